@@ -1,0 +1,114 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * The one place configuration is read. Every variable is documented in docs/configuration.md; the test
+ * test/config/compose.test.ts checks docker-compose.yml against this schema, so keep the two together.
+ */
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const port = z.coerce.number().int().min(0).max(65535);
+
+export const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  HOST: z.string().default('127.0.0.1'),
+  PORT: port.default(3000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DATA_DIR: z.string().default('data'),
+  /** PostgreSQL connection string. Unset: the embedded PGlite database under DATA_DIR. */
+  DATABASE_URL: z.string().url().optional(),
+  /** An existing Temporal frontend (host:port). Unset: a local dev server is started. */
+  TEMPORAL_ADDRESS: z.string().optional(),
+  TEMPORAL_NAMESPACE: z.string().default('default'),
+  TEMPORAL_TLS: bool.default(false),
+  TEMPORAL_TLS_CA: z.string().optional(),
+  TEMPORAL_TLS_CERT: z.string().optional(),
+  TEMPORAL_TLS_KEY: z.string().optional(),
+  TEMPORAL_API_KEY: z.string().optional(),
+  /** Path to the `temporal` CLI used for the dev server; default: PATH, then .tools/bin. */
+  TEMPORAL_CLI: z.string().optional(),
+  TEMPORAL_DEV_PORT: port.default(7233),
+  TEMPORAL_UI_PORT: port.default(8233),
+  TASK_QUEUE: z.string().min(1).default('visitor-badges'),
+  WORKER_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
+  /** Bootstrap admin: a user with every permission whose bearer token is this value. */
+  ADMIN_TOKEN: z.string().min(16, 'ADMIN_TOKEN must be at least 16 characters').optional(),
+  /** 32-byte key (base64) that encrypts PACS passwords at rest. Unset: DATA_DIR/secrets.key (0600). */
+  SECRETS_KEY: z.string().optional(),
+  /** Start the bundled Genetec and OnGuard simulators (default on the embedded setup only). */
+  SIMULATORS: bool.optional(),
+  ONGUARD_SIM_PORT: port.default(18080),
+  GENETEC_SIM_PORT: port.default(14590),
+  /** Seed a demo location wired to both simulators (default on when the simulators run). */
+  DEMO_SEED: bool.optional(),
+  /** Default minutes between scheduled refreshes of each provider. */
+  REFRESH_INTERVAL_MINUTES: z.coerce.number().int().min(1).default(60),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export interface AppConfig {
+  env: Env['NODE_ENV'];
+  http: { host: string; port: number };
+  logLevel: Env['LOG_LEVEL'];
+  dataDir: string;
+  database: { kind: 'postgres'; url: string } | { kind: 'pglite'; dir: string };
+  temporal: {
+    /** null: start a local dev server. */
+    address: string | null;
+    namespace: string;
+    tls: { ca?: string; cert?: string; key?: string } | null;
+    apiKey?: string;
+    cliPath?: string;
+    devPort: number;
+    uiPort: number;
+    taskQueue: string;
+    shutdownGraceMs: number;
+  };
+  adminToken?: string;
+  secretsKey?: string;
+  simulators: { enabled: boolean; onguardPort: number; genetecPort: number };
+  demoSeed: boolean;
+  refreshIntervalMinutes: number;
+}
+
+export class ConfigError extends Error {
+  readonly code = 'CONFIG_INVALID';
+}
+
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
+  const parsed = envSchema.safeParse(source);
+  if (!parsed.success) {
+    throw new ConfigError(`Invalid configuration:\n${z.prettifyError(parsed.error)}`);
+  }
+  const e = parsed.data;
+  const dataDir = path.resolve(e.DATA_DIR);
+  const embedded = !e.DATABASE_URL && !e.TEMPORAL_ADDRESS;
+  const simulators = e.SIMULATORS ?? embedded;
+  return {
+    env: e.NODE_ENV,
+    http: { host: e.HOST, port: e.PORT },
+    logLevel: e.LOG_LEVEL,
+    dataDir,
+    database: e.DATABASE_URL
+      ? { kind: 'postgres', url: e.DATABASE_URL }
+      : { kind: 'pglite', dir: path.join(dataDir, 'pglite') },
+    temporal: {
+      address: e.TEMPORAL_ADDRESS ?? null,
+      namespace: e.TEMPORAL_NAMESPACE,
+      tls: e.TEMPORAL_TLS ? { ca: e.TEMPORAL_TLS_CA, cert: e.TEMPORAL_TLS_CERT, key: e.TEMPORAL_TLS_KEY } : null,
+      apiKey: e.TEMPORAL_API_KEY,
+      cliPath: e.TEMPORAL_CLI,
+      devPort: e.TEMPORAL_DEV_PORT,
+      uiPort: e.TEMPORAL_UI_PORT,
+      taskQueue: e.TASK_QUEUE,
+      shutdownGraceMs: e.WORKER_SHUTDOWN_GRACE_MS,
+    },
+    adminToken: e.ADMIN_TOKEN,
+    secretsKey: e.SECRETS_KEY,
+    simulators: { enabled: simulators, onguardPort: e.ONGUARD_SIM_PORT, genetecPort: e.GENETEC_SIM_PORT },
+    demoSeed: e.DEMO_SEED ?? simulators,
+    refreshIntervalMinutes: e.REFRESH_INTERVAL_MINUTES,
+  };
+}

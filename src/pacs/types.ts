@@ -1,0 +1,123 @@
+/**
+ * The boundary between the product and a physical access control system. Activities and the admin
+ * service talk only to this interface; src/pacs/onguard and src/pacs/genetec implement it over HTTP.
+ * Every mutating operation is idempotent under retry: calling it again after a timeout must not create
+ * a second visitor, credential or assignment (it looks before it creates).
+ */
+export type PacsKind = 'genetec' | 'onguard';
+
+export interface ProviderConnection {
+  kind: PacsKind;
+  /** Base URL as the admin typed it, e.g. https://acs.example:8080 (OnGuard) or https://gsc:4590/WebSdk (Genetec). */
+  url: string;
+  username: string;
+  password: string;
+  /** OnGuard Application-Id (licence key); Genetec SDK application ID. */
+  applicationId?: string | null;
+  /** OnGuard directory ID; empty means the internal directory. */
+  directoryId?: string | null;
+  tls: { verify: boolean; caCert?: string | null; fingerprint?: string | null };
+  /** Upper bound on concurrent HTTP requests to this server (licensed per connection, often slow). */
+  maxConcurrentRequests: number;
+  /** Per-request timeout; default 15 s. */
+  timeoutMs?: number;
+  /** PACS-specific options from Provider.settings. */
+  settings?: ProviderSettings;
+}
+
+export interface ProviderSettings {
+  /** OnGuard: badge status names looked up at run time (IDs are site-specific). */
+  activeStatusName?: string;
+  inactiveStatusName?: string;
+  /** Genetec: create visitors as `Visitor` entities (default) or plain `Cardholder`s. */
+  personEntityType?: 'Visitor' | 'Cardholder';
+}
+
+export interface TestStep {
+  name: 'reachability' | 'tls' | 'version' | 'directories' | 'credentials' | 'licence';
+  ok: boolean;
+  message: string;
+  code?: string;
+}
+
+export interface TestConnectionResult {
+  ok: boolean;
+  steps: TestStep[];
+  serverVersion?: string;
+  directories?: Array<{ id: string; name: string }>;
+}
+
+export interface CatalogAccessRule {
+  externalId: string;
+  name: string;
+}
+
+export interface CatalogBadgeType {
+  externalId: string;
+  name: string;
+  /** OnGuard: IDs allocated by "Manual Entry". Genetec credential formats are always manual. */
+  manualEntry: boolean;
+  /** Allowed badge IDs (card numbers), decimal strings because they can exceed 2^53. */
+  idRange?: { min: string; max: string } | null;
+  /** PACS-specific data needed to issue a credential of this type (Genetec: formatId, facilityCode). */
+  details?: Record<string, unknown>;
+}
+
+/** What the product knows of a badge type when it asks the PACS to issue a credential. */
+export interface BadgeTypeRef {
+  externalId: string;
+  details?: Record<string, unknown> | null;
+}
+
+export interface VisitorIdentity {
+  /** Our visit ID: stored on the PACS person so a retried create finds it instead of making another. */
+  visitId: string;
+  firstName: string;
+  lastName: string;
+  email?: string | null;
+  company?: string | null;
+}
+
+export interface BadgeLookup {
+  exists: boolean;
+  /** OnGuard BADGEKEY / Genetec credential GUID. */
+  credentialId?: string;
+  /** The PACS person holding it, if any. */
+  holderId?: string | null;
+  holderName?: string | null;
+  active?: boolean;
+}
+
+export interface IssuedCredential {
+  credentialId: string;
+  /** True when this call created it; false when a previous attempt already had. */
+  created: boolean;
+}
+
+export interface PacsAdapter {
+  readonly kind: PacsKind;
+  testConnection(): Promise<TestConnectionResult>;
+  listAccessRules(): Promise<CatalogAccessRule[]>;
+  listBadgeTypes(): Promise<CatalogBadgeType[]>;
+  findOrCreateVisitor(v: VisitorIdentity): Promise<{ personId: string; created: boolean }>;
+  /** Who, if anyone, holds the credential with this number. */
+  lookupBadge(uniqueId: string, badgeType: BadgeTypeRef): Promise<BadgeLookup>;
+  /** The person's currently active credentials (the one-badge-per-visitor rule). */
+  activeBadgesOf(personId: string): Promise<Array<{ credentialId: string; uniqueId: string }>>;
+  /** Issue (or find, after a retry) an active credential valid until `deactivateAt`, a hard expiry written to the PACS. */
+  issueBadge(args: {
+    personId: string;
+    uniqueId: string;
+    badgeType: BadgeTypeRef;
+    activateAt: Date;
+    deactivateAt: Date;
+  }): Promise<IssuedCredential>;
+  /** Grant access rules (OnGuard access levels on the badge; Genetec cardholder groups on the person). */
+  grantAccess(args: { personId: string; credentialId: string; accessRuleExternalIds: string[] }): Promise<void>;
+  /** Remove them; rules already absent count as success. */
+  revokeAccess(args: { personId: string; credentialId: string; accessRuleExternalIds: string[] }): Promise<void>;
+  /** Deactivate the credential; already inactive or absent counts as success. */
+  deactivateBadge(args: { personId: string; credentialId: string }): Promise<void>;
+  /** Release pooled connections and log out. */
+  close(): Promise<void>;
+}

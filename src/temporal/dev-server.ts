@@ -1,0 +1,111 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { SEARCH_ATTRIBUTE_NAMES } from '../workflows/search-attributes';
+import { findTemporalCli, MISSING_CLI_HELP } from './cli';
+
+export interface DevServerOptions {
+  cliPath?: string;
+  port: number;
+  uiPort: number;
+  /** SQLite file; omitted means in-memory (tests). */
+  dbFile?: string;
+  headless?: boolean;
+  namespace?: string;
+  log?: (line: string) => void;
+}
+
+export interface DevServer {
+  address: string;
+  uiUrl: string | null;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts `temporal server start-dev` as a child process: the real Temporal server (SQLite persistence,
+ * Web UI), not a fake. Our custom search attributes are registered by flag so operators can filter on
+ * them from the first visit.
+ */
+export async function startDevServer(opts: DevServerOptions): Promise<DevServer> {
+  const cli = findTemporalCli(opts.cliPath);
+  if (!cli) throw new Error(MISSING_CLI_HELP);
+  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(opts.port), '--log-level', 'error'];
+  args.push('--namespace', opts.namespace ?? 'default');
+  if (opts.headless) args.push('--headless');
+  else args.push('--ui-port', String(opts.uiPort));
+  if (opts.dbFile) {
+    fs.mkdirSync(path.dirname(opts.dbFile), { recursive: true });
+    args.push('--db-filename', opts.dbFile);
+  }
+  for (const name of SEARCH_ATTRIBUTE_NAMES) args.push('--search-attribute', `${name}=Keyword`);
+  // Its own process group, so that stopping it never leaves the UI server or children behind.
+  const child = spawn(cli, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  let output = '';
+  const collect = (b: Buffer) => {
+    output = (output + b.toString()).slice(-4000);
+    opts.log?.(b.toString());
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+
+  const address = `127.0.0.1:${opts.port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`Temporal dev server exited (code ${child.exitCode}):\n${output}`);
+    if (await canConnect(opts.port)) break;
+    if (Date.now() > deadline) {
+      killGroup(child);
+      throw new Error(`Temporal dev server did not listen on ${address} within 60s:\n${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return {
+    address,
+    uiUrl: opts.headless ? null : `http://127.0.0.1:${opts.uiPort}`,
+    process: child,
+    stop: async () => {
+      if (child.exitCode !== null || child.signalCode) return;
+      killGroup(child, 'SIGTERM');
+      const timer = setTimeout(() => killGroup(child, 'SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+function killGroup(child: ChildProcess, signal: NodeJS.Signals = 'SIGKILL') {
+  try {
+    if (child.pid) process.kill(-child.pid, signal);
+  } catch {
+    child.kill(signal);
+  }
+}
+
+export function canConnect(port: number, host = '127.0.0.1'): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.connect({ port, host });
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => resolve(false));
+    s.setTimeout(1000, () => {
+      s.destroy();
+      resolve(false);
+    });
+  });
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}

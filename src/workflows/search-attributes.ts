@@ -1,0 +1,19 @@
+import { defineSearchAttributeKey } from '@temporalio/common';
+
+/**
+ * Custom search attributes operators filter on in the Temporal Web UI, e.g.
+ * `VisitStatus = "provision_failed" AND VisitLocationId = "…"`. The dev server registers them at start
+ * (src/temporal/dev-server.ts); on a real cluster `temporal operator search-attribute create` does
+ * (docs/operations.md). All keywords so that exact filters work.
+ */
+export const SA = {
+  visitId: defineSearchAttributeKey('VisitId', 'KEYWORD'),
+  locationId: defineSearchAttributeKey('VisitLocationId', 'KEYWORD'),
+  providerId: defineSearchAttributeKey('VisitProviderId', 'KEYWORD'),
+  badgeId: defineSearchAttributeKey('VisitBadgeId', 'KEYWORD'),
+  badgeUniqueId: defineSearchAttributeKey('VisitBadgeNumber', 'KEYWORD'),
+  visitorName: defineSearchAttributeKey('VisitorName', 'KEYWORD'),
+  status: defineSearchAttributeKey('VisitStatus', 'KEYWORD'),
+} as const;
+
+export const SEARCH_ATTRIBUTE_NAMES = Object.values(SA).map((k) => k.name);
