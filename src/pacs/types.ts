@@ -31,6 +31,8 @@ export interface ProviderSettings {
   inactiveStatusName?: string;
   /** Genetec: create visitors as `Visitor` entities (default) or plain `Cardholder`s. */
   personEntityType?: 'Visitor' | 'Cardholder';
+  /** Genetec: facility code written into Wiegand credentials whose format has one (default 0). */
+  facilityCode?: number;
 }
 
 export interface TestStep {
