@@ -1,0 +1,115 @@
+import crypto from 'node:crypto';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { Client } from '@temporalio/client';
+import type { AppConfig } from '../config';
+import type { Database } from '../db/client';
+import { AppError } from '../errors';
+import type { Logger } from '../logging';
+import { authenticate } from './auth';
+import { Metrics } from './metrics';
+import { buildOpenApi } from './openapi';
+import { ApiRoutes } from './route';
+import { registerHealthRoutes } from './routes/health';
+import { registerLocationRoutes } from './routes/locations';
+import { registerUserRoutes } from './routes/users';
+import { registerFeatureRoutes } from './routes';
+
+export interface TemporalAccess {
+  client: Client;
+  taskQueue: string;
+  /** Resolves when the Temporal frontend answers within a short deadline. */
+  ping(): Promise<void>;
+}
+
+export interface ApiDeps {
+  db: Database;
+  temporal: TemporalAccess;
+  logger: Logger;
+  config: Pick<AppConfig, 'temporal' | 'refreshIntervalMinutes'> & { secretsKey: Buffer };
+}
+
+export interface ApiContext extends ApiDeps {
+  routes: ApiRoutes;
+  metrics: Metrics;
+}
+
+const VERSION = '0.1.0';
+
+/** Builds the Express app without listening, so tests drive it in-process or over a real port. */
+export function createApp(deps: ApiDeps) {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'extended');
+  const metrics = new Metrics();
+  const httpRequests = metrics.counter('http_requests_total', 'HTTP requests by method, route and status.');
+
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const incoming = req.header('x-request-id');
+    req.requestId = incoming && /^[\w.-]{1,100}$/.test(incoming) ? incoming : crypto.randomUUID();
+    res.setHeader('X-Request-Id', req.requestId);
+    const started = process.hrtime.bigint();
+    res.once('finish', () => {
+      const route = (req.route?.path as string | undefined) ?? 'unmatched';
+      httpRequests.inc({ method: req.method, route, status: String(res.statusCode) });
+      // Only method, route and status: bodies and headers can carry passwords and tokens.
+      deps.logger.info(
+        {
+          requestId: req.requestId,
+          method: req.method,
+          route,
+          status: res.statusCode,
+          ms: Number(process.hrtime.bigint() - started) / 1e6,
+          userId: req.principal?.id,
+        },
+        'request',
+      );
+    });
+    next();
+  });
+  app.use(express.json({ limit: '1mb' }));
+
+  const publicRouter = express.Router();
+  const publicRoutes = new ApiRoutes(publicRouter);
+  const v1 = express.Router();
+  v1.use(authenticate(deps.db.prisma));
+  const routes = new ApiRoutes(v1, '/v1');
+  const ctx: ApiContext = { ...deps, routes, metrics };
+
+  registerHealthRoutes(publicRoutes, ctx);
+  registerUserRoutes(ctx);
+  registerLocationRoutes(ctx);
+  registerFeatureRoutes(ctx);
+
+  publicRoutes.add('get', '/openapi.json', { summary: 'This document', tag: 'operations', public: true }, () =>
+    buildOpenApi([...publicRoutes.records, ...routes.records], VERSION),
+  );
+  app.use(publicRouter);
+  app.use('/v1', v1);
+
+  app.use((req: Request, _res: Response, next: NextFunction) =>
+    next(new AppError(404, 'NOT_FOUND', `No route ${req.method} ${req.path}.`)),
+  );
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const e = toAppError(err);
+    if (e.status >= 500) deps.logger.error({ requestId: req.requestId, err: describe(err) }, 'unhandled error');
+    res.status(e.status).json({ error: { code: e.code, message: e.message, ...(e.details !== undefined ? { details: e.details } : {}) } });
+  });
+  return Object.assign(app, { context: ctx });
+}
+
+function toAppError(err: unknown): AppError {
+  if (err instanceof AppError) return err;
+  const e = err as { type?: string; status?: number; message?: string; code?: string };
+  // body-parser: malformed JSON, wrong charset, too large — all the client's doing.
+  if (e?.type === 'entity.parse.failed') return new AppError(400, 'MALFORMED_JSON', `The request body is not valid JSON: ${e.message}`);
+  if (e?.type === 'entity.too.large') return new AppError(413, 'PAYLOAD_TOO_LARGE', 'The request body is too large.');
+  if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) return new AppError(e.status, 'BAD_REQUEST', e.message ?? 'Bad request.');
+  // Prisma: a unique constraint the handler did not anticipate is still a conflict, not a crash.
+  if (e?.code === 'P2002') return new AppError(409, 'CONFLICT', 'This conflicts with an existing record.');
+  if (e?.code === 'P2025') return new AppError(404, 'NOT_FOUND', 'The record does not exist.');
+  return new AppError(500, 'INTERNAL', 'Internal error. The request ID in X-Request-Id locates it in the logs.');
+}
+
+function describe(err: unknown) {
+  return err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : { value: String(err) };
+}

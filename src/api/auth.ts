@@ -1,0 +1,67 @@
+import crypto from 'node:crypto';
+import type { NextFunction, Request, Response } from 'express';
+import { z } from 'zod';
+import type { Db } from '../db/client';
+import { forbidden, unauthorized } from '../errors';
+
+export const PERMISSIONS = ['provisionBadge', 'signOut', 'viewVisits', 'manageConfiguration'] as const;
+export type Permission = (typeof PERMISSIONS)[number];
+export const permissionSchema = z.enum(PERMISSIONS);
+
+export interface Principal {
+  id: string;
+  name: string;
+  email: string;
+  permissions: Permission[];
+}
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    principal?: Principal;
+    requestId: string;
+  }
+}
+
+/** Tokens are 256-bit random, so a fast hash is enough: nothing to brute-force, and lookups stay O(1). */
+export const hashToken = (token: string) => crypto.createHash('sha256').update(token).digest('hex');
+export const newToken = () => `vb_${crypto.randomBytes(32).toString('base64url')}`;
+
+export const BOOTSTRAP_ADMIN_EMAIL = 'admin@bootstrap.local';
+
+/** Makes ADMIN_TOKEN a working admin token; rotating the variable rotates the token. */
+export async function ensureBootstrapAdmin(db: Db, adminToken: string | undefined): Promise<void> {
+  if (!adminToken) return;
+  const tokenHash = hashToken(adminToken);
+  await db.user.upsert({
+    where: { email: BOOTSTRAP_ADMIN_EMAIL },
+    create: { name: 'Bootstrap admin', email: BOOTSTRAP_ADMIN_EMAIL, permissions: [...PERMISSIONS], tokenHash },
+    update: { tokenHash, permissions: [...PERMISSIONS] },
+  });
+}
+
+export function authenticate(db: Db) {
+  return async (req: Request, _res: Response, next: NextFunction) => {
+    const header = req.header('authorization') ?? '';
+    const m = /^Bearer\s+(\S+)$/i.exec(header);
+    if (!m) return next(unauthorized());
+    const user = await db.user.findUnique({ where: { tokenHash: hashToken(m[1]) } });
+    if (!user) return next(unauthorized('The bearer token is not valid.'));
+    req.principal = {
+      id: user.id,
+      name: user.name,
+      email: user.email,
+      permissions: user.permissions.filter((p): p is Permission => (PERMISSIONS as readonly string[]).includes(p)),
+    };
+    next();
+  };
+}
+
+export function requirePermission(...anyOf: Permission[]) {
+  return (req: Request, _res: Response, next: NextFunction) => {
+    const have = req.principal?.permissions ?? [];
+    if (anyOf.some((p) => have.includes(p))) return next();
+    next(forbidden(`This needs the ${anyOf.map((p) => `"${p}"`).join(' or ')} permission.`));
+  };
+}
+
+export const hasPermission = (req: Request, p: Permission) => req.principal?.permissions.includes(p) ?? false;

@@ -1,0 +1,37 @@
+import type { ApiContext } from '../app';
+import type { ApiRoutes } from '../route';
+
+const withTimeout = <T>(p: Promise<T>, ms: number) =>
+  Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms).unref())]);
+
+export function registerHealthRoutes(routes: ApiRoutes, ctx: ApiContext) {
+  routes.add('get', '/healthz', { summary: 'The process is up', tag: 'operations', public: true }, () => ({ status: 'ok' }));
+
+  routes.add(
+    'get',
+    '/readyz',
+    { summary: 'Database and Temporal are reachable; 503 names which is not', tag: 'operations', public: true },
+    async ({ res }) => {
+      const check = async (fn: () => Promise<void>) => {
+        try {
+          await withTimeout(fn(), 3000);
+          return { ok: true as const };
+        } catch (err) {
+          return { ok: false as const, error: (err as Error).message };
+        }
+      };
+      const [database, temporal] = await Promise.all([check(() => ctx.db.ping()), check(() => ctx.temporal.ping())]);
+      const ok = database.ok && temporal.ok;
+      const failing = [!database.ok && 'database', !temporal.ok && 'temporal'].filter(Boolean);
+      res.status(ok ? 200 : 503).json({
+        status: ok ? 'ready' : 'not ready',
+        ...(failing.length ? { failing } : {}),
+        checks: { database, temporal },
+      });
+    },
+  );
+
+  routes.add('get', '/metrics', { summary: 'Prometheus metrics', tag: 'operations', public: true }, async ({ res }) => {
+    res.type('text/plain; version=0.0.4').send(await ctx.metrics.render());
+  });
+}

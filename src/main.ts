@@ -1,0 +1,158 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Runtime } from '@temporalio/worker';
+import { createApp } from './api/app';
+import { ensureBootstrapAdmin } from './api/auth';
+import { loadConfig, type AppConfig } from './config';
+import { loadSecretsKey } from './config/secrets';
+import { openDatabase } from './db/client';
+import { createLogger, type Logger } from './logging';
+import { PacsRegistry } from './pacs/registry';
+import { startGenetecSimulator } from './simulators/genetec/server';
+import { startOnGuardSimulator } from './simulators/onguard/server';
+import { connectClient, connectWorker } from './temporal/connection';
+import { startDevServer } from './temporal/dev-server';
+import { createWorker } from './worker';
+import { onStarted } from './startup-hooks';
+
+/**
+ * `npm start`: the whole service in one process. On the embedded defaults that is a Temporal dev
+ * server (persisted under data/, with its Web UI), PGlite under data/, both PACS simulators, the worker
+ * and the API. With TEMPORAL_ADDRESS / DATABASE_URL set, those are used instead and nothing is started.
+ */
+export async function start(config: AppConfig, log: Logger) {
+  const stack: Array<{ name: string; stop: () => Promise<unknown> }> = [];
+  const stopAll = async () => {
+    for (const s of stack.reverse()) {
+      try {
+        await s.stop();
+      } catch (err) {
+        log.warn({ component: s.name, err: (err as Error).message }, 'error while stopping');
+      }
+    }
+  };
+  try {
+    const secretsKey = loadSecretsKey(config);
+    const sims: { onguard?: string; genetec?: string } = {};
+    if (config.simulators.enabled) {
+      const og = await startOnGuardSimulator({ port: config.simulators.onguardPort });
+      stack.push({ name: 'onguard simulator', stop: () => og.close() });
+      const gt = await startGenetecSimulator({ port: config.simulators.genetecPort });
+      stack.push({ name: 'genetec simulator', stop: () => gt.close() });
+      sims.onguard = og.providerUrl;
+      sims.genetec = gt.providerUrl;
+    }
+
+    const db = await openDatabase(config.database);
+    stack.push({ name: 'database', stop: () => db.close() });
+    await ensureBootstrapAdmin(db.prisma, config.adminToken);
+
+    let address = config.temporal.address;
+    let uiUrl: string | null = null;
+    if (!address) {
+      const dev = await startDevServer({
+        cliPath: config.temporal.cliPath,
+        port: config.temporal.devPort,
+        uiPort: config.temporal.uiPort,
+        dbFile: `${config.dataDir}/temporal.sqlite`,
+        namespace: config.temporal.namespace,
+      });
+      stack.push({ name: 'temporal dev server', stop: () => dev.stop() });
+      address = dev.address;
+      uiUrl = dev.uiUrl;
+    }
+
+    const client = await connectClient(config.temporal, address);
+    stack.push({ name: 'temporal client', stop: () => client.connection.close() });
+    const nativeConnection = await connectWorker(config.temporal, address);
+    const pacs = new PacsRegistry(db.prisma, secretsKey);
+    const worker = await createWorker({
+      connection: nativeConnection,
+      namespace: config.temporal.namespace,
+      taskQueue: config.temporal.taskQueue,
+      deps: { db: db.prisma, pacs, logger: log },
+      shutdownGraceMs: config.temporal.shutdownGraceMs,
+    });
+    const workerDone = worker.run();
+    stack.push({
+      name: 'worker',
+      stop: async () => {
+        if (worker.getState() === 'RUNNING') worker.shutdown();
+        await workerDone;
+        await pacs.closeAll();
+        await nativeConnection.close();
+      },
+    });
+
+    const app = createApp({
+      db,
+      temporal: {
+        client,
+        taskQueue: config.temporal.taskQueue,
+        ping: () => client.connection.withDeadline(Date.now() + 2500, () => client.workflowService.getSystemInfo({})).then(() => undefined),
+      },
+      logger: log,
+      config: { temporal: config.temporal, refreshIntervalMinutes: config.refreshIntervalMinutes, secretsKey },
+    });
+    const server = http.createServer(app);
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.http.port, config.http.host, resolve);
+    });
+    stack.push({
+      name: 'api',
+      stop: () =>
+        new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeIdleConnections();
+        }),
+    });
+    const apiUrl = `http://${config.http.host}:${(server.address() as AddressInfo).port}`;
+    const extra = await onStarted({ config, db: db.prisma, client, secretsKey, simulators: sims, log, app });
+    return { apiUrl, uiUrl, temporalAddress: address, simulators: sims, extra, stop: stopAll };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
+
+async function main() {
+  const config = loadConfig();
+  const log = createLogger(config.logLevel);
+  // We stop the worker ourselves, after the API, so it drains in-flight activities in order.
+  Runtime.install({ shutdownSignals: [] });
+  const running = await start(config, log);
+  const lines = [
+    `API            ${running.apiUrl}/v1`,
+    `OpenAPI        ${running.apiUrl}/openapi.json`,
+    `Temporal       ${running.temporalAddress}`,
+    ...(running.uiUrl ? [`Temporal UI    ${running.uiUrl}`] : []),
+    ...(running.simulators.onguard ? [`OnGuard sim    ${running.simulators.onguard}`] : []),
+    ...(running.simulators.genetec ? [`Genetec sim    ${running.simulators.genetec}`] : []),
+    ...running.extra,
+  ];
+  process.stdout.write(`\nVisitor badges is running.\n  ${lines.join('\n  ')}\nCtrl-C stops everything.\n\n`);
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    const force = setTimeout(() => {
+      log.error('shutdown took too long; exiting');
+      process.exit(1);
+    }, config.temporal.shutdownGraceMs + 20_000);
+    force.unref();
+    await running.stop();
+    log.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+if (require.main === module) {
+  main().catch((err) => {
+    process.stderr.write(`Start-up failed: ${(err as Error).message}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,77 @@
+import type { Db } from '../db/client';
+import { decryptSecret } from '../config/secrets';
+import { GenetecClient } from './genetec/client';
+import { OnGuardClient } from './onguard/client';
+import type { PacsAdapter, ProviderConnection, ProviderSettings } from './types';
+
+export function createPacsAdapter(conn: ProviderConnection): PacsAdapter {
+  return conn.kind === 'onguard' ? new OnGuardClient(conn) : new GenetecClient(conn);
+}
+
+type ProviderRow = {
+  id: string;
+  kind: string;
+  url: string;
+  username: string;
+  passwordCiphertext: string;
+  applicationId: string | null;
+  directoryId: string | null;
+  tlsVerify: boolean;
+  tlsCaCert: string | null;
+  tlsFingerprint: string | null;
+  maxConcurrentRequests: number;
+  settings: unknown;
+  updatedAt: Date;
+};
+
+export function connectionOf(p: ProviderRow, secretsKey: Buffer): ProviderConnection {
+  return {
+    kind: p.kind === 'onguard' ? 'onguard' : 'genetec',
+    url: p.url,
+    username: p.username,
+    password: decryptSecret(secretsKey, p.passwordCiphertext),
+    applicationId: p.applicationId,
+    directoryId: p.directoryId,
+    tls: { verify: p.tlsVerify, caCert: p.tlsCaCert, fingerprint: p.tlsFingerprint },
+    maxConcurrentRequests: p.maxConcurrentRequests,
+    settings: (p.settings ?? {}) as ProviderSettings,
+  };
+}
+
+/**
+ * One adapter (one connection pool, one PACS session) per provider per worker process, rebuilt when the
+ * provider's configuration changes. Passwords are read from the database here, inside activities, so
+ * they never travel through workflow inputs or histories.
+ */
+export class PacsRegistry {
+  private adapters = new Map<string, { version: number; adapter: PacsAdapter }>();
+  constructor(
+    private readonly db: Db,
+    private readonly secretsKey: Buffer,
+    private readonly factory: (conn: ProviderConnection) => PacsAdapter = createPacsAdapter,
+  ) {}
+
+  async forProvider(providerId: string): Promise<PacsAdapter> {
+    const p = await this.db.provider.findUnique({ where: { id: providerId } });
+    if (!p) throw new ProviderGoneError(providerId);
+    const cached = this.adapters.get(providerId);
+    if (cached && cached.version === p.updatedAt.getTime()) return cached.adapter;
+    if (cached) void cached.adapter.close().catch(() => undefined);
+    const adapter = this.factory(connectionOf(p, this.secretsKey));
+    this.adapters.set(providerId, { version: p.updatedAt.getTime(), adapter });
+    return adapter;
+  }
+
+  async closeAll(): Promise<void> {
+    const all = [...this.adapters.values()];
+    this.adapters.clear();
+    await Promise.all(all.map((a) => a.adapter.close().catch(() => undefined)));
+  }
+}
+
+export class ProviderGoneError extends Error {
+  readonly code = 'PROVIDER_NOT_FOUND';
+  constructor(id: string) {
+    super(`Provider ${id} no longer exists. It was deleted after this work started; re-create it or close the visit.`);
+  }
+}

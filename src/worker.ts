@@ -1,0 +1,64 @@
+import { Worker, type NativeConnection } from '@temporalio/worker';
+import { createActivities, type ActivityDeps } from './activities';
+import { loadConfig } from './config';
+import { loadSecretsKey } from './config/secrets';
+import { openDatabase } from './db/client';
+import { createLogger, type Logger } from './logging';
+import { PacsRegistry } from './pacs/registry';
+import { connectWorker } from './temporal/connection';
+
+export interface WorkerOptions {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  deps: ActivityDeps;
+  shutdownGraceMs: number;
+  /** Pre-built bundle (tests share one); otherwise src/workflows is bundled at start. */
+  workflowBundle?: { code: string };
+}
+
+/**
+ * The worker runs the visit, refresh and test-connection workflows and the PACS activities. It can run
+ * inside `npm start` or alone (`npm run worker`), e.g. as an on-premises connector serving a provider's
+ * task queue next to the PACS with outbound connections only.
+ */
+export async function createWorker(opts: WorkerOptions): Promise<Worker> {
+  return Worker.create({
+    connection: opts.connection,
+    namespace: opts.namespace,
+    taskQueue: opts.taskQueue,
+    ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: require.resolve('./workflows') }),
+    activities: createActivities(opts.deps),
+    // In-flight PACS calls get this long to finish before the worker gives up on them; Temporal then
+    // retries them elsewhere, and every activity is idempotent.
+    shutdownGraceTime: opts.shutdownGraceMs,
+    maxConcurrentActivityTaskExecutions: 50,
+  });
+}
+
+async function main(log: Logger) {
+  const config = loadConfig();
+  if (!config.temporal.address) throw new Error('TEMPORAL_ADDRESS is required to run the worker on its own (npm start runs everything).');
+  const db = await openDatabase(config.database);
+  const pacs = new PacsRegistry(db.prisma, loadSecretsKey(config));
+  const connection = await connectWorker(config.temporal, config.temporal.address);
+  const queues = (process.env.WORKER_TASK_QUEUES ?? config.temporal.taskQueue).split(',').map((q) => q.trim()).filter(Boolean);
+  const workers = await Promise.all(
+    queues.map((taskQueue) =>
+      createWorker({ connection, namespace: config.temporal.namespace, taskQueue, deps: { db: db.prisma, pacs, logger: log }, shutdownGraceMs: config.temporal.shutdownGraceMs }),
+    ),
+  );
+  log.info({ taskQueues: queues }, 'worker running');
+  await Promise.all(workers.map((w) => w.run()));
+  await pacs.closeAll();
+  await connection.close();
+  await db.close();
+}
+
+if (require.main === module) {
+  const log = createLogger(process.env.LOG_LEVEL ?? 'info');
+  main(log).catch((err) => {
+    log.fatal({ err: { message: (err as Error).message } }, 'worker failed');
+    process.exit(1);
+  });
+}

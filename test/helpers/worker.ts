@@ -1,0 +1,46 @@
+import { bundleWorkflowCode } from '@temporalio/worker';
+import type { Worker } from '@temporalio/worker';
+import { createLogger } from '../../src/logging';
+import { PacsRegistry } from '../../src/pacs/registry';
+import { createWorker } from '../../src/worker';
+import type { Db } from '../../src/db/client';
+import type { ActivityDeps } from '../../src/activities';
+import { testNativeConnection } from './temporal';
+
+let bundle: Promise<{ code: string }> | undefined;
+/** Bundling the workflows takes seconds; do it once per test file. */
+export function workflowBundle() {
+  bundle ??= bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows'), logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error } as never });
+  return bundle;
+}
+
+export interface RunningWorker {
+  worker: Worker;
+  pacs: PacsRegistry;
+  stop(): Promise<void>;
+}
+
+/** A real worker on the test Temporal server serving `taskQueue`, with the real activities. */
+export async function startTestWorker(opts: { db: Db; secretsKey: Buffer; taskQueue: string; deps?: Partial<ActivityDeps> }): Promise<RunningWorker> {
+  const connection = await testNativeConnection();
+  const pacs = new PacsRegistry(opts.db, opts.secretsKey);
+  const worker = await createWorker({
+    connection,
+    namespace: 'default',
+    taskQueue: opts.taskQueue,
+    deps: { db: opts.db, pacs, logger: createLogger('silent'), ...opts.deps },
+    shutdownGraceMs: 1000,
+    workflowBundle: await workflowBundle(),
+  });
+  const running = worker.run();
+  return {
+    worker,
+    pacs,
+    async stop() {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running;
+      await pacs.closeAll();
+      await connection.close();
+    },
+  };
+}
