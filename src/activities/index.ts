@@ -10,6 +10,8 @@ export interface ActivityDeps {
   logger: Logger;
   /** Injectable clock so tests can place "now" (e.g. after the end of day). */
   now?: () => Date;
+  /** Tests only: a visit lasts this long instead of until the location's end of day. */
+  visitDurationOverrideMs?: number;
 }
 
 /** All activities, built from their dependencies (the samples-typescript `createActivities(deps)` pattern). */

@@ -1,6 +1,281 @@
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { ActivityDeps } from '.';
+import { Prisma } from '../generated/prisma/client';
+import { isPacsError, pacsError, type PacsError } from '../pacs/errors';
+import { ProviderGoneError } from '../pacs/registry';
+import type { PacsAdapter } from '../pacs/types';
+import { visitWindow } from '../time/end-of-day';
+import type { VisitError, VisitStatus } from '../workflows/visit-contract';
 
-/** Visit provisioning and deprovisioning activities. */
-export function createVisitActivities(_deps: ActivityDeps) {
-  return {};
+interface VisitorDetails {
+  firstName: string;
+  lastName: string;
+  email?: string | null;
+  company?: string | null;
+}
+
+/** What the PACS side knows of the visit, persisted so any worker (or an operator) can finish it. */
+interface PacsRefs {
+  personId?: string;
+  credentialId?: string;
+  personCreated?: boolean;
+  credentialCreated?: boolean;
+}
+
+/**
+ * Visit activities. Each takes the visit ID and reads what it needs from the database, so workflow
+ * histories hold IDs only: no visitor details, no PACS credentials. Each is idempotent: Temporal may run
+ * it again after a timeout or a worker crash.
+ */
+export function createVisitActivities(deps: ActivityDeps) {
+  const { db, pacs } = deps;
+  const now = () => (deps.now ? deps.now() : new Date());
+
+  async function loadVisit(visitId: string) {
+    const visit = await db.visit.findUnique({
+      where: { id: visitId },
+      include: { location: true, badge: { include: { badgeType: true } }, provider: true },
+    });
+    if (!visit) throw ApplicationFailure.nonRetryable(`Visit ${visitId} is not in the database.`, 'VISIT_NOT_FOUND');
+    return visit;
+  }
+
+  async function adapterFor(providerId: string): Promise<PacsAdapter> {
+    try {
+      return await pacs.forProvider(providerId);
+    } catch (err) {
+      throw toFailure(err);
+    }
+  }
+
+  async function saveRefs(visitId: string, patch: PacsRefs) {
+    const v = await db.visit.findUniqueOrThrow({ where: { id: visitId }, select: { pacsRefs: true } });
+    const merged = { ...((v.pacsRefs ?? {}) as PacsRefs), ...patch };
+    await db.visit.update({ where: { id: visitId }, data: { pacsRefs: merged as Prisma.InputJsonValue } });
+  }
+
+  async function rulesOf(visit: { accessRuleIds: string[]; providerId: string }) {
+    return db.accessRule.findMany({ where: { id: { in: visit.accessRuleIds }, providerId: visit.providerId } });
+  }
+
+  const badgeRef = (bt: { externalId: string; details: unknown }) => ({
+    externalId: bt.externalId,
+    details: (bt.details ?? null) as Record<string, unknown> | null,
+  });
+
+  return {
+    /** Fixes when the visit ends (the location's end of day, DST-correct) and records it. */
+    async beginVisit({ visitId }: { visitId: string }): Promise<{ endsAt: string; afterHours: boolean }> {
+      const visit = await loadVisit(visitId);
+      if (visit.endsAt) return { endsAt: visit.endsAt.toISOString(), afterHours: false };
+      const started = now();
+      const w = deps.visitDurationOverrideMs
+        ? { endsAt: new Date(started.getTime() + deps.visitDurationOverrideMs), afterHours: false }
+        : visitWindow(started, visit.location.timezone, visit.location.endOfDay);
+      await db.visit.update({ where: { id: visitId }, data: { endsAt: w.endsAt } });
+      if (w.afterHours) {
+        await db.visitEvent.create({
+          data: { visitId, status: visit.status, detail: `signed in after the location's end of day (${visit.location.endOfDay}); badge valid until local midnight` },
+        });
+      }
+      return { endsAt: w.endsAt.toISOString(), afterHours: w.afterHours };
+    },
+
+    /** Mirrors the workflow's status into the Visit row and its timeline (GET /v1/visits reads these). */
+    async recordVisitStatus(args: { visitId: string; status: VisitStatus; detail?: string; error?: VisitError | null }) {
+      // Keyed on the Temporal activity, so a retried activity does not add the event twice.
+      const info = safeActivityInfo();
+      const key = info ? `${info.workflowExecution?.runId ?? info.workflowType}/${info.activityId}` : null;
+      const detail = args.error ? `${args.error.code}: ${args.error.message}` : args.detail;
+      await db.$transaction(async (tx) => {
+        if (key && (await tx.visitEvent.findUnique({ where: { visitId_key: { visitId: args.visitId, key } } }))) return;
+        await tx.visit.update({
+          where: { id: args.visitId },
+          data: {
+            status: args.status,
+            ...(args.error !== undefined ? { lastError: args.error === null ? Prisma.DbNull : (args.error as unknown as Prisma.InputJsonValue) } : {}),
+          },
+        });
+        await tx.visitEvent.create({ data: { visitId: args.visitId, status: args.status, detail, key, at: now() } });
+      });
+    },
+
+    /**
+     * The seeds' "Cannot provision" checklist, items 1, 2 and 5, against the live PACS: the badge type
+     * still exists there, allocates IDs by manual entry, the ID is in its range; every access rule exists.
+     */
+    async precheckConfiguration({ visitId }: { visitId: string }) {
+      const visit = await loadVisit(visitId);
+      const adapter = await adapterFor(visit.providerId);
+      const bt = visit.badge.badgeType;
+      try {
+        const types = await adapter.listBadgeTypes();
+        const live = types.find((t) => t.externalId === bt.externalId);
+        if (!live) {
+          throw pacsError('BADGE_TYPE_MISSING', `Badge type "${bt.name}" of badge ${visit.badge.name} (${visit.badge.uniqueId}) no longer exists in the access control system.`);
+        }
+        if (!live.manualEntry) {
+          throw pacsError('BADGE_TYPE_NOT_MANUAL', `Badge type "${live.name}" does not allocate badge IDs by manual entry.`);
+        }
+        const range = live.idRange ?? (bt.idMin !== null && bt.idMax !== null ? { min: bt.idMin.toString(), max: bt.idMax.toString() } : null);
+        const id = BigInt(visit.badge.uniqueId);
+        if (range && (id < BigInt(range.min) || id > BigInt(range.max))) {
+          throw pacsError('BADGE_ID_OUT_OF_RANGE', `Badge ID ${visit.badge.uniqueId} is outside ${range.min}–${range.max}, the range of badge type "${live.name}".`);
+        }
+        const rules = await rulesOf(visit);
+        if (rules.length !== visit.accessRuleIds.length) {
+          throw pacsError('ACCESS_RULE_MISSING', 'An access rule of this visit was removed from the configuration.');
+        }
+        const liveRules = new Set((await adapter.listAccessRules()).map((r) => r.externalId));
+        const gone = rules.filter((r) => !liveRules.has(r.externalId));
+        if (gone.length) {
+          throw pacsError('ACCESS_RULE_MISSING', `Access rule(s) ${gone.map((r) => `"${r.name}"`).join(', ')} no longer exist in the access control system.`);
+        }
+      } catch (err) {
+        throw toFailure(err);
+      }
+    },
+
+    /** Finds the visitor in the PACS (by email, or by this visit's marker) or creates them. */
+    async ensureVisitorInPacs({ visitId }: { visitId: string }): Promise<{ personId: string }> {
+      const visit = await loadVisit(visitId);
+      const refs = (visit.pacsRefs ?? {}) as PacsRefs;
+      if (refs.personId) return { personId: refs.personId };
+      const adapter = await adapterFor(visit.providerId);
+      const v = visit.visitor as unknown as VisitorDetails;
+      try {
+        const { personId, created } = await adapter.findOrCreateVisitor({
+          visitId,
+          firstName: v.firstName,
+          lastName: v.lastName,
+          email: v.email,
+          company: v.company,
+        });
+        await saveRefs(visitId, { personId, personCreated: created });
+        return { personId };
+      } catch (err) {
+        throw toFailure(err);
+      }
+    },
+
+    /** Checklist item 3: the badge ID is not assigned to anyone else in the PACS. */
+    async checkBadgeAvailable({ visitId, personId }: { visitId: string; personId: string }) {
+      const visit = await loadVisit(visitId);
+      const adapter = await adapterFor(visit.providerId);
+      try {
+        const found = await adapter.lookupBadge(visit.badge.uniqueId, badgeRef(visit.badge.badgeType));
+        if (found.exists && found.holderId && found.holderId !== personId) {
+          throw pacsError(
+            'BADGE_ALREADY_ASSIGNED',
+            `Badge ID ${visit.badge.uniqueId} (${visit.badge.name}) is assigned to ${found.holderName ? `"${found.holderName}"` : `person ${found.holderId}`} in the access control system${found.active ? ' and is active' : ''}.`,
+          );
+        }
+      } catch (err) {
+        throw toFailure(err);
+      }
+    },
+
+    /** Checklist item 4: the visitor holds no other active badge (a re-run's own badge does not count). */
+    async checkVisitorHasNoOtherBadge({ visitId, personId }: { visitId: string; personId: string }) {
+      const visit = await loadVisit(visitId);
+      const adapter = await adapterFor(visit.providerId);
+      try {
+        const others = (await adapter.activeBadgesOf(personId)).filter((b) => b.uniqueId !== visit.badge.uniqueId);
+        if (others.length) {
+          throw pacsError(
+            'VISITOR_HAS_ACTIVE_BADGE',
+            `The visitor already holds active badge ${others.map((b) => b.uniqueId).join(', ')} in the access control system.`,
+          );
+        }
+      } catch (err) {
+        throw toFailure(err);
+      }
+    },
+
+    /** Issues the credential with a hard expiry at the end of the visit, written into the PACS. */
+    async issueCredential({ visitId, personId, endsAt }: { visitId: string; personId: string; endsAt: string }) {
+      const visit = await loadVisit(visitId);
+      const adapter = await adapterFor(visit.providerId);
+      try {
+        const issued = await adapter.issueBadge({
+          personId,
+          uniqueId: visit.badge.uniqueId,
+          badgeType: badgeRef(visit.badge.badgeType),
+          activateAt: now(),
+          deactivateAt: new Date(endsAt),
+        });
+        await saveRefs(visitId, { credentialId: issued.credentialId, credentialCreated: issued.created });
+        return { credentialId: issued.credentialId };
+      } catch (err) {
+        throw toFailure(err);
+      }
+    },
+
+    async grantAccessRules({ visitId, personId, credentialId }: { visitId: string; personId: string; credentialId: string }) {
+      const visit = await loadVisit(visitId);
+      const adapter = await adapterFor(visit.providerId);
+      const rules = await rulesOf(visit);
+      try {
+        await adapter.grantAccess({ personId, credentialId, accessRuleExternalIds: rules.map((r) => r.externalId) });
+      } catch (err) {
+        throw toFailure(err);
+      }
+    },
+
+    /**
+     * Revokes access and deactivates the credential; "already inactive" and "absent" count as success.
+     * Uses the IDs recorded in the database, falling back to a lookup by badge number for a credential
+     * issued by a worker that crashed before recording it.
+     */
+    async revokeAndDeactivate({ visitId }: { visitId: string }) {
+      const visit = await loadVisit(visitId);
+      const refs = (visit.pacsRefs ?? {}) as PacsRefs;
+      if (!refs.personId) return { deactivated: false };
+      const adapter = await adapterFor(visit.providerId);
+      try {
+        let credentialId = refs.credentialId;
+        if (!credentialId) {
+          const found = await adapter.lookupBadge(visit.badge.uniqueId, badgeRef(visit.badge.badgeType));
+          if (found.exists && found.holderId === refs.personId) credentialId = found.credentialId;
+        }
+        const rules = await rulesOf(visit);
+        if (credentialId) {
+          await adapter.revokeAccess({ personId: refs.personId, credentialId, accessRuleExternalIds: rules.map((r) => r.externalId) });
+          await adapter.deactivateBadge({ personId: refs.personId, credentialId });
+        } else {
+          await adapter.revokeAccess({ personId: refs.personId, credentialId: '', accessRuleExternalIds: rules.map((r) => r.externalId) });
+        }
+        await saveRefs(visitId, { credentialId: undefined });
+        return { deactivated: Boolean(credentialId) };
+      } catch (err) {
+        throw toFailure(err);
+      }
+    },
+
+    /** Gives the badge back to the pool (the unique activeBadgeId is what reserved it). */
+    async releaseBadge({ visitId }: { visitId: string }) {
+      await db.visit.updateMany({ where: { id: visitId }, data: { activeBadgeId: null } });
+    },
+  };
+}
+
+function safeActivityInfo() {
+  try {
+    return Context.current().info;
+  } catch {
+    return undefined;
+  }
+}
+
+/** PacsError → ApplicationFailure carrying the code as its type, so the workflow and UI see the reason. */
+export function toFailure(err: unknown): Error {
+  if (err instanceof ApplicationFailure) return err;
+  if (isPacsError(err)) {
+    const e = err as PacsError;
+    return ApplicationFailure.create({ type: e.code, message: e.message, nonRetryable: !e.retryable });
+  }
+  if (err instanceof ProviderGoneError) return ApplicationFailure.nonRetryable(err.message, err.code);
+  const code = (err as { code?: string })?.code;
+  if (code === 'SECRET_UNREADABLE') return ApplicationFailure.nonRetryable((err as Error).message, code);
+  return err instanceof Error ? err : new Error(String(err));
 }

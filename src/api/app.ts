@@ -5,6 +5,7 @@ import type { AppConfig } from '../config';
 import type { Database } from '../db/client';
 import { AppError } from '../errors';
 import type { Logger } from '../logging';
+import type { VisitTiming } from '../workflows/visit-contract';
 import { authenticate } from './auth';
 import { Metrics } from './metrics';
 import { buildOpenApi } from './openapi';
@@ -25,7 +26,11 @@ export interface ApiDeps {
   db: Database;
   temporal: TemporalAccess;
   logger: Logger;
-  config: Pick<AppConfig, 'temporal' | 'refreshIntervalMinutes'> & { secretsKey: Buffer };
+  config: Pick<AppConfig, 'temporal' | 'refreshIntervalMinutes'> & {
+    secretsKey: Buffer;
+    /** Tests shorten the visit workflow's retry intervals through this. */
+    visitTiming?: Partial<VisitTiming>;
+  };
 }
 
 export interface ApiContext extends ApiDeps {

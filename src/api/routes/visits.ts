@@ -1,0 +1,291 @@
+import crypto from 'node:crypto';
+import { WorkflowIdConflictPolicy, WorkflowUpdateFailedError, WorkflowNotFoundError } from '@temporalio/client';
+import { z } from 'zod';
+import { AppError, badRequest, conflict, forbidden, notFound } from '../../errors';
+import { Prisma } from '../../generated/prisma/client';
+import { SA } from '../../workflows/search-attributes';
+import {
+  deprovisionNowSignal,
+  retryUpdate,
+  signOutSignal,
+  VISIT_STATUSES,
+  visitWorkflowId,
+  type VisitInput,
+  type VisitTiming,
+} from '../../workflows/visit-contract';
+import type { visitWorkflow } from '../../workflows/visit';
+import type { ApiContext } from '../app';
+import { hasPermission } from '../auth';
+import { keyset, page, pageQuery } from '../pagination';
+import { uuidParam } from '../validate';
+
+const visitorSchema = z.object({
+  firstName: z.string().trim().min(1).max(100),
+  lastName: z.string().trim().min(1).max(100),
+  email: z.email().max(320).optional(),
+  company: z.string().trim().max(200).optional(),
+});
+
+export const visitCreate = z.object({
+  locationId: z.uuid(),
+  badgeId: z.uuid(),
+  accessRuleIds: z.array(z.uuid()).min(1, { message: 'choose at least one access rule' }).max(50),
+  visitor: visitorSchema,
+});
+
+const visitQuery = pageQuery.extend({
+  locationId: z.uuid().optional(),
+  status: z.enum(VISIT_STATUSES).optional(),
+  badgeId: z.uuid().optional(),
+});
+
+const idempotencyKey = z.string().min(1).max(200).regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces');
+
+type VisitRow = Prisma.VisitGetPayload<{ include: { timeline: true; badge: true } }>;
+
+export function visitView(v: VisitRow) {
+  return {
+    id: v.id,
+    status: v.status,
+    locationId: v.locationId,
+    providerId: v.providerId,
+    badgeId: v.badgeId,
+    badge: { name: v.badge.name, uniqueId: v.badge.uniqueId },
+    visitor: v.visitor,
+    accessRuleIds: v.accessRuleIds,
+    endsAt: v.endsAt,
+    workflowId: v.workflowId,
+    createdAt: v.createdAt,
+    timeline: [...v.timeline]
+      .sort((a, b) => a.at.getTime() - b.at.getTime() || Number(a.id - b.id))
+      .map((e) => ({ at: e.at, status: e.status, ...(e.detail ? { detail: e.detail } : {}) })),
+    ...(v.lastError ? { lastError: v.lastError } : {}),
+  };
+}
+
+const invalid = (path: string, message: string) => badRequest(`Invalid body: ${path}: ${message}`, { issues: [{ path, message }] });
+
+export function registerVisitRoutes(ctx: ApiContext & { visitTiming?: Partial<VisitTiming> }) {
+  const { routes, db, temporal } = ctx;
+  const prisma = db.prisma;
+  const started = ctx.metrics.counter('visits_started_total', 'Visits started through the API.');
+  const byStatus = ctx.metrics.gauge('visits', 'Visits by status.');
+  ctx.metrics.onCollect(async () => {
+    const rows = await prisma.visit.groupBy({ by: ['status'], _count: { _all: true } });
+    for (const s of VISIT_STATUSES) byStatus.set({ status: s }, rows.find((r) => r.status === s)?._count._all ?? 0);
+  });
+  const include = { timeline: true, badge: true } as const;
+
+  async function startWorkflow(visit: { id: string; workflowId: string; locationId: string; providerId: string; badgeId: string; visitor: unknown }) {
+    const [badge, provider] = await Promise.all([
+      prisma.securityBadge.findUniqueOrThrow({ where: { id: visit.badgeId } }),
+      prisma.provider.findUniqueOrThrow({ where: { id: visit.providerId } }),
+    ]);
+    const v = visit.visitor as { firstName: string; lastName: string };
+    const input: VisitInput = {
+      visitId: visit.id,
+      locationId: visit.locationId,
+      providerId: visit.providerId,
+      badgeId: visit.badgeId,
+      badgeNumber: badge.uniqueId,
+      visitorName: `${v.firstName} ${v.lastName}`,
+      pacsTaskQueue: provider.taskQueue ?? temporal.taskQueue,
+      ...(ctx.visitTiming ? { timing: ctx.visitTiming } : {}),
+    };
+    await temporal.client.workflow.start<typeof visitWorkflow>('visitWorkflow', {
+      workflowId: visit.workflowId,
+      taskQueue: temporal.taskQueue,
+      args: [input],
+      // A replayed request (Idempotency-Key, or a restart after a crash) attaches to the running visit.
+      workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+      typedSearchAttributes: [
+        { key: SA.visitId, value: visit.id },
+        { key: SA.locationId, value: visit.locationId },
+        { key: SA.status, value: 'provisioning' },
+      ],
+    });
+  }
+
+  routes.add(
+    'post',
+    '/visits',
+    {
+      summary: 'Sign a visitor in: reserve the badge and start the visit workflow (202). Honours Idempotency-Key.',
+      tag: 'visits',
+      permission: ['provisionBadge'],
+      body: visitCreate,
+      status: 202,
+    },
+    async ({ body, req, res }) => {
+      const principal = req.principal!;
+      const keyHeader = req.header('idempotency-key');
+      const key = keyHeader === undefined ? null : idempotencyKey.safeParse(keyHeader);
+      if (key && !key.success) throw badRequest('Invalid header: Idempotency-Key: up to 200 printable ASCII characters', { issues: [{ path: 'headers.idempotency-key', message: 'invalid' }] });
+      const idemKey = key?.success ? key.data : null;
+
+      const replay = async () => {
+        if (!idemKey) return null;
+        const prior = await prisma.visit.findUnique({ where: { createdById_idempotencyKey: { createdById: principal.id, idempotencyKey: idemKey } }, include });
+        if (!prior) return null;
+        if (prior.badgeId !== body.badgeId || prior.locationId !== body.locationId) {
+          throw conflict('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was used for a different visit; use a new key for a new sign-in.', { visitId: prior.id });
+        }
+        // The first request may have died between saving and starting: make sure the workflow runs.
+        await startWorkflow(prior);
+        res.setHeader('Idempotent-Replayed', 'true');
+        return visitView(prior);
+      };
+      const previous = await replay();
+      if (previous) return previous;
+
+      const location = await prisma.location.findUnique({ where: { id: body.locationId } });
+      if (!location) throw invalid('locationId', 'no such location');
+      const badge = await prisma.securityBadge.findUnique({ where: { id: body.badgeId }, include: { provider: true, badgeType: true, holder: { select: { id: true } } } });
+      if (!badge || badge.provider.locationId !== location.id) throw invalid('badgeId', 'not a security badge of this location’s pool');
+      if (badge.badgeType.status !== 'active') {
+        throw invalid('badgeId', `the badge's type "${badge.badgeType.name}" no longer exists in the access control system; refresh the provider and update the badge`);
+      }
+      if (badge.holder) throw conflict('BADGE_IN_USE', `Badge ${badge.name} (${badge.uniqueId}) is in use by another visit; choose a free badge.`, { visitId: badge.holder.id });
+
+      const rules = await prisma.accessRule.findMany({ where: { id: { in: body.accessRuleIds } } });
+      for (const [i, id] of body.accessRuleIds.entries()) {
+        const r = rules.find((x) => x.id === id);
+        if (!r) throw invalid(`accessRuleIds.${i}`, 'no such access rule');
+        if (r.providerId !== badge.providerId) throw invalid(`accessRuleIds.${i}`, `"${r.name}" belongs to another provider than the badge`);
+        if (r.status !== 'active') throw invalid(`accessRuleIds.${i}`, `"${r.name}" no longer exists in the access control system; refresh the provider`);
+      }
+      const allowed = await prisma.userGroupAccessRule.findMany({
+        where: { accessRuleId: { in: body.accessRuleIds }, userGroup: { members: { some: { userId: principal.id } } } },
+        select: { accessRuleId: true },
+      });
+      const allowedIds = new Set(allowed.map((a) => a.accessRuleId));
+      const denied = rules.filter((r) => !allowedIds.has(r.id));
+      if (denied.length) {
+        throw forbidden(`You may not assign ${denied.map((r) => `"${r.name}"`).join(', ')}: no user group of yours includes it. An admin can add it to one of your groups.`);
+      }
+
+      const id = crypto.randomUUID();
+      let visit: VisitRow;
+      try {
+        visit = await prisma.visit.create({
+          data: {
+            id,
+            workflowId: visitWorkflowId(id),
+            locationId: location.id,
+            providerId: badge.providerId,
+            badgeId: badge.id,
+            activeBadgeId: badge.id,
+            status: 'provisioning',
+            visitor: body.visitor as Prisma.InputJsonValue,
+            accessRuleIds: body.accessRuleIds,
+            createdById: principal.id,
+            idempotencyKey: idemKey,
+            timeline: { create: { status: 'provisioning', detail: `signed in by ${principal.name}` } },
+          },
+          include,
+        });
+      } catch (err) {
+        if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') {
+          const target = JSON.stringify(err.meta ?? {});
+          if (/idempotency/i.test(target)) {
+            const again = await replay();
+            if (again) return again;
+          }
+          const holder = await prisma.visit.findUnique({ where: { activeBadgeId: badge.id }, select: { id: true } });
+          throw conflict('BADGE_IN_USE', `Badge ${badge.name} (${badge.uniqueId}) was just taken by another visit; choose a free badge.`, { visitId: holder?.id });
+        }
+        throw err;
+      }
+      try {
+        await startWorkflow(visit);
+      } catch (err) {
+        // Nothing started: give the badge back rather than leave a visit no workflow will ever finish.
+        await prisma.visit.delete({ where: { id } }).catch(() => undefined);
+        throw new AppError(503, 'TEMPORAL_UNAVAILABLE', `The visit could not be started: Temporal is not reachable (${(err as Error).message}). Retry with the same Idempotency-Key.`);
+      }
+      started.inc({ providerKind: badge.provider.kind });
+      return visitView(visit);
+    },
+  );
+
+  const canView = (req: Parameters<typeof hasPermission>[0]) =>
+    (['viewVisits', 'provisionBadge', 'signOut', 'manageConfiguration'] as const).some((p) => hasPermission(req, p));
+
+  routes.add('get', '/visits', { summary: 'List visits, filtered by location, status or badge', tag: 'visits', query: visitQuery }, async ({ query, req }) => {
+    if (!canView(req)) throw forbidden('This needs the "viewVisits" permission.');
+    const k = keyset(query.cursor);
+    const rows = await prisma.visit.findMany({
+      where: { ...k.where, locationId: query.locationId, status: query.status, badgeId: query.badgeId },
+      orderBy: k.orderBy,
+      take: query.limit + 1,
+      include,
+    });
+    return page(rows, query.limit, visitView);
+  });
+
+  async function getVisit(id: string) {
+    const v = await prisma.visit.findUnique({ where: { id }, include });
+    if (!v) throw notFound('Visit', id);
+    return v;
+  }
+
+  routes.add('get', '/visits/{id}', { summary: 'A visit: status, badge, timeline, last error', tag: 'visits', params: uuidParam }, async ({ params, req }) => {
+    if (!canView(req)) throw forbidden('This needs the "viewVisits" permission.');
+    return visitView(await getVisit(params.id));
+  });
+
+  routes.add(
+    'post',
+    '/visits/{id}/sign-out',
+    { summary: 'Sign the visitor out; the badge is switched off and returned to the pool', tag: 'visits', permission: ['signOut'], params: uuidParam, status: 202 },
+    async ({ params, req }) => {
+      const v = await getVisit(params.id);
+      if (v.status === 'completed') return visitView(v);
+      await signal(v.workflowId, () => temporal.client.workflow.getHandle(v.workflowId).signal(signOutSignal, { by: req.principal!.name }));
+      await prisma.visitEvent.create({ data: { visitId: v.id, status: v.status, detail: `sign-out requested by ${req.principal!.name}` } });
+      return visitView(await getVisit(params.id));
+    },
+  );
+
+  routes.add(
+    'post',
+    '/visits/{id}/deprovision',
+    { summary: 'Switch the badge off now (e.g. a lost badge); the visit then completes', tag: 'visits', permission: ['manageConfiguration', 'signOut'], params: uuidParam, status: 202 },
+    async ({ params, req }) => {
+      const v = await getVisit(params.id);
+      if (v.status === 'completed') return visitView(v);
+      await signal(v.workflowId, () => temporal.client.workflow.getHandle(v.workflowId).signal(deprovisionNowSignal, { reason: `requested by ${req.principal!.name}` }));
+      await prisma.visitEvent.create({ data: { visitId: v.id, status: v.status, detail: `deprovision requested by ${req.principal!.name}` } });
+      return visitView(await getVisit(params.id));
+    },
+  );
+
+  routes.add(
+    'post',
+    '/visits/{id}/retry',
+    { summary: 'Retry a failed provision after fixing its cause', tag: 'visits', permission: ['provisionBadge', 'manageConfiguration'], params: uuidParam, status: 202 },
+    async ({ params }) => {
+      const v = await getVisit(params.id);
+      if (v.status !== 'provision_failed') {
+        throw conflict('VISIT_NOT_RETRYABLE', `The visit is ${v.status}; only a visit whose provisioning failed can be retried.`);
+      }
+      try {
+        await temporal.client.workflow.getHandle(v.workflowId).executeUpdate(retryUpdate);
+      } catch (err) {
+        if (err instanceof WorkflowUpdateFailedError) throw conflict('VISIT_NOT_RETRYABLE', err.cause?.message ?? err.message);
+        if (err instanceof WorkflowNotFoundError) throw conflict('VISIT_CLOSED', 'The visit workflow has already finished.');
+        throw err;
+      }
+      return visitView(await getVisit(params.id));
+    },
+  );
+}
+
+async function signal(workflowId: string, send: () => Promise<void>) {
+  try {
+    await send();
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) throw conflict('VISIT_CLOSED', `The visit workflow ${workflowId} has already finished.`);
+    throw new AppError(503, 'TEMPORAL_UNAVAILABLE', `Temporal is not reachable; try again (${(err as Error).message}).`);
+  }
+}

@@ -1,0 +1,66 @@
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+
+// The visit workflow's contract with the API and with operators in the Temporal UI. Importable from
+// both workflow and Node code (no I/O here).
+
+export const VISIT_STATUSES = ['provisioning', 'active', 'provision_failed', 'deprovisioning', 'completed'] as const;
+export type VisitStatus = (typeof VISIT_STATUSES)[number];
+
+export const visitWorkflowId = (visitId: string) => `visit-${visitId}`;
+
+export interface VisitTiming {
+  /** Provisioning retries transient PACS failures this many times before reporting provision_failed. */
+  provisionAttempts: number;
+  provisionInitialIntervalMs: number;
+  provisionMaxIntervalMs: number;
+  /** Deprovisioning never gives up; this caps the backoff between attempts. */
+  deprovisionInitialIntervalMs: number;
+  deprovisionMaxIntervalMs: number;
+}
+
+export const DEFAULT_VISIT_TIMING: VisitTiming = {
+  provisionAttempts: 6,
+  provisionInitialIntervalMs: 2_000,
+  provisionMaxIntervalMs: 30_000,
+  deprovisionInitialIntervalMs: 2_000,
+  deprovisionMaxIntervalMs: 180_000,
+};
+
+/** IDs only: visitor details and PACS credentials are read by activities, never carried in history. */
+export interface VisitInput {
+  visitId: string;
+  locationId: string;
+  providerId: string;
+  badgeId: string;
+  badgeNumber: string;
+  visitorName: string;
+  /** Task queue of the worker that talks to this provider's PACS (an on-premises connector, or ours). */
+  pacsTaskQueue: string;
+  timing?: Partial<VisitTiming>;
+}
+
+export interface VisitError {
+  code: string;
+  message: string;
+}
+
+export interface VisitState {
+  visitId: string;
+  status: VisitStatus;
+  endsAt?: string;
+  personId?: string;
+  credentialId?: string;
+  lastError?: VisitError;
+  signOutRequested: boolean;
+  attempts: number;
+}
+
+/** Reception (or the guestbook) signs the visitor out. */
+export const signOutSignal = defineSignal<[{ by?: string }?]>('signOut');
+/** An operator switches the badge off now, e.g. a lost badge. Same effect as sign-out, recorded differently. */
+export const deprovisionNowSignal = defineSignal<[{ reason?: string }?]>('deprovisionNow');
+/** Retry a failed provision; send from the Temporal UI ("Send signal", name `retry`, no input). */
+export const retrySignal = defineSignal('retry');
+/** The same retry as an update, so the API learns at once whether the visit was in a retryable state. */
+export const retryUpdate = defineUpdate<{ accepted: true }, []>('retryProvision');
+export const stateQuery = defineQuery<VisitState>('state');
