@@ -59,7 +59,8 @@ export async function visitWorkflow(input: VisitInput): Promise<VisitState> {
   });
   const provisionPacs = proxyActivities<Activities>({
     taskQueue: input.pacsTaskQueue,
-    startToCloseTimeout: '2 minutes',
+    // A visitor is waiting at reception: a crashed worker's activity is retried after at most this long.
+    startToCloseTimeout: '1 minute',
     retry: {
       initialInterval: timing.provisionInitialIntervalMs,
       maximumInterval: timing.provisionMaxIntervalMs,

@@ -6,6 +6,7 @@ import type { Client } from '@temporalio/client';
 import { createApp } from '../../src/api/app';
 import { ensureBootstrapAdmin } from '../../src/api/auth';
 import { createLogger } from '../../src/logging';
+import type { VisitTiming } from '../../src/workflows/visit-contract';
 import { createTestDatabase } from './db';
 import { testClient } from './temporal';
 
@@ -24,7 +25,9 @@ export interface TestApi {
 }
 
 /** The real app on a real port, against a fresh PostgreSQL database and the test Temporal server. */
-export async function startTestApi(opts: { taskQueue?: string; temporalPing?: () => Promise<void> } = {}): Promise<TestApi> {
+export async function startTestApi(
+  opts: { taskQueue?: string; temporalPing?: () => Promise<void>; visitTiming?: Partial<VisitTiming> } = {},
+): Promise<TestApi> {
   const db = await createTestDatabase();
   await ensureBootstrapAdmin(db.prisma, ADMIN_TOKEN);
   const temporal = await testClient();
@@ -49,6 +52,7 @@ export async function startTestApi(opts: { taskQueue?: string; temporalPing?: ()
       temporal: { address: null, namespace: 'default', tls: null, devPort: 0, uiPort: 0, taskQueue, shutdownGraceMs: 1000 },
       refreshIntervalMinutes: 60,
       secretsKey,
+      visitTiming: opts.visitTiming,
     },
   });
   const server = http.createServer(app);

@@ -1,0 +1,54 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { historyFromJSON, historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { Worker } from '@temporalio/worker';
+import { pacsBadge } from '../helpers/pacs-state';
+import { startVisitEnv, type VisitEnv } from '../helpers/visit-env';
+import { workflowBundle } from '../helpers/worker';
+
+/**
+ * Determinism: histories of real visits replay against the current workflow code. The recorded fixture
+ * (test/fixtures/visit-history.json, a full visit from sign-in to sign-out made by an earlier version)
+ * guards deployed visits against an incompatible change; `RECORD_HISTORY=1` re-records it when a change
+ * is deliberately made compatible with `patched()`.
+ */
+const FIXTURE = path.join(__dirname, '..', 'fixtures', 'visit-history.json');
+
+describe('visit workflow replay', () => {
+  let env: VisitEnv;
+  beforeAll(async () => {
+    env = await startVisitEnv('onguard');
+  }, 120_000);
+  afterAll(() => env?.close());
+
+  it('replays the history of a complete visit, with a retry in it, without non-determinism', async () => {
+    const badgeId = await env.addBadge('1801');
+    // A failure, an operator retry, then sign-out: every branch of the workflow appears in the history.
+    await env.simCall('POST', '/__sim/seed', { badgeTypes: [{ ID: 2, Name: 'Visitor', BADGETYPECLASS: 3, manualEntry: false, idRange: { min: 1000, max: 1999 } }] });
+    const v = await env.signIn(badgeId, { firstName: 'Replay', lastName: 'Me' });
+    await env.waitFor(v.body.id, 'provision_failed');
+    await env.simCall('POST', '/__sim/seed', { badgeTypes: [{ ID: 2, Name: 'Visitor', BADGETYPECLASS: 3, manualEntry: true, idRange: { min: 1000, max: 1999 } }] });
+    await env.api.call('POST', `/v1/visits/${v.body.id}/retry`, { token: env.receptionist.token });
+    await env.waitFor(v.body.id, 'active');
+    await env.api.call('POST', `/v1/visits/${v.body.id}/sign-out`, { token: env.receptionist.token });
+    await env.waitFor(v.body.id, 'completed');
+    expect((await pacsBadge(env, '1801')).active).toBe(false);
+
+    const handle = env.api.temporal.workflow.getHandle(`visit-${v.body.id}`);
+    await handle.result();
+    const history = await handle.fetchHistory();
+    expect(history.events?.length).toBeGreaterThan(20);
+    // No secret may be in a history: the provider password is only read inside activities.
+    expect(JSON.stringify(history)).not.toContain(env.sim.credentials.password);
+    const bundle = await workflowBundle();
+    await Worker.runReplayHistory({ workflowBundle: bundle }, history, `visit-${v.body.id}`);
+
+    if (process.env.RECORD_HISTORY === '1') fs.writeFileSync(FIXTURE, historyToJSON(history));
+  });
+
+  it('replays the recorded history of an earlier version', async () => {
+    expect(fs.existsSync(FIXTURE)).toBe(true);
+    const history = historyFromJSON(JSON.parse(fs.readFileSync(FIXTURE, 'utf8')));
+    await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history, 'recorded-visit');
+  });
+});
