@@ -16,7 +16,7 @@ export const faultSettingsSchema = z.object({
   errorStatus: z.number().int().min(400).max(599).default(500),
   /** Fraction of PACS requests that never get an answer (until reset or the server closes). */
   hangRate: z.number().min(0).max(1).default(0),
-  /** Full outage: every new connection is reset at once (the client sees the server as unreachable). */
+  /** Full outage: every PACS request has its connection reset (the client sees the server as unreachable); /__sim stays reachable. */
   outage: z.boolean().default(false),
   /** Only inject into requests whose path contains this string (e.g. "/instances"). */
   pathFilter: z.string().optional(),
@@ -42,7 +42,6 @@ export class SimulatorControls {
 
   setFaults(patch: Partial<FaultSettings>): FaultSettings {
     this.faults = faultSettingsSchema.parse({ ...this.faults, ...patch });
-    if (this.faults.outage) this.dropConnections();
     if (this.faults.hangRate === 0) this.releaseHung();
     return this.faults;
   }
@@ -58,10 +57,6 @@ export class SimulatorControls {
 
   /** Called for every TCP/TLS connection the server accepts. */
   onConnection = (socket: Socket) => {
-    if (this.faults.outage) {
-      socket.destroy();
-      return;
-    }
     this.sockets.add(socket);
     socket.once('close', () => this.sockets.delete(socket));
   };
@@ -95,6 +90,11 @@ export class SimulatorControls {
     res.once('close', finish);
 
     const f = this.faults;
+    if (f.outage) {
+      // Reset the connection, as a server that went away does; keep-alive clients get ECONNRESET.
+      req.socket.destroy();
+      return;
+    }
     const applies =
       (!f.pathFilter || req.path.includes(f.pathFilter)) &&
       (!f.methodFilter || req.method.toUpperCase() === f.methodFilter.toUpperCase());

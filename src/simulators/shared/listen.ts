@@ -48,7 +48,6 @@ export async function listen(app: Express, controls: SimulatorControls, opts: Li
   const cert = opts.tls ? selfSignedCertificate() : undefined;
   const server = cert ? https.createServer({ key: cert.key, cert: cert.cert }, app) : http.createServer(app);
   server.on(cert ? 'secureConnection' : 'connection', controls.onConnection);
-  if (cert) server.on('connection', (s) => controls.faults.outage && s.destroy());
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 0, host, () => resolve());

@@ -1,0 +1,123 @@
+import { pacsError } from '../errors';
+import type { BadgeTypeRef } from '../types';
+
+/**
+ * Credential formats as the client knows them without asking the server. Format IDs [C S-BULAC / C-obs],
+ * ranges [C S-TECH "About credentials"], constructor names mirror the Platform SDK classes [C S-DAP]; their
+ * use in the Web SDK `Format=` / `UniqueIds@` tokens is [I] (evidence open question 1).
+ */
+export interface Range {
+  min: bigint;
+  max: bigint;
+}
+
+export interface ClientFormat {
+  formatId: string;
+  name: string;
+  bitLength: number | null;
+  facility: Range | null;
+  card: Range | null;
+  /** Built-in Wiegand constructor, e.g. WiegandStandardCredentialFormat. */
+  expression?: string;
+  /** Custom formats: the field names that hold the facility code and the card number. */
+  fields?: { facility: string; card: string };
+}
+
+const r = (min: number, max: number): Range => ({ min: BigInt(min), max: BigInt(max) });
+const id = (suffix: string) => `00000000-0000-0000-0000-000000000${suffix}`;
+
+export const BUILT_IN_FORMATS: readonly ClientFormat[] = [
+  { formatId: id('200'), name: 'Standard 26-bit', bitLength: 26, facility: r(0, 255), card: r(0, 65_535), expression: 'WiegandStandardCredentialFormat' },
+  { formatId: id('300'), name: 'H10306 34-bit', bitLength: 34, facility: r(0, 65_535), card: r(0, 65_535), expression: 'WiegandH10306CredentialFormat' },
+  { formatId: id('400'), name: 'H10302 37-bit', bitLength: 37, facility: null, card: r(0, 34_359_738_367), expression: 'WiegandH10302CredentialFormat' },
+  { formatId: id('500'), name: 'H10304 37-bit', bitLength: 37, facility: r(0, 65_535), card: r(0, 524_287), expression: 'WiegandH10304CredentialFormat' },
+  { formatId: id('600'), name: 'Corporate 1000 35-bit', bitLength: 35, facility: r(0, 4095), card: r(0, 1_048_575), expression: 'WiegandCorporate1000CredentialFormat' },
+  { formatId: id('700'), name: 'CSN 32-bit', bitLength: 32, facility: null, card: r(0, 0xffff_ffff), expression: 'WiegandCsn32CredentialFormat' },
+  { formatId: id('800'), name: 'Corporate 1000 48-bit', bitLength: 48, facility: r(0, 4_194_303), card: r(0, 8_388_607), expression: 'Wiegand48BitCorporate1000CredentialFormat' },
+];
+
+export function normalizeGuid(s: unknown): string | null {
+  if (typeof s !== 'string') return null;
+  const h = s.replace(/[{}-]/g, '').toLowerCase();
+  if (!/^[0-9a-f]{32}$/.test(h)) return null;
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+export const builtInFormat = (formatId: string) => BUILT_IN_FORMATS.find((f) => f.formatId === normalizeGuid(formatId));
+
+function rangeFrom(v: unknown): Range | null {
+  if (!v || typeof v !== 'object') return null;
+  const o = v as Record<string, unknown>;
+  const min = o.min ?? o.Min;
+  const max = o.max ?? o.Max;
+  if ((typeof min !== 'string' && typeof min !== 'number') || (typeof max !== 'string' && typeof max !== 'number')) return null;
+  try {
+    return { min: BigInt(min), max: BigInt(max) };
+  } catch {
+    return null;
+  }
+}
+
+/** The format a stored badge type refers to: the built-in table first, then what the refresh recorded. */
+export function formatOfBadgeType(t: BadgeTypeRef): ClientFormat {
+  const details = t.details ?? {};
+  const formatId = normalizeGuid(details.formatId ?? t.externalId);
+  if (!formatId) {
+    throw pacsError('BADGE_TYPE_MISSING', `The badge type ${t.externalId} does not name a Security Center credential format.`);
+  }
+  const known = builtInFormat(formatId);
+  if (known) return known;
+  const fields = details.fields as { facility?: unknown; card?: unknown } | undefined;
+  return {
+    formatId,
+    name: typeof details.name === 'string' ? details.name : formatId,
+    bitLength: typeof details.bitLength === 'number' ? details.bitLength : null,
+    facility: rangeFrom(details.facilityCodeRange),
+    card: rangeFrom(details.cardRange),
+    fields:
+      fields && typeof fields.facility === 'string' && typeof fields.card === 'string'
+        ? { facility: fields.facility, card: fields.card }
+        : undefined,
+  };
+}
+
+export function parseCardNumber(uniqueId: string): bigint {
+  const t = uniqueId.trim();
+  if (!/^\d{1,20}$/.test(t)) {
+    throw pacsError('PACS_VALIDATION', `The badge ID '${uniqueId}' is not a card number (digits only).`);
+  }
+  return BigInt(t);
+}
+
+/** Range checks before any call, so an impossible card never reaches the server. */
+export function checkCard(f: ClientFormat, card: bigint, facility: number) {
+  if (f.card && (card < f.card.min || card > f.card.max)) {
+    throw pacsError(
+      'BADGE_ID_OUT_OF_RANGE',
+      `The card number ${card} is outside ${f.card.min}–${f.card.max}, the range of the credential format ${f.name}.`,
+    );
+  }
+  const fc = BigInt(facility);
+  if (f.facility && (fc < f.facility.min || fc > f.facility.max)) {
+    throw pacsError(
+      'PACS_VALIDATION',
+      `The provider's facility code ${facility} is outside ${f.facility.min}–${f.facility.max}, the range of the credential format ${f.name}. Fix the facility code in the provider settings.`,
+    );
+  }
+}
+
+/** The `Format=` / `UniqueIds@` token for a card of this format. */
+export function formatExpression(f: ClientFormat, card: bigint, facility: number): string {
+  if (f.expression) {
+    return f.facility ? `${f.expression}(${facility},${card})` : `${f.expression}(${card})`;
+  }
+  if (f.fields) {
+    // CustomCredentialFormat(id,{{Field,value},…}) [C-obs S-VRFID]; commas inside braces are not separators.
+    const esc = (s: string) => s.replace(/[\\,(){}]/g, '\\$&');
+    return `CustomCredentialFormat(${f.formatId.replace(/-/g, '')},{{${esc(f.fields.facility)},${facility}},{${esc(f.fields.card)},${card}}})`;
+  }
+  throw pacsError(
+    'BADGE_TYPE_MISSING',
+    `The credential format ${f.name} is a custom format whose facility-code and card-number fields are unknown. Refresh the provider so its fields are read again, or use a built-in Wiegand format.`,
+  );
+}

@@ -1,0 +1,39 @@
+import { SimulatorControls } from '../shared/faults';
+import { listen, type ListenOptions, type RunningSimulator } from '../shared/listen';
+import { createGenetecApp } from './routes';
+import { GenetecSimState } from './state';
+
+/**
+ * A local Genetec Security Center Web-based SDK: the HTTP API under /WebSdk plus /__sim controls.
+ * See docs/pacs/genetec-simulator.md for what is evidence-backed and what is inferred.
+ */
+export interface GenetecSimulatorOptions extends ListenOptions {
+  username?: string;
+  password?: string;
+  applicationId?: string;
+}
+
+export interface GenetecSimulator extends RunningSimulator {
+  providerUrl: string;
+  controls: SimulatorControls;
+  credentials: { username: string; password: string; applicationId: string };
+}
+
+export const GENETEC_SIM_DEFAULTS = {
+  username: 'admin',
+  password: 'genetec-sim-password',
+  // Deliberately not Genetec's demo application ID: the simulator must not look like a licensed system.
+  applicationId: 'VB-SIMULATOR-APP-ID',
+} as const;
+
+export async function startGenetecSimulator(opts: GenetecSimulatorOptions = {}): Promise<GenetecSimulator> {
+  const credentials = {
+    username: opts.username ?? GENETEC_SIM_DEFAULTS.username,
+    password: opts.password ?? GENETEC_SIM_DEFAULTS.password,
+    applicationId: opts.applicationId ?? GENETEC_SIM_DEFAULTS.applicationId,
+  };
+  const controls = new SimulatorControls();
+  const state = new GenetecSimState(credentials);
+  const running = await listen(createGenetecApp(state, controls), controls, opts);
+  return { ...running, providerUrl: `${running.origin}/WebSdk`, controls, credentials };
+}

@@ -1,0 +1,90 @@
+import { z } from 'zod';
+import { defaultConfig, mergeConfig, type SimConfig } from './config';
+import { fullJson, type Ctx } from './model';
+import { seedEntities } from './seed';
+import { SessionTracker } from './sessions';
+import { seedStore, Store, Transaction } from './store';
+
+/** Everything the simulator holds besides fault settings: data, switches, sessions and queued Fail answers. */
+export interface QueuedFailure {
+  remaining: number;
+  sdkErrorCode: string;
+  message: string;
+  pathFilter?: string;
+  methodFilter?: string;
+}
+
+export const failNextSchema = z
+  .object({
+    count: z.number().int().min(1).max(1000).default(1),
+    sdkErrorCode: z.string().min(1),
+    message: z.string().default('Injected failure'),
+    pathFilter: z.string().optional(),
+    methodFilter: z.string().optional(),
+  })
+  .strict();
+
+export const resetBodySchema = z
+  .object({
+    /** Config overrides applied on top of the start-up defaults. */
+    config: z.record(z.string(), z.unknown()).optional(),
+    /** How many "Tenant group NN" cardholder groups to seed (default 30). */
+    tenantGroups: z.number().int().min(0).max(10_000).optional(),
+  })
+  .strict();
+
+export class GenetecSimState {
+  readonly store = new Store();
+  readonly sessions = new SessionTracker();
+  config: SimConfig;
+  failures: QueuedFailure[] = [];
+
+  constructor(readonly credentials: { username: string; password: string; applicationId: string }) {
+    this.config = defaultConfig(credentials);
+    seedStore(this.store);
+  }
+
+  reset(body: unknown) {
+    const b = resetBodySchema.parse(body ?? {});
+    this.config = mergeConfig(defaultConfig(this.credentials), b.config ?? {});
+    this.store.clockOffsetMs = this.config.clockOffsetMs;
+    this.sessions.reset();
+    this.failures = [];
+    seedStore(this.store, { tenantGroups: b.tenantGroups });
+  }
+
+  setConfig(patch: unknown): SimConfig {
+    this.config = mergeConfig(this.config, patch);
+    this.store.clockOffsetMs = this.config.clockOffsetMs;
+    return this.config;
+  }
+
+  seed(body: unknown) {
+    return seedEntities(this.store, this.config, body);
+  }
+
+  /** Takes the next queued Fail answer for this request; `pathFilter` is a prefix of the path under the base. */
+  takeFailure(method: string, path: string): QueuedFailure | undefined {
+    const f = this.failures.find(
+      (x) =>
+        (!x.pathFilter || path.toLowerCase().startsWith(`/${x.pathFilter.replace(/^\/+/, '')}`.toLowerCase())) &&
+        (!x.methodFilter || x.methodFilter.toUpperCase() === method.toUpperCase()),
+    );
+    if (!f) return undefined;
+    f.remaining--;
+    if (f.remaining <= 0) this.failures = this.failures.filter((x) => x !== f);
+    return f;
+  }
+
+  snapshot() {
+    // Plain GUID arrays whatever the wire encoding, so test helpers read one stable shape.
+    const config: SimConfig = { ...this.config, collectionEncoding: 'guids' };
+    const ctx: Ctx = { store: this.store, tx: new Transaction(this.store), config, now: this.store.now() };
+    return {
+      config: { ...this.config, users: this.config.users.map((u) => ({ username: u.username, password: '********' })) },
+      sessions: this.sessions.snapshot(Date.now(), this.config.sessionIdleMs),
+      entities: this.store.all().map((e) => fullJson(e, ctx)),
+      queuedFailures: this.failures,
+    };
+  }
+}
