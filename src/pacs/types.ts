@@ -29,6 +29,8 @@ export interface ProviderSettings {
   /** OnGuard: badge status names looked up at run time (IDs are site-specific). */
   activeStatusName?: string;
   inactiveStatusName?: string;
+  /** OnGuard: Lnl_Visitor field holding our visit marker for visitors without email (default SSNO). */
+  visitMarkerField?: string;
   /** Genetec: create visitors as `Visitor` entities (default) or plain `Cardholder`s. */
   personEntityType?: 'Visitor' | 'Cardholder';
   /** Genetec: facility code written into Wiegand credentials whose format has one (default 0). */

@@ -143,9 +143,12 @@ export function controlRouter(
   r.post('/seed', (req, res) => void res.json(hooks.seed(req.body ?? {}) ?? { ok: true }));
   r.get('/faults', (_req, res) => void res.json(controls.faults));
   r.put('/faults', (req, res) => {
-    const parsed = faultSettingsSchema.partial().safeParse(req.body ?? {});
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const parsed = faultSettingsSchema.partial().safeParse(body);
     if (!parsed.success) return void res.status(400).json({ error: z.prettifyError(parsed.error) });
-    res.json(controls.setFaults(parsed.data));
+    // zod's partial() still fills in defaults: keep only what the caller sent, so a PUT changes just that.
+    const sent = Object.fromEntries(Object.entries(parsed.data).filter(([k]) => k in body));
+    res.json(controls.setFaults(sent));
   });
   r.delete('/faults', (_req, res) => {
     controls.resetFaults();

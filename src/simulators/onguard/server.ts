@@ -1,0 +1,29 @@
+import type { SimulatorControls } from '../shared/faults';
+import { listen, type ListenOptions, type RunningSimulator } from '../shared/listen';
+import { createOnGuardApp } from './app';
+
+export interface OnGuardSimulatorOptions extends ListenOptions {
+  username?: string;
+  password?: string;
+  applicationId?: string;
+}
+
+export interface OnGuardSimulator extends RunningSimulator {
+  /** What an admin types as the provider URL: the origin; clients append the OpenAccess base path. */
+  providerUrl: string;
+  controls: SimulatorControls;
+  credentials: { username: string; password: string; applicationId: string };
+}
+
+/** A Lenel OnGuard OpenAccess simulator on HTTP (or HTTPS with a self-signed certificate). */
+export async function startOnGuardSimulator(opts: OnGuardSimulatorOptions = {}): Promise<OnGuardSimulator> {
+  const credentials = {
+    username: opts.username ?? 'admin',
+    password: opts.password ?? 'onguard-sim-password',
+    // The literal non-production licences accept (S7).
+    applicationId: opts.applicationId ?? 'OPEN_ACCESS_NON_PRODUCTION',
+  };
+  const { app, controls } = createOnGuardApp(credentials);
+  const running = await listen(app, controls, opts);
+  return { ...running, providerUrl: running.origin, controls, credentials };
+}
