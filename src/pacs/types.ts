@@ -29,6 +29,11 @@ export interface ProviderSettings {
   /** OnGuard: badge status names looked up at run time (IDs are site-specific). */
   activeStatusName?: string;
   inactiveStatusName?: string;
+  /**
+   * After deactivating, release the card so the pool can issue its number again (default true):
+   * OnGuard deletes the badge record (IDs are unique whatever the status), Genetec unassigns the credential.
+   */
+  releaseOnDeactivate?: boolean;
   /** OnGuard: Lnl_Visitor field holding our visit marker for visitors without email (default SSNO). */
   visitMarkerField?: string;
   /** Genetec: create visitors as `Visitor` entities (default) or plain `Cardholder`s. */

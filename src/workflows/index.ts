@@ -1,2 +1,4 @@
 // Every workflow the worker runs. The worker bundles this file; keep it free of Node and I/O imports.
-export {};
+export { visitWorkflow } from './visit';
+export { refreshProvider, scheduledRefresh } from './refresh';
+export { testConnection } from './test-connection';

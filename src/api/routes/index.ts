@@ -1,7 +1,15 @@
 import type { ApiContext } from '../app';
+import { registerBadgeRoutes } from './badges';
+import { registerProviderRoutes } from './providers';
+import { registerProvisioningOptionRoutes } from './provisioning-options';
+import { registerUserGroupRoutes } from './user-groups';
 import { registerVisitRoutes } from './visits';
 
 /** Feature routes beyond users and locations (providers, badges, user groups, visits). */
 export function registerFeatureRoutes(ctx: ApiContext): void {
   registerVisitRoutes({ ...ctx, visitTiming: ctx.config.visitTiming });
+  registerProviderRoutes(ctx);
+  registerBadgeRoutes(ctx);
+  registerUserGroupRoutes(ctx);
+  registerProvisioningOptionRoutes(ctx);
 }

@@ -63,7 +63,7 @@ export class GenetecClient implements PacsAdapter {
     this.t = new WebSdkTransport(conn, opts);
     this.pageSize = Math.max(1, opts.pageSize ?? 100);
     this.batchSize = Math.max(1, opts.batchSize ?? 10);
-    this.releaseOnDeactivate = opts.releaseOnDeactivate ?? true;
+    this.releaseOnDeactivate = opts.releaseOnDeactivate ?? conn.settings?.releaseOnDeactivate ?? true;
   }
 
   private get personType(): 'Visitor' | 'Cardholder' {

@@ -358,20 +358,31 @@ export class OnGuardClient implements PacsAdapter {
     // Gone, or no longer this person's: nothing of ours to switch off.
     if (!badge || (args.personId && idOf(badge, 'PERSONID') !== args.personId)) return;
     const { active, inactive } = await this.statuses();
-    if (idOf(badge, 'STATUS') !== String(active)) return;
+    if (idOf(badge, 'STATUS') === String(active)) {
+      try {
+        await this.api.update(T.badge, { BADGEKEY: jsonInt(key), STATUS: inactive, DEACTIVATE: isoWithOffset(new Date()) });
+      } catch (err) {
+        if (!isPacsError(err)) throw err;
+        // Deleted or switched off meanwhile (by an operator or an earlier attempt): the goal is reached.
+        let after: PropertyMap | undefined;
+        try {
+          after = await current();
+        } catch {
+          throw err;
+        }
+        if (after && idOf(after, 'STATUS') === String(active)) throw err;
+        if (!after) return;
+      }
+    }
+    // The card goes back to the reception pool. OnGuard badge IDs are unique whatever their status, so the
+    // record must go before the next visitor can be issued the same number. Switching it off first means a
+    // failed delete still leaves it inactive; the deletion is retried with the rest of deprovisioning.
+    if (this.settings.releaseOnDeactivate === false) return;
     try {
-      await this.api.update(T.badge, { BADGEKEY: jsonInt(key), STATUS: inactive, DEACTIVATE: isoWithOffset(new Date()) });
+      await this.api.remove(T.badge, { BADGEKEY: jsonInt(key) });
     } catch (err) {
       if (!isPacsError(err)) throw err;
-      // Deleted or switched off meanwhile (by an operator or an earlier attempt): the goal is reached.
-      let after: PropertyMap | undefined;
-      try {
-        after = await current();
-      } catch {
-        throw err;
-      }
-      if (!after || idOf(after, 'STATUS') !== String(active)) return;
-      throw err;
+      if (await current()) throw err;
     }
   }
 

@@ -58,7 +58,8 @@ describe('repeated calls', () => {
     for (let i = 0; i < 2; i++) await c.revokeAccess({ personId, credentialId, accessRuleExternalIds: ['1', '2'] });
     for (let i = 0; i < 2; i++) await c.deactivateBadge({ personId, credentialId });
     expect((await instances('Lnl_AccessLevelAssignment')).filter((a) => String(a.BadgeKey) === credentialId)).toHaveLength(0);
-    expect((await badges1234())[0].STATUS).toBe(2);
+    // Switched off and released back to the pool, once, however often it is asked.
+    expect(await badges1234()).toHaveLength(0);
   });
 });
 
@@ -124,7 +125,7 @@ describe('a create whose answer never arrives', () => {
     await c.revokeAccess({ personId, credentialId, accessRuleExternalIds: ['7'] });
     await force({ mode: 'drop', path: '/instances', method: 'PUT' });
     await c.deactivateBadge({ personId, credentialId });
-    expect((await badges1234())[0].STATUS).toBe(2);
+    expect(await badges1234()).toHaveLength(0);
   });
 
   it('a failure that did not commit is still reported, retryable', async () => {

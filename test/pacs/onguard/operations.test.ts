@@ -128,7 +128,7 @@ describe('findOrCreateVisitor', () => {
   });
 
   it('uses the marker field named in the provider settings', async () => {
-    const c = clients.make(h, { settings: { visitMarkerField: 'TITLE' } as never });
+    const c = clients.make(h, { settings: { visitMarkerField: 'TITLE' } });
     await c.findOrCreateVisitor({ ...jane, email: null });
     expect((await state()).instances.Lnl_Visitor.find((v: any) => v.ID === 4)).toMatchObject({ TITLE: jane.visitId, SSNO: null });
     expect(await c.findOrCreateVisitor({ ...jane, email: null })).toEqual({ personId: '4', created: false });
@@ -193,7 +193,8 @@ describe('issueBadge', () => {
   it('reactivates the person’s own inactive badge with the new end instead of failing on the duplicate ID', async () => {
     const { personId } = await client.findOrCreateVisitor({ visitId: 'v1', firstName: 'New', lastName: 'Person', email: 'new@example.com' });
     const first = await issue(personId, '1234');
-    await client.deactivateBadge({ personId, credentialId: first.credentialId });
+    // A site that keeps deactivated badge records (releaseOnDeactivate false) still gets its card back.
+    await clients.make(h, { settings: { releaseOnDeactivate: false } }).deactivateBadge({ personId, credentialId: first.credentialId });
     const end = new Date('2024-06-01T18:00:00Z');
     expect(await issue(personId, '1234', { end })).toEqual({ credentialId: first.credentialId, created: false });
     const row = await badgeRow(1234);
@@ -276,18 +277,30 @@ describe('deactivateBadge', () => {
     credentialId = (await issue(personId, '1234', { end: new Date(Date.now() + 3_600_000) })).credentialId;
   });
 
-  it('sets the Inactive status and DEACTIVATE to now; again is a no-op', async () => {
+  it('switches the badge off, then deletes its record so the pool card can go to the next visitor', async () => {
     await client.deactivateBadge({ personId, credentialId });
+    expect((await state()).instances.Lnl_Badge.filter((b: any) => b.ID === 1234)).toHaveLength(0);
+    const log = (await h.control('GET', '/requests')).json as Array<{ method: string; path: string; body?: any }>;
+    const writes = log.filter((r) => r.path === '/instances' && (r.method === 'PUT' || r.method === 'DELETE')).map((r) => r.method);
+    expect(writes.slice(-2)).toEqual(['PUT', 'DELETE']);
+    const other = (await client.findOrCreateVisitor({ visitId: 'v2', firstName: 'Next', lastName: 'Visitor', email: 'next@example.com' })).personId;
+    expect((await issue(other, '1234')).created).toBe(true);
+    expect((await badgeRow(1234)).PERSONID).toBe(Number(other));
+  });
+
+  it('with releaseOnDeactivate false, sets the Inactive status and DEACTIVATE to now and keeps the record; again is a no-op', async () => {
+    const keep = clients.make(h, { settings: { releaseOnDeactivate: false } });
+    await keep.deactivateBadge({ personId, credentialId });
     const row = await badgeRow(1234);
     expect(row.STATUS).toBe(2);
     expect(Math.abs(Date.parse(row.DEACTIVATE) - Date.now())).toBeLessThan(5_000);
     await h.control('POST', '/stats/reset');
-    await client.deactivateBadge({ personId, credentialId });
+    await keep.deactivateBadge({ personId, credentialId });
     expect((await h.control('GET', '/stats')).json.byRoute['PUT /instances']).toBeUndefined();
   });
 
   it('uses the configured inactive status name', async () => {
-    const c = clients.make(h, { settings: { inactiveStatusName: 'returned' } });
+    const c = clients.make(h, { settings: { inactiveStatusName: 'returned', releaseOnDeactivate: false } });
     await c.deactivateBadge({ personId, credentialId });
     expect((await badgeRow(1234)).STATUS).toBe(3);
   });
@@ -320,7 +333,7 @@ describe('wire format and close', () => {
     expect(log.every((r) => r.query.version === '1.0')).toBe(true);
     expect(log.every((r) => r.applicationId === 'OPEN_ACCESS_NON_PRODUCTION')).toBe(true);
     const writes = log.filter((r) => r.path === '/instances' && r.method !== 'GET');
-    expect(writes.map((r) => r.method)).toEqual(['POST', 'POST', 'POST', 'DELETE', 'PUT']);
+    expect(writes.map((r) => r.method)).toEqual(['POST', 'POST', 'POST', 'DELETE', 'PUT', 'DELETE']);
     for (const w of writes) {
       expect(w.query.type_name).toBe(w.body.type_name);
       expect(w.body.property_value_map).toBeDefined();

@@ -1,0 +1,15 @@
+/**
+ * Temporal IDs for provider work. Pure string functions so workflow code, the API and the start-up hook
+ * agree on them without importing anything with side effects.
+ */
+
+/** One ID per provider: Temporal refuses a second running execution, so refreshes never overlap. */
+export const refreshWorkflowId = (providerId: string) => `refresh-${providerId}`;
+
+export const refreshScheduleId = (providerId: string) => `refresh-schedule-${providerId}`;
+export const REFRESH_SCHEDULE_PREFIX = 'refresh-schedule-';
+
+/** Schedules append a timestamp to this; the wrapper then starts `refreshWorkflowId` as a child. */
+export const scheduledRefreshWorkflowId = (providerId: string) => `refresh-scheduled-${providerId}`;
+
+export const testConnectionWorkflowId = (providerId: string, nonce: string) => `test-connection-${providerId}-${nonce}`;

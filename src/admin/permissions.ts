@@ -1,0 +1,209 @@
+import type { Db } from '../db/client';
+import { AppError, badRequest, conflict, forbidden, notFound } from '../errors';
+import { badgeProblem } from './sync';
+import { ruleDisplayName } from './providers';
+
+/**
+ * Who may hand out what. Shared by the provisioning-options endpoint and by POST /v1/visits, so the
+ * button the receptionist sees and the request the API accepts can never disagree.
+ */
+
+/** Visit statuses in which the visit still holds (or may still hold) its badge and provider. */
+export const OPEN_VISIT_STATUSES = ['provisioning', 'active', 'provision_failed', 'deprovisioning'] as const;
+
+export interface Caller {
+  id: string;
+  permissions: readonly string[];
+}
+
+/**
+ * Access rules the user may assign: those of every user group they belong to, active only (a rule the
+ * PACS no longer has cannot be granted). `locationId` narrows to the location's providers.
+ */
+export async function allowedAccessRuleIds(db: Db, userId: string, opts: { locationId?: string; includeMissing?: boolean } = {}): Promise<Set<string>> {
+  const rows = await db.accessRule.findMany({
+    where: {
+      ...(opts.includeMissing ? {} : { status: 'active' }),
+      ...(opts.locationId ? { provider: { locationId: opts.locationId } } : {}),
+      userGroups: { some: { userGroup: { members: { some: { userId } } } } },
+    },
+    select: { id: true },
+  });
+  return new Set(rows.map((r) => r.id));
+}
+
+/** A badge is free when no visit holds it (Visit.activeBadgeId is unique, so at most one can). */
+export async function isBadgeFree(db: Db, badgeId: string): Promise<boolean> {
+  return (await db.visit.count({ where: { activeBadgeId: badgeId } })) === 0;
+}
+
+/** The open visit holding the badge, if any. */
+export async function badgeHolder(db: Db, badgeId: string) {
+  return db.visit.findFirst({ where: { activeBadgeId: badgeId }, select: { id: true, status: true, workflowId: true } });
+}
+
+export interface Reason {
+  code: 'NO_PROVISION_PERMISSION' | 'NO_PROVIDER' | 'NO_ACCESS_RULES_AT_LOCATION' | 'NOT_IN_GROUP_WITH_RULES' | 'NO_FREE_BADGES';
+  message: string;
+}
+
+export interface ProvisioningOptions {
+  locationId: string;
+  canProvision: boolean;
+  reasons: Reason[];
+  badges: Array<{
+    id: string;
+    name: string;
+    uniqueId: string;
+    providerId: string;
+    providerName: string;
+    providerKind: string;
+    badgeType: { id: string; name: string };
+  }>;
+  accessRules: Array<{ id: string; externalId: string; name: string; displayName: string; providerId: string; providerName: string }>;
+}
+
+/**
+ * What the caller can hand out at a location, and — when it is nothing — why, in the order of the
+ * seeds' "Cannot see Provision Badge button" checklist, each with what to do.
+ */
+export async function provisioningOptions(db: Db, caller: Caller, locationId: string): Promise<ProvisioningOptions> {
+  const location = await db.location.findUnique({
+    where: { id: locationId },
+    include: { providers: { select: { id: true, name: true, kind: true } } },
+  });
+  if (!location) throw notFound('Location', locationId);
+  const reasons: Reason[] = [];
+  if (!caller.permissions.includes('provisionBadge')) {
+    reasons.push({
+      code: 'NO_PROVISION_PERMISSION',
+      message: 'You do not have the "provisionBadge" permission. Ask an admin to add it to your user (PATCH /v1/users/:id).',
+    });
+  }
+  const providerIds = location.providers.map((p) => p.id);
+  const providerById = new Map(location.providers.map((p) => [p.id, p]));
+  if (!providerIds.length) {
+    reasons.push({
+      code: 'NO_PROVIDER',
+      message: `Location "${location.name}" has no physical access provider. An admin must add one (POST /v1/locations/${location.id}/providers), test the connection and refresh it.`,
+    });
+  }
+
+  const activeRulesHere = providerIds.length
+    ? await db.accessRule.count({ where: { providerId: { in: providerIds }, status: 'active' } })
+    : 0;
+  if (providerIds.length && activeRulesHere === 0) {
+    reasons.push({
+      code: 'NO_ACCESS_RULES_AT_LOCATION',
+      message: `No physical access rules are synced for "${location.name}". An admin must refresh the provider (POST /v1/providers/:id/refresh); if it still shows none, create the access levels / cardholder groups in the PACS and make sure the integration's PACS user can see them.`,
+    });
+  }
+
+  const allowed = providerIds.length
+    ? await db.accessRule.findMany({
+        where: {
+          providerId: { in: providerIds },
+          status: 'active',
+          userGroups: { some: { userGroup: { members: { some: { userId: caller.id } } } } },
+        },
+        orderBy: [{ name: 'asc' }, { id: 'asc' }],
+      })
+    : [];
+  if (activeRulesHere > 0 && allowed.length === 0) {
+    reasons.push({
+      code: 'NOT_IN_GROUP_WITH_RULES',
+      message: `You are not in a user group that may assign at least one access rule of "${location.name}". Ask an admin to add you to such a user group, or to add this location's rules to yours (PATCH /v1/user-groups/:id).`,
+    });
+  }
+
+  const badgeRows = providerIds.length
+    ? await db.securityBadge.findMany({
+        where: { providerId: { in: providerIds }, holder: { is: null } },
+        include: { badgeType: true },
+        orderBy: [{ name: 'asc' }, { id: 'asc' }],
+      })
+    : [];
+  const usable = badgeRows.filter((b) => !badgeProblem(b.uniqueId, b.badgeType));
+  if (providerIds.length && usable.length === 0) {
+    const broken = badgeRows.length - usable.length;
+    reasons.push({
+      code: 'NO_FREE_BADGES',
+      message:
+        `No security badge is free at "${location.name}". Sign out a visitor to return a badge, or have an admin add badges (POST /v1/providers/:id/badges).` +
+        (broken ? ` ${broken} free badge(s) cannot be used because their badge type is missing or does not allow their ID: an admin must refresh the provider and update them.` : ''),
+    });
+  }
+
+  return {
+    locationId: location.id,
+    canProvision: reasons.length === 0,
+    reasons,
+    badges: usable.map((b) => {
+      const p = providerById.get(b.providerId)!;
+      return {
+        id: b.id,
+        name: b.name,
+        uniqueId: b.uniqueId,
+        providerId: b.providerId,
+        providerName: p.name,
+        providerKind: p.kind,
+        badgeType: { id: b.badgeType.id, name: b.badgeType.name },
+      };
+    }),
+    accessRules: allowed.map((r) => ({
+      id: r.id,
+      externalId: r.externalId,
+      name: r.name,
+      displayName: ruleDisplayName(location.name, r.name),
+      providerId: r.providerId,
+      providerName: providerById.get(r.providerId)!.name,
+    })),
+  };
+}
+
+/**
+ * Validates a provisioning request (POST /v1/visits) against the caller's rights and the configuration:
+ * the badge belongs to the location, is free and usable; every access rule is active, of the badge's
+ * provider and allowed to the caller. Throws the API's 400/403/409 errors with field paths; returns the
+ * rows the visit needs.
+ */
+export async function checkProvisionSelection(
+  db: Db,
+  caller: Caller,
+  input: { locationId: string; badgeId: string; accessRuleIds: string[] },
+  paths: { badgeId?: string; accessRuleIds?: string; locationId?: string } = {},
+) {
+  const at = { badgeId: paths.badgeId ?? 'badgeId', accessRuleIds: paths.accessRuleIds ?? 'accessRuleIds', locationId: paths.locationId ?? 'locationId' };
+  if (!caller.permissions.includes('provisionBadge')) throw forbidden('This needs the "provisionBadge" permission.');
+  const location = await db.location.findUnique({ where: { id: input.locationId } });
+  if (!location) throw field(at.locationId, `location ${input.locationId} does not exist`);
+  const badge = await db.securityBadge.findUnique({ where: { id: input.badgeId }, include: { badgeType: true, provider: true } });
+  if (!badge || badge.provider.locationId !== location.id) {
+    throw field(at.badgeId, `is not a security badge of location "${location.name}"; choose one from GET /v1/locations/${location.id}/provisioning-options`);
+  }
+  const problem = badgeProblem(badge.uniqueId, badge.badgeType);
+  if (problem) throw field(at.badgeId, problem.message);
+  const holder = await badgeHolder(db, badge.id);
+  if (holder) {
+    throw conflict('BADGE_IN_USE', `Badge "${badge.name}" (${badge.uniqueId}) is held by visit ${holder.id}. Sign that visitor out or choose another badge.`, {
+      visits: [holder],
+    });
+  }
+  const allowed = await allowedAccessRuleIds(db, caller.id, { locationId: location.id, includeMissing: true });
+  const rules = await db.accessRule.findMany({ where: { id: { in: input.accessRuleIds } } });
+  const byId = new Map(rules.map((r) => [r.id, r]));
+  const issues: Array<{ path: string; message: string }> = [];
+  input.accessRuleIds.forEach((id, i) => {
+    const r = byId.get(id);
+    const path = `${at.accessRuleIds}.${i}`;
+    if (!r || r.providerId !== badge.providerId) issues.push({ path, message: `access rule ${id} is not a rule of the badge's provider "${badge.provider.name}"` });
+    else if (!allowed.has(id)) issues.push({ path, message: `you are not in a user group that may assign "${r.name}"` });
+    else if (r.status !== 'active') issues.push({ path, message: `"${r.name}" no longer exists in the access control system; an admin must refresh the provider and update the user groups` });
+  });
+  if (issues.length) throw badRequest(`Invalid body: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, { issues });
+  return { location, badge, provider: badge.provider, accessRules: input.accessRuleIds.map((id) => byId.get(id)!) };
+}
+
+function field(path: string, message: string): AppError {
+  return badRequest(`Invalid body: ${path}: ${message}`, { issues: [{ path, message }] });
+}

@@ -1,0 +1,230 @@
+import crypto from 'node:crypto';
+import { z } from 'zod';
+import type { Provider } from '../generated/prisma/client';
+
+/**
+ * Provider input rules and the provider view. The password is write-only: it is accepted here,
+ * encrypted by the route, and no view below has a field that could carry it.
+ */
+
+const PEM_CERT = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
+
+/** Every certificate in a PEM bundle must parse; an admin pasting half a chain should hear it now. */
+export function pemProblem(pem: string): string | null {
+  const certs = pem.match(PEM_CERT);
+  if (!certs) return 'must be a PEM certificate ("-----BEGIN CERTIFICATE-----" … "-----END CERTIFICATE-----")';
+  for (const [i, c] of certs.entries()) {
+    try {
+      new crypto.X509Certificate(c);
+    } catch (err) {
+      return `certificate ${i + 1} in the PEM does not parse (${(err as Error).message})`;
+    }
+  }
+  return null;
+}
+
+const FINGERPRINT = /^(?:[0-9a-fA-F]{2}:){31}[0-9a-fA-F]{2}$|^[0-9a-fA-F]{64}$/;
+
+/** Stored in the colon form browsers and `openssl x509 -fingerprint -sha256` print, so admins recognise it. */
+export function canonicalFingerprint(fp: string): string {
+  const hex = fp.replace(/:/g, '').toUpperCase();
+  return hex.match(/../g)!.join(':');
+}
+
+const httpUrl = z
+  .string()
+  .trim()
+  .max(2000)
+  .refine(
+    (u) => {
+      try {
+        const p = new URL(u);
+        return (p.protocol === 'http:' || p.protocol === 'https:') && !!p.hostname && !p.username && !p.password;
+      } catch {
+        return false;
+      }
+    },
+    { message: 'must be an http(s) URL without credentials, e.g. https://onguard.example:8080 or https://gsc.example:4590/WebSdk' },
+  );
+
+const tlsSchema = z.object({
+  verify: z.boolean().optional(),
+  caCert: z
+    .string()
+    .max(64_000)
+    .superRefine((v, c) => {
+      const p = pemProblem(v);
+      if (p) c.addIssue({ code: 'custom', message: p });
+    })
+    .nullable()
+    .optional(),
+  fingerprint: z
+    .string()
+    .trim()
+    .regex(FINGERPRINT, { message: 'must be a SHA-256 fingerprint: 64 hex digits, with or without colons' })
+    .transform(canonicalFingerprint)
+    .nullable()
+    .optional(),
+});
+
+/** Known PACS options are type-checked; unknown keys pass through so adapters can grow options. */
+const settingsSchema = z.looseObject({
+  activeStatusName: z.string().trim().min(1).max(100).optional(),
+  inactiveStatusName: z.string().trim().min(1).max(100).optional(),
+  personEntityType: z.enum(['Visitor', 'Cardholder']).optional(),
+  facilityCode: z.number().int().min(0).max(65535).optional(),
+});
+
+const taskQueue = z
+  .string()
+  .trim()
+  .regex(/^[\w.:@/-]{1,200}$/, { message: 'must be 1–200 letters, digits or . _ - : @ /' });
+
+const optionalText = (max: number) => z.string().trim().max(max).transform((v) => (v === '' ? null : v)).nullable().optional();
+
+const fields = {
+  name: z.string().trim().min(1).max(200),
+  url: httpUrl,
+  username: z.string().trim().min(1).max(200),
+  password: z.string().min(1).max(1000),
+  applicationId: optionalText(500),
+  directoryId: optionalText(500),
+  tls: tlsSchema.optional(),
+  maxConcurrentRequests: z.number().int().min(1).max(32),
+  settings: settingsSchema.nullable().optional(),
+  taskQueue: taskQueue.nullable().optional(),
+  refreshIntervalMinutes: z.number().int().min(1).max(7 * 24 * 60),
+};
+
+const genetecNeedsApplicationId = {
+  message: 'is required for Genetec: the SDK application ID that the GSC-1SDK-TRACTIONGUEST-VM licence add-on grants',
+  path: ['applicationId'],
+};
+
+export const providerCreate = z
+  .object({
+    kind: z.enum(['genetec', 'onguard']),
+    ...fields,
+    maxConcurrentRequests: fields.maxConcurrentRequests.default(4),
+    refreshIntervalMinutes: fields.refreshIntervalMinutes.optional(),
+  })
+  .refine((p) => p.kind !== 'genetec' || !!p.applicationId, genetecNeedsApplicationId);
+
+export const providerPatch = z.object({
+  /** Accepted only when unchanged: synced IDs mean nothing to another kind of PACS. */
+  kind: z.enum(['genetec', 'onguard']).optional(),
+  name: fields.name.optional(),
+  url: fields.url.optional(),
+  username: fields.username.optional(),
+  /** Omit to keep the stored password. */
+  password: fields.password.optional(),
+  applicationId: fields.applicationId,
+  directoryId: fields.directoryId,
+  tls: fields.tls,
+  maxConcurrentRequests: fields.maxConcurrentRequests.optional(),
+  settings: fields.settings,
+  taskQueue: fields.taskQueue,
+  refreshIntervalMinutes: fields.refreshIntervalMinutes.optional(),
+});
+
+export type ProviderCreate = z.infer<typeof providerCreate>;
+export type ProviderPatch = z.infer<typeof providerPatch>;
+
+export { genetecNeedsApplicationId };
+
+/** Provider columns from TLS input; `undefined` leaves a column as it is on PATCH. */
+export function tlsColumns(tls: z.infer<typeof tlsSchema> | undefined) {
+  if (!tls) return {};
+  return {
+    ...(tls.verify !== undefined ? { tlsVerify: tls.verify } : {}),
+    ...(tls.caCert !== undefined ? { tlsCaCert: tls.caCert } : {}),
+    ...(tls.fingerprint !== undefined ? { tlsFingerprint: tls.fingerprint } : {}),
+  };
+}
+
+type ProviderRow = Provider & { location?: { name: string } | null };
+
+/** What the API shows of a provider: everything but the password, which is only `hasPassword`. */
+export function providerView(p: ProviderRow) {
+  return {
+    id: p.id,
+    locationId: p.locationId,
+    ...(p.location ? { locationName: p.location.name } : {}),
+    kind: p.kind,
+    name: p.name,
+    url: p.url,
+    username: p.username,
+    hasPassword: p.passwordCiphertext.length > 0,
+    applicationId: p.applicationId,
+    directoryId: p.directoryId,
+    tls: { verify: p.tlsVerify, caCert: p.tlsCaCert, fingerprint: p.tlsFingerprint },
+    maxConcurrentRequests: p.maxConcurrentRequests,
+    settings: p.settings ?? null,
+    taskQueue: p.taskQueue,
+    refreshIntervalMinutes: p.refreshIntervalMinutes,
+    refreshStatus: p.refreshStatus,
+    lastRefreshAt: p.lastRefreshAt,
+    lastRefreshSuccessAt: p.lastRefreshSuccessAt,
+    lastRefreshError: (p.lastRefreshError as { code: string; message: string } | null) ?? null,
+    createdAt: p.createdAt,
+    updatedAt: p.updatedAt,
+  };
+}
+
+/** BigInt badge ID bounds as JSON: numbers while exact, decimal strings beyond 2^53. */
+export function jsonId(v: bigint | null): number | string | null {
+  if (v === null) return null;
+  return v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(v) : v.toString();
+}
+
+export function badgeTypeView(t: {
+  id: string;
+  providerId: string;
+  externalId: string;
+  name: string;
+  manualEntry: boolean;
+  idMin: bigint | null;
+  idMax: bigint | null;
+  status: string;
+  lastSeenAt: Date;
+  createdAt: Date;
+  updatedAt: Date;
+}) {
+  return {
+    id: t.id,
+    providerId: t.providerId,
+    externalId: t.externalId,
+    name: t.name,
+    manualEntry: t.manualEntry,
+    ...(t.idMin !== null || t.idMax !== null ? { idRange: { min: jsonId(t.idMin), max: jsonId(t.idMax) } } : {}),
+    status: t.status,
+    lastSeenAt: t.lastSeenAt,
+    createdAt: t.createdAt,
+    updatedAt: t.updatedAt,
+  };
+}
+
+export function accessRuleView(r: {
+  id: string;
+  providerId: string;
+  externalId: string;
+  name: string;
+  status: string;
+  lastSeenAt: Date;
+  createdAt: Date;
+  updatedAt: Date;
+}) {
+  return {
+    id: r.id,
+    providerId: r.providerId,
+    externalId: r.externalId,
+    name: r.name,
+    status: r.status,
+    lastSeenAt: r.lastSeenAt,
+    createdAt: r.createdAt,
+    updatedAt: r.updatedAt,
+  };
+}
+
+/** "Location — access rule", the form the seeds show in user groups. */
+export const ruleDisplayName = (locationName: string, ruleName: string) => `${locationName} — ${ruleName}`;

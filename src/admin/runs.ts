@@ -1,0 +1,108 @@
+import crypto from 'node:crypto';
+import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import { ApplicationFailure, TemporalFailure } from '@temporalio/common';
+import type { TemporalAccess } from '../api/app';
+import { AppError } from '../errors';
+import type { TestConnectionResult } from '../pacs/types';
+import { refreshWorkflowId, testConnectionWorkflowId } from './ids';
+import type { RefreshResult } from './sync';
+
+/**
+ * The API side of the provider workflows: start on the provider's task queue (where a worker that can
+ * reach the PACS listens), wait a bounded time, and turn a failure into the API's error envelope.
+ * Only the provider ID crosses into Temporal; the activity reads the password from the database.
+ */
+
+interface ProviderRef {
+  id: string;
+  taskQueue: string | null;
+}
+
+const queueOf = (temporal: TemporalAccess, p: ProviderRef) => p.taskQueue ?? temporal.taskQueue;
+
+class WaitTimeout extends Error {}
+
+async function waitFor<T>(handle: WorkflowHandle, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      handle.result() as Promise<T>,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new WaitTimeout()), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function noWorkerHint(queue: string) {
+  return (
+    `Check that a worker serves task queue "${queue}": the service's own worker, or — for a provider with its own ` +
+    `task queue — the on-premises worker next to the PACS (npm run worker with WORKER_TASK_QUEUES=${queue}).`
+  );
+}
+
+const STATUS_BY_CODE: Record<string, number> = {
+  PROVIDER_NOT_FOUND: 404,
+  SECRET_UNREADABLE: 409,
+  PACS_TIMEOUT: 504,
+};
+
+/** A failed provider workflow as the API's error: the PACS code and its operator message, 502 by default. */
+export function workflowFailureToAppError(err: unknown, what: string): AppError {
+  if (err instanceof WorkflowFailedError) {
+    let cause: unknown = err.cause;
+    while (cause instanceof TemporalFailure && !(cause instanceof ApplicationFailure) && cause.cause) cause = cause.cause;
+    // Our codes only: a bare "Error" type from an unexpected exception is not an operator-facing code.
+    if (cause instanceof ApplicationFailure && cause.type && /^[A-Z][A-Z0-9_]+$/.test(cause.type)) {
+      return new AppError(STATUS_BY_CODE[cause.type] ?? 502, cause.type, cause.message);
+    }
+    const m = cause instanceof Error ? cause.message : err.message;
+    return new AppError(502, 'PROVIDER_WORKFLOW_FAILED', `${what} failed: ${m}`);
+  }
+  throw err;
+}
+
+export async function runTestConnection(temporal: TemporalAccess, provider: ProviderRef, waitMs: number): Promise<TestConnectionResult> {
+  const queue = queueOf(temporal, provider);
+  const handle = await temporal.client.workflow.start('testConnection', {
+    workflowId: testConnectionWorkflowId(provider.id, crypto.randomUUID()),
+    taskQueue: queue,
+    args: [{ providerId: provider.id }],
+    // Nobody waits for an answer after this; do not leave it queued forever on a queue without a worker.
+    workflowExecutionTimeout: `${Math.ceil(waitMs / 1000) + 90} seconds`,
+  });
+  try {
+    return await waitFor<TestConnectionResult>(handle, waitMs);
+  } catch (err) {
+    if (err instanceof WaitTimeout) {
+      throw new AppError(504, 'TEST_CONNECTION_TIMEOUT', `The connection test did not finish within ${Math.round(waitMs / 1000)} s. ${noWorkerHint(queue)}`, {
+        workflowId: handle.workflowId,
+      });
+    }
+    throw workflowFailureToAppError(err, 'The connection test');
+  }
+}
+
+export type RefreshOutcome = { done: true; result: RefreshResult } | { done: false; workflowId: string; taskQueue: string };
+
+/** Starts the provider's refresh, or joins the one already running, and waits for it. */
+export async function runRefresh(temporal: TemporalAccess, provider: ProviderRef, waitMs: number): Promise<RefreshOutcome> {
+  const queue = queueOf(temporal, provider);
+  const handle = await temporal.client.workflow.start('refreshProvider', {
+    workflowId: refreshWorkflowId(provider.id),
+    taskQueue: queue,
+    args: [{ providerId: provider.id, trigger: 'api' }],
+    workflowIdConflictPolicy: 'USE_EXISTING',
+    workflowExecutionTimeout: '30 minutes',
+  });
+  try {
+    return { done: true, result: await waitFor<RefreshResult>(handle, waitMs) };
+  } catch (err) {
+    if (err instanceof WaitTimeout) return { done: false, workflowId: handle.workflowId, taskQueue: queue };
+    throw workflowFailureToAppError(err, 'The refresh');
+  }
+}
+
+export { noWorkerHint };

@@ -1,0 +1,231 @@
+import { z } from 'zod';
+import { jsonId } from '../../admin/providers';
+import { badgeProblem, inRange, rangeText } from '../../admin/sync';
+import type { Db } from '../../db/client';
+import { badRequest, conflict, notFound } from '../../errors';
+import type { ApiContext } from '../app';
+import { keyset, page, pageQuery } from '../pagination';
+import { uuidParam } from '../validate';
+
+const admin = ['manageConfiguration'] as const;
+
+const UNIQUE_ID_MESSAGE = 'The badge unique ID only supports numbers (digits 0–9); any letters or symbols are a validation error';
+
+/** Digits only, as the seeds require; a JSON number is accepted too. Leading zeros are dropped: 007 and 7 are the same card number. */
+const uniqueId = z
+  .union([z.string(), z.number().int().nonnegative()], { message: UNIQUE_ID_MESSAGE })
+  .transform((v) => String(v).trim())
+  .pipe(z.string().regex(/^\d{1,20}$/, { message: UNIQUE_ID_MESSAGE }))
+  .transform((v) => v.replace(/^0+(?=\d)/, ''));
+
+const badgeCreate = z.object({
+  name: z.string().trim().min(1).max(200),
+  uniqueId,
+  badgeTypeId: z.uuid({ message: 'must be the id of a badge type from GET /v1/providers/:id/badge-types' }),
+});
+const badgeIdParams = z.object({ id: z.uuid({ message: 'must be a UUID' }) });
+
+type BadgeRow = {
+  id: string;
+  providerId: string;
+  name: string;
+  uniqueId: string;
+  badgeTypeId: string;
+  createdAt: Date;
+  updatedAt: Date;
+  badgeType: { id: string; name: string; status: string; manualEntry: boolean; idMin: bigint | null; idMax: bigint | null };
+  provider: { locationId: string; name: string };
+  holder: { id: string; status: string } | null;
+};
+
+const badgeInclude = {
+  badgeType: true,
+  provider: { select: { locationId: true, name: true } },
+  holder: { select: { id: true, status: true } },
+} as const;
+
+export function badgeView(b: BadgeRow) {
+  const problem = badgeProblem(b.uniqueId, b.badgeType);
+  return {
+    id: b.id,
+    providerId: b.providerId,
+    providerName: b.provider.name,
+    locationId: b.provider.locationId,
+    name: b.name,
+    uniqueId: b.uniqueId,
+    badgeTypeId: b.badgeTypeId,
+    badgeType: {
+      id: b.badgeType.id,
+      name: b.badgeType.name,
+      status: b.badgeType.status,
+      manualEntry: b.badgeType.manualEntry,
+      ...(b.badgeType.idMin !== null || b.badgeType.idMax !== null ? { idRange: { min: jsonId(b.badgeType.idMin), max: jsonId(b.badgeType.idMax) } } : {}),
+    },
+    badgeTypeName: b.badgeType.name,
+    /** "missing" once a refresh no longer finds the type in the PACS: update the badge to a current type. */
+    badgeTypeStatus: b.badgeType.status,
+    inUse: !!b.holder,
+    visitId: b.holder?.id ?? null,
+    /** Why this badge cannot be provisioned right now (badge type gone, not manual entry, ID out of range). */
+    problem: problem ? { code: problem.problem, message: problem.message } : null,
+    createdAt: b.createdAt,
+    updatedAt: b.updatedAt,
+  };
+}
+
+function fieldError(path: string, message: string) {
+  return badRequest(`Invalid body: ${path}: ${message}`, { issues: [{ path, message }] });
+}
+
+/** The seeds' rules for a security badge: a current, manual-entry badge type of this provider, and an ID in its range. */
+async function checkBadgeType(db: Db, providerId: string, badgeTypeId: string, uid: string) {
+  const t = await db.badgeType.findUnique({ where: { id: badgeTypeId } });
+  if (!t || t.providerId !== providerId) {
+    throw fieldError(
+      'badgeTypeId',
+      `is not a badge type of this provider. Refresh the provider (POST /v1/providers/${providerId}/refresh) and pick one from GET /v1/providers/${providerId}/badge-types; if the type is still not listed, create it in the PACS and give the integration's PACS user visibility of it`,
+    );
+  }
+  if (t.status !== 'active') {
+    throw fieldError(
+      'badgeTypeId',
+      `badge type "${t.name}" no longer exists in the access control system. Refresh the provider (POST /v1/providers/${providerId}/refresh) and pick a current badge type`,
+    );
+  }
+  if (!t.manualEntry) {
+    throw fieldError(
+      'badgeTypeId',
+      `badge type "${t.name}" allocates badge IDs automatically. In OnGuard set the badge type to "Manual Entry" with a range of allowed badge IDs, then refresh the provider`,
+    );
+  }
+  if (!inRange(uid, t)) {
+    throw fieldError('uniqueId', `${uid} is outside the range ${rangeText(t)} allowed for badge type "${t.name}"`);
+  }
+  return t;
+}
+
+async function holderOrThrow(db: Db, badge: { id: string; name: string; uniqueId: string }, action: string) {
+  const holder = await db.visit.findFirst({ where: { activeBadgeId: badge.id }, select: { id: true, status: true } });
+  if (holder) {
+    throw conflict(
+      'BADGE_IN_USE',
+      `Badge "${badge.name}" (${badge.uniqueId}) is held by an open visit and cannot be ${action}. Sign the visitor out first.`,
+      { visits: [holder] },
+    );
+  }
+}
+
+export function registerBadgeRoutes({ routes, db }: ApiContext) {
+  const prisma = db.prisma;
+
+  async function takenCheck(providerId: string, uid: string, exceptId?: string) {
+    const other = await prisma.securityBadge.findUnique({ where: { providerId_uniqueId: { providerId, uniqueId: uid } } });
+    if (other && other.id !== exceptId) {
+      throw conflict('BADGE_ID_TAKEN', `Badge ID ${uid} is already registered for this provider as "${other.name}".`, { badgeId: other.id });
+    }
+  }
+
+  routes.add(
+    'post',
+    '/providers/{id}/badges',
+    { summary: "Register a security badge in the provider's pool", tag: 'badges', permission: [...admin], params: uuidParam, body: badgeCreate, status: 201 },
+    async ({ params, body }) => {
+      if (!(await prisma.provider.findUnique({ where: { id: params.id } }))) throw notFound('Provider', params.id);
+      await checkBadgeType(prisma, params.id, body.badgeTypeId, body.uniqueId);
+      await takenCheck(params.id, body.uniqueId);
+      const b = await prisma.securityBadge.create({
+        data: { providerId: params.id, name: body.name, uniqueId: body.uniqueId, badgeTypeId: body.badgeTypeId },
+        include: badgeInclude,
+      });
+      return badgeView(b);
+    },
+  );
+
+  routes.add(
+    'get',
+    '/providers/{id}/badges',
+    {
+      summary: "The provider's security badges, with badge type status and the visit holding each",
+      tag: 'badges',
+      permission: [...admin],
+      params: uuidParam,
+      query: pageQuery.extend({ inUse: z.enum(['true', 'false']).optional() }),
+    },
+    async ({ params, query }) => {
+      if (!(await prisma.provider.findUnique({ where: { id: params.id } }))) throw notFound('Provider', params.id);
+      const k = keyset(query.cursor);
+      const rows = await prisma.securityBadge.findMany({
+        where: {
+          providerId: params.id,
+          ...(query.inUse === 'true' ? { holder: { isNot: null } } : query.inUse === 'false' ? { holder: { is: null } } : {}),
+          ...k.where,
+        },
+        orderBy: k.orderBy,
+        take: query.limit + 1,
+        include: badgeInclude,
+      });
+      return page(rows, query.limit, badgeView);
+    },
+  );
+
+  routes.add('get', '/badges/{id}', { summary: 'Get a security badge', tag: 'badges', permission: [...admin], params: badgeIdParams }, async ({ params }) => {
+    const b = await prisma.securityBadge.findUnique({ where: { id: params.id }, include: badgeInclude });
+    if (!b) throw notFound('Badge', params.id);
+    return badgeView(b);
+  });
+
+  routes.add(
+    'patch',
+    '/badges/{id}',
+    {
+      summary: 'Change a security badge (refused while a visit holds it)',
+      tag: 'badges',
+      permission: [...admin],
+      params: badgeIdParams,
+      body: badgeCreate.partial(),
+    },
+    async ({ params, body }) => {
+      const cur = await prisma.securityBadge.findUnique({ where: { id: params.id } });
+      if (!cur) throw notFound('Badge', params.id);
+      await holderOrThrow(prisma, cur, 'changed');
+      const uid = body.uniqueId ?? cur.uniqueId;
+      // Renaming a badge whose type went missing must stay possible; the type is checked when it or the ID changes.
+      if (body.badgeTypeId !== undefined || body.uniqueId !== undefined) {
+        await checkBadgeType(prisma, cur.providerId, body.badgeTypeId ?? cur.badgeTypeId, uid);
+      }
+      if (body.uniqueId !== undefined) await takenCheck(cur.providerId, uid, cur.id);
+      const b = await prisma.securityBadge.update({
+        where: { id: cur.id },
+        data: { name: body.name, uniqueId: body.uniqueId, badgeTypeId: body.badgeTypeId },
+        include: badgeInclude,
+      });
+      return badgeView(b);
+    },
+  );
+
+  routes.add(
+    'delete',
+    '/badges/{id}',
+    {
+      summary: 'Remove a security badge from the pool (refused while a visit holds it)',
+      description: 'Badges referenced by past visits are kept for audit (409 BADGE_HAS_HISTORY).',
+      tag: 'badges',
+      permission: [...admin],
+      params: badgeIdParams,
+    },
+    async ({ params }) => {
+      const cur = await prisma.securityBadge.findUnique({ where: { id: params.id } });
+      if (!cur) throw notFound('Badge', params.id);
+      await holderOrThrow(prisma, cur, 'deleted');
+      const history = await prisma.visit.count({ where: { badgeId: cur.id } });
+      if (history) {
+        throw conflict(
+          'BADGE_HAS_HISTORY',
+          `Badge "${cur.name}" (${cur.uniqueId}) was used by ${history} past visit(s), which are kept for audit and reference it; it cannot be deleted.`,
+          { visits: history },
+        );
+      }
+      await prisma.securityBadge.delete({ where: { id: cur.id } });
+    },
+  );
+}

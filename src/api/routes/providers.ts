@@ -1,0 +1,275 @@
+import { z } from 'zod';
+import { accessRuleView, badgeTypeView, providerCreate, providerPatch, providerView, genetecNeedsApplicationId, tlsColumns } from '../../admin/providers';
+import { OPEN_VISIT_STATUSES, allowedAccessRuleIds } from '../../admin/permissions';
+import { runRefresh, runTestConnection } from '../../admin/runs';
+import { deleteRefreshSchedule, upsertRefreshSchedule } from '../../admin/schedules';
+import { encryptSecret } from '../../config/secrets';
+import { Prisma } from '../../generated/prisma/client';
+import { badRequest, conflict, notFound } from '../../errors';
+import type { ApiContext } from '../app';
+import { hasPermission } from '../auth';
+import { keyset, page, pageQuery } from '../pagination';
+import { uuidParam } from '../validate';
+
+const admin = ['manageConfiguration'] as const;
+
+const waitQuery = z.object({
+  /** How long the API waits for the workflow before answering (test connection: 504; refresh: 202). */
+  waitSeconds: z.coerce.number().int().min(1).max(60).default(60),
+});
+
+const catalogQuery = pageQuery.extend({ status: z.enum(['active', 'missing']).optional() });
+
+export function registerProviderRoutes(ctx: ApiContext) {
+  const { routes, db, temporal, logger, config } = ctx;
+  const prisma = db.prisma;
+
+  async function loadProvider(id: string) {
+    const p = await prisma.provider.findUnique({ where: { id }, include: { location: { select: { name: true } } } });
+    if (!p) throw notFound('Provider', id);
+    return p;
+  }
+
+  /** A schedule that cannot be written now is recreated by ensureRefreshSchedules at the next start. */
+  async function syncSchedule(p: { id: string; taskQueue: string | null; refreshIntervalMinutes: number }) {
+    try {
+      await upsertRefreshSchedule(temporal.client, p, temporal.taskQueue);
+    } catch (err) {
+      logger.warn({ providerId: p.id, err: (err as Error).message }, 'could not write the refresh schedule; it is re-created at the next start');
+    }
+  }
+
+  routes.add(
+    'post',
+    '/locations/{id}/providers',
+    {
+      summary: 'Connect a location to a PACS (Genetec or OnGuard); the password is write-only',
+      tag: 'providers',
+      permission: [...admin],
+      params: uuidParam,
+      body: providerCreate,
+      status: 201,
+    },
+    async ({ params, body }) => {
+      if (!(await prisma.location.findUnique({ where: { id: params.id } }))) throw notFound('Location', params.id);
+      const p = await prisma.provider.create({
+        data: {
+          locationId: params.id,
+          kind: body.kind,
+          name: body.name,
+          url: body.url,
+          username: body.username,
+          passwordCiphertext: encryptSecret(config.secretsKey, body.password),
+          applicationId: body.applicationId ?? null,
+          directoryId: body.directoryId ?? null,
+          ...tlsColumns(body.tls),
+          maxConcurrentRequests: body.maxConcurrentRequests,
+          settings: (body.settings ?? undefined) as Prisma.InputJsonObject | undefined,
+          taskQueue: body.taskQueue ?? null,
+          refreshIntervalMinutes: body.refreshIntervalMinutes ?? config.refreshIntervalMinutes,
+        },
+        include: { location: { select: { name: true } } },
+      });
+      await syncSchedule(p);
+      return providerView(p);
+    },
+  );
+
+  routes.add(
+    'get',
+    '/locations/{id}/providers',
+    { summary: "List a location's providers", tag: 'providers', permission: [...admin], params: uuidParam, query: pageQuery },
+    async ({ params, query }) => {
+      if (!(await prisma.location.findUnique({ where: { id: params.id } }))) throw notFound('Location', params.id);
+      const k = keyset(query.cursor);
+      const rows = await prisma.provider.findMany({
+        where: { locationId: params.id, ...k.where },
+        orderBy: k.orderBy,
+        take: query.limit + 1,
+        include: { location: { select: { name: true } } },
+      });
+      return page(rows, query.limit, providerView);
+    },
+  );
+
+  routes.add('get', '/providers/{id}', { summary: 'Get a provider, with its refresh status', tag: 'providers', permission: [...admin], params: uuidParam }, async ({ params }) => {
+    const p = await prisma.provider.findUnique({
+      where: { id: params.id },
+      include: { location: { select: { name: true } }, _count: { select: { accessRules: true, badgeTypes: true, badges: true } } },
+    });
+    if (!p) throw notFound('Provider', params.id);
+    return { ...providerView(p), counts: p._count };
+  });
+
+  routes.add(
+    'patch',
+    '/providers/{id}',
+    {
+      summary: 'Change a provider; omit password to keep the stored one',
+      tag: 'providers',
+      permission: [...admin],
+      params: uuidParam,
+      body: providerPatch,
+    },
+    async ({ params, body }) => {
+      const cur = await loadProvider(params.id);
+      if (body.kind && body.kind !== cur.kind) {
+        const message = `cannot change from "${cur.kind}" to "${body.kind}": synced access rules and badge types belong to one kind of PACS; create a new provider instead`;
+        throw badRequest(`Invalid body: kind: ${message}`, { issues: [{ path: 'kind', message }] });
+      }
+      const applicationId = body.applicationId !== undefined ? body.applicationId : cur.applicationId;
+      if (cur.kind === 'genetec' && !applicationId) {
+        throw badRequest(`Invalid body: applicationId: ${genetecNeedsApplicationId.message}`, {
+          issues: [{ path: 'applicationId', message: genetecNeedsApplicationId.message }],
+        });
+      }
+      const p = await prisma.provider.update({
+        where: { id: params.id },
+        data: {
+          name: body.name,
+          url: body.url,
+          username: body.username,
+          ...(body.password !== undefined ? { passwordCiphertext: encryptSecret(config.secretsKey, body.password) } : {}),
+          applicationId: body.applicationId,
+          directoryId: body.directoryId,
+          ...tlsColumns(body.tls),
+          maxConcurrentRequests: body.maxConcurrentRequests,
+          ...(body.settings !== undefined ? { settings: body.settings === null ? Prisma.DbNull : (body.settings as Prisma.InputJsonObject) } : {}),
+          taskQueue: body.taskQueue,
+          refreshIntervalMinutes: body.refreshIntervalMinutes,
+        },
+        include: { location: { select: { name: true } } },
+      });
+      if (p.taskQueue !== cur.taskQueue || p.refreshIntervalMinutes !== cur.refreshIntervalMinutes) await syncSchedule(p);
+      return providerView(p);
+    },
+  );
+
+  routes.add(
+    'delete',
+    '/providers/{id}',
+    {
+      summary: 'Delete a provider with its badges, synced access rules, badge types and refresh schedule',
+      description:
+        'Refused (409) while an open visit uses the provider, and for providers with visit history, which is kept for audit; edit such a provider instead.',
+      tag: 'providers',
+      permission: [...admin],
+      params: uuidParam,
+    },
+    async ({ params }) => {
+      const p = await loadProvider(params.id);
+      const open = await prisma.visit.findMany({
+        where: { providerId: p.id, status: { in: [...OPEN_VISIT_STATUSES] } },
+        select: { id: true, status: true },
+        take: 100,
+      });
+      if (open.length) {
+        throw conflict(
+          'PROVIDER_IN_USE',
+          `Provider "${p.name}" is used by ${open.length} open visit(s). Sign those visitors out (or wait until they are deprovisioned), then delete it.`,
+          { visits: open },
+        );
+      }
+      const closed = await prisma.visit.count({ where: { providerId: p.id } });
+      if (closed) {
+        throw conflict(
+          'PROVIDER_HAS_HISTORY',
+          `Provider "${p.name}" has ${closed} past visit(s), which are kept for audit and reference it. Edit the provider (URL, credentials) instead of deleting it.`,
+          { visits: closed },
+        );
+      }
+      await prisma.$transaction([
+        prisma.securityBadge.deleteMany({ where: { providerId: p.id } }),
+        // Access rules, badge types and user-group links cascade.
+        prisma.provider.delete({ where: { id: p.id } }),
+      ]);
+      try {
+        await deleteRefreshSchedule(temporal.client, p.id);
+      } catch (err) {
+        logger.warn({ providerId: p.id, err: (err as Error).message }, 'could not delete the refresh schedule; it is removed at the next start');
+      }
+    },
+  );
+
+  routes.add(
+    'post',
+    '/providers/{id}/test-connection',
+    {
+      summary: 'Test reachability, TLS, credentials and licence; lists OnGuard directories',
+      description: 'Runs the testConnection workflow on the provider’s task queue and waits for its answer (504 after waitSeconds).',
+      tag: 'providers',
+      permission: [...admin],
+      params: uuidParam,
+      query: waitQuery,
+    },
+    async ({ params, query }) => {
+      const p = await loadProvider(params.id);
+      return runTestConnection(temporal, p, query.waitSeconds * 1000);
+    },
+  );
+
+  routes.add(
+    'post',
+    '/providers/{id}/refresh',
+    {
+      summary: 'Sync access rules and badge types from the PACS',
+      description:
+        'Runs (or joins) the provider’s refreshProvider workflow. 200 with the counts; 202 { status: "running" } if it takes longer than waitSeconds; 502/504 with the PACS error and what to do.',
+      tag: 'providers',
+      permission: [...admin],
+      params: uuidParam,
+      query: waitQuery,
+    },
+    async ({ params, query, res }) => {
+      const p = await loadProvider(params.id);
+      const outcome = await runRefresh(temporal, p, query.waitSeconds * 1000);
+      if (outcome.done) return outcome.result;
+      res.status(202).json({ status: 'running', workflowId: outcome.workflowId, taskQueue: outcome.taskQueue });
+      return undefined;
+    },
+  );
+
+  routes.add(
+    'get',
+    '/providers/{id}/access-rules',
+    {
+      summary: 'Synced access rules (Genetec cardholder groups, OnGuard access levels)',
+      description: 'Admins see all; other users only the rules their user groups let them assign.',
+      tag: 'providers',
+      params: uuidParam,
+      query: catalogQuery,
+    },
+    async ({ params, query, req }) => {
+      await loadProvider(params.id);
+      const restrictTo = hasPermission(req, 'manageConfiguration') ? null : await allowedAccessRuleIds(prisma, req.principal!.id, { includeMissing: true });
+      const k = keyset(query.cursor);
+      const rows = await prisma.accessRule.findMany({
+        where: {
+          providerId: params.id,
+          ...(query.status ? { status: query.status } : {}),
+          ...(restrictTo ? { id: { in: [...restrictTo] } } : {}),
+          ...k.where,
+        },
+        orderBy: k.orderBy,
+        take: query.limit + 1,
+      });
+      return page(rows, query.limit, accessRuleView);
+    },
+  );
+
+  routes.add(
+    'get',
+    '/providers/{id}/badge-types',
+    { summary: 'Synced badge types with ID range and manual entry', tag: 'providers', permission: [...admin], params: uuidParam, query: catalogQuery },
+    async ({ params, query }) => {
+      await loadProvider(params.id);
+      const k = keyset(query.cursor);
+      const rows = await prisma.badgeType.findMany({
+        where: { providerId: params.id, ...(query.status ? { status: query.status } : {}), ...k.where },
+        orderBy: k.orderBy,
+        take: query.limit + 1,
+      });
+      return page(rows, query.limit, badgeTypeView);
+    },
+  );
+}

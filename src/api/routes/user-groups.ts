@@ -1,0 +1,176 @@
+import { z } from 'zod';
+import { ruleDisplayName } from '../../admin/providers';
+import { badRequest, conflict, notFound } from '../../errors';
+import type { ApiContext } from '../app';
+import { keyset, page, pageQuery } from '../pagination';
+import { uuidParam } from '../validate';
+
+const admin = ['manageConfiguration'] as const;
+
+const ids = (what: string) => z.array(z.uuid({ message: `must be the id of ${what}` })).max(1000);
+
+const groupCreate = z.object({
+  name: z.string().trim().min(1).max(200),
+  /** Access rules of any location that the group's users may assign. */
+  accessRuleIds: ids('an access rule from GET /v1/providers/:id/access-rules').default([]),
+  userIds: ids('a user from GET /v1/users').default([]),
+});
+const groupPatch = z.object({
+  name: groupCreate.shape.name.optional(),
+  /** Replaces the group's rules. */
+  accessRuleIds: ids('an access rule from GET /v1/providers/:id/access-rules').optional(),
+  /** Replaces the group's members. */
+  userIds: ids('a user from GET /v1/users').optional(),
+});
+
+const groupInclude = {
+  accessRules: {
+    include: {
+      accessRule: { include: { provider: { select: { id: true, name: true, kind: true, location: { select: { id: true, name: true } } } } } },
+    },
+  },
+  members: { include: { user: { select: { id: true, name: true, email: true } } } },
+} as const;
+
+type GroupRow = {
+  id: string;
+  name: string;
+  createdAt: Date;
+  updatedAt: Date;
+  accessRules: Array<{
+    accessRule: {
+      id: string;
+      externalId: string;
+      name: string;
+      status: string;
+      provider: { id: string; name: string; kind: string; location: { id: string; name: string } };
+    };
+  }>;
+  members: Array<{ user: { id: string; name: string; email: string } }>;
+};
+
+export function userGroupView(g: GroupRow) {
+  const rules = g.accessRules
+    .map(({ accessRule: r }) => ({
+      id: r.id,
+      externalId: r.externalId,
+      name: r.name,
+      displayName: ruleDisplayName(r.provider.location.name, r.name),
+      /** "missing" once a refresh no longer finds it in the PACS: it can no longer be assigned. */
+      status: r.status,
+      providerId: r.provider.id,
+      providerName: r.provider.name,
+      locationId: r.provider.location.id,
+      locationName: r.provider.location.name,
+    }))
+    .sort((a, b) => a.displayName.localeCompare(b.displayName));
+  const users = g.members.map((m) => m.user).sort((a, b) => a.name.localeCompare(b.name));
+  return {
+    id: g.id,
+    name: g.name,
+    accessRuleIds: rules.map((r) => r.id),
+    accessRules: rules,
+    userIds: users.map((u) => u.id),
+    users,
+    hasMissingAccessRules: rules.some((r) => r.status !== 'active'),
+    createdAt: g.createdAt,
+    updatedAt: g.updatedAt,
+  };
+}
+
+export function registerUserGroupRoutes({ routes, db }: ApiContext) {
+  const prisma = db.prisma;
+
+  /**
+   * Every id must exist (400 naming its index). A rule the PACS no longer has may stay in a group that
+   * already lists it — so a PATCH of other fields does not fail — but cannot be newly added.
+   */
+  async function checkRefs(body: { accessRuleIds?: string[]; userIds?: string[] }, current: Set<string> = new Set()) {
+    const issues: Array<{ path: string; message: string }> = [];
+    if (body.accessRuleIds?.length) {
+      const found = new Map(
+        (await prisma.accessRule.findMany({ where: { id: { in: body.accessRuleIds } }, select: { id: true, name: true, status: true } })).map((r) => [r.id, r]),
+      );
+      body.accessRuleIds.forEach((id, i) => {
+        const r = found.get(id);
+        if (!r) issues.push({ path: `accessRuleIds.${i}`, message: `access rule ${id} does not exist; refresh the provider and use an id from GET /v1/providers/:id/access-rules` });
+        else if (r.status !== 'active' && !current.has(id)) {
+          issues.push({ path: `accessRuleIds.${i}`, message: `access rule "${r.name}" no longer exists in the access control system; refresh the provider and choose a current rule` });
+        }
+      });
+    }
+    if (body.userIds?.length) {
+      const found = new Set((await prisma.user.findMany({ where: { id: { in: body.userIds } }, select: { id: true } })).map((u) => u.id));
+      body.userIds.forEach((id, i) => {
+        if (!found.has(id)) issues.push({ path: `userIds.${i}`, message: `user ${id} does not exist` });
+      });
+    }
+    if (issues.length) throw badRequest(`Invalid body: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, { issues });
+  }
+
+  async function nameFree(name: string, exceptId?: string) {
+    const other = await prisma.userGroup.findUnique({ where: { name } });
+    if (other && other.id !== exceptId) throw conflict('USER_GROUP_NAME_TAKEN', `A user group named "${name}" already exists.`, { userGroupId: other.id });
+  }
+
+  routes.add(
+    'post',
+    '/user-groups',
+    { summary: 'Create a user group: which users may assign which access rules', tag: 'user-groups', permission: [...admin], body: groupCreate, status: 201 },
+    async ({ body }) => {
+      await nameFree(body.name);
+      await checkRefs(body);
+      const g = await prisma.userGroup.create({
+        data: {
+          name: body.name,
+          accessRules: { create: [...new Set(body.accessRuleIds)].map((accessRuleId) => ({ accessRuleId })) },
+          members: { create: [...new Set(body.userIds)].map((userId) => ({ userId })) },
+        },
+        include: groupInclude,
+      });
+      return userGroupView(g);
+    },
+  );
+
+  routes.add('get', '/user-groups', { summary: 'List user groups', tag: 'user-groups', permission: [...admin], query: pageQuery }, async ({ query }) => {
+    const k = keyset(query.cursor);
+    const rows = await prisma.userGroup.findMany({ where: k.where, orderBy: k.orderBy, take: query.limit + 1, include: groupInclude });
+    return page(rows, query.limit, userGroupView);
+  });
+
+  routes.add('get', '/user-groups/{id}', { summary: 'Get a user group', tag: 'user-groups', permission: [...admin], params: uuidParam }, async ({ params }) => {
+    const g = await prisma.userGroup.findUnique({ where: { id: params.id }, include: groupInclude });
+    if (!g) throw notFound('User group', params.id);
+    return userGroupView(g);
+  });
+
+  routes.add(
+    'patch',
+    '/user-groups/{id}',
+    { summary: "Rename a user group or replace its access rules or users", tag: 'user-groups', permission: [...admin], params: uuidParam, body: groupPatch },
+    async ({ params, body }) => {
+      const cur = await prisma.userGroup.findUnique({ where: { id: params.id }, include: { accessRules: { select: { accessRuleId: true } } } });
+      if (!cur) throw notFound('User group', params.id);
+      if (body.name !== undefined) await nameFree(body.name, cur.id);
+      await checkRefs(body, new Set(cur.accessRules.map((r) => r.accessRuleId)));
+      const g = await prisma.$transaction(async (tx) => {
+        if (body.accessRuleIds) {
+          await tx.userGroupAccessRule.deleteMany({ where: { userGroupId: cur.id } });
+          await tx.userGroupAccessRule.createMany({ data: [...new Set(body.accessRuleIds)].map((accessRuleId) => ({ userGroupId: cur.id, accessRuleId })) });
+        }
+        if (body.userIds) {
+          await tx.userGroupMember.deleteMany({ where: { userGroupId: cur.id } });
+          await tx.userGroupMember.createMany({ data: [...new Set(body.userIds)].map((userId) => ({ userGroupId: cur.id, userId })) });
+        }
+        // Always touch the row so updatedAt reflects membership and rule changes too.
+        return tx.userGroup.update({ where: { id: cur.id }, data: { name: body.name ?? cur.name }, include: groupInclude });
+      });
+      return userGroupView(g);
+    },
+  );
+
+  routes.add('delete', '/user-groups/{id}', { summary: 'Delete a user group', tag: 'user-groups', permission: [...admin], params: uuidParam }, async ({ params }) => {
+    if (!(await prisma.userGroup.findUnique({ where: { id: params.id } }))) throw notFound('User group', params.id);
+    await prisma.userGroup.delete({ where: { id: params.id } });
+  });
+}
