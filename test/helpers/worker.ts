@@ -33,14 +33,18 @@ export async function startTestWorker(opts: { db: Db; secretsKey: Buffer; taskQu
     workflowBundle: await workflowBundle(),
   });
   const running = worker.run();
+  let stopped: Promise<void> | undefined;
   return {
     worker,
     pacs,
-    async stop() {
-      if (worker.getState() === 'RUNNING') worker.shutdown();
-      await running;
-      await pacs.closeAll();
-      await connection.close();
+    stop() {
+      stopped ??= (async () => {
+        if (worker.getState() === 'RUNNING') worker.shutdown();
+        await running;
+        await pacs.closeAll();
+        await connection.close();
+      })();
+      return stopped;
     },
   };
 }

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import { WorkflowIdConflictPolicy, WorkflowUpdateFailedError, WorkflowNotFoundError } from '@temporalio/client';
 import { z } from 'zod';
+import { checkProvisionSelection } from '../../admin/permissions';
 import { AppError, badRequest, conflict, forbidden, notFound } from '../../errors';
 import { Prisma } from '../../generated/prisma/client';
 import { SA } from '../../workflows/search-attributes';
@@ -63,7 +64,6 @@ export function visitView(v: VisitRow) {
   };
 }
 
-const invalid = (path: string, message: string) => badRequest(`Invalid body: ${path}: ${message}`, { issues: [{ path, message }] });
 
 export function registerVisitRoutes(ctx: ApiContext & { visitTiming?: Partial<VisitTiming> }) {
   const { routes, db, temporal } = ctx;
@@ -138,31 +138,19 @@ export function registerVisitRoutes(ctx: ApiContext & { visitTiming?: Partial<Vi
       const previous = await replay();
       if (previous) return previous;
 
-      const location = await prisma.location.findUnique({ where: { id: body.locationId } });
-      if (!location) throw invalid('locationId', 'no such location');
-      const badge = await prisma.securityBadge.findUnique({ where: { id: body.badgeId }, include: { provider: true, badgeType: true, holder: { select: { id: true } } } });
-      if (!badge || badge.provider.locationId !== location.id) throw invalid('badgeId', 'not a security badge of this location’s pool');
-      if (badge.badgeType.status !== 'active') {
-        throw invalid('badgeId', `the badge's type "${badge.badgeType.name}" no longer exists in the access control system; refresh the provider and update the badge`);
+      let selection: Awaited<ReturnType<typeof checkProvisionSelection>>;
+      try {
+        // The same checks as GET /locations/:id/provisioning-options, so the two never disagree.
+        selection = await checkProvisionSelection(prisma, principal, body);
+      } catch (err) {
+        // Held by the twin of this very request (same Idempotency-Key, a moment earlier)? Then it is ours.
+        if (err instanceof AppError && err.code === 'BADGE_IN_USE') {
+          const again = await replay();
+          if (again) return again;
+        }
+        throw err;
       }
-      if (badge.holder) throw conflict('BADGE_IN_USE', `Badge ${badge.name} (${badge.uniqueId}) is in use by another visit; choose a free badge.`, { visitId: badge.holder.id });
-
-      const rules = await prisma.accessRule.findMany({ where: { id: { in: body.accessRuleIds } } });
-      for (const [i, id] of body.accessRuleIds.entries()) {
-        const r = rules.find((x) => x.id === id);
-        if (!r) throw invalid(`accessRuleIds.${i}`, 'no such access rule');
-        if (r.providerId !== badge.providerId) throw invalid(`accessRuleIds.${i}`, `"${r.name}" belongs to another provider than the badge`);
-        if (r.status !== 'active') throw invalid(`accessRuleIds.${i}`, `"${r.name}" no longer exists in the access control system; refresh the provider`);
-      }
-      const allowed = await prisma.userGroupAccessRule.findMany({
-        where: { accessRuleId: { in: body.accessRuleIds }, userGroup: { members: { some: { userId: principal.id } } } },
-        select: { accessRuleId: true },
-      });
-      const allowedIds = new Set(allowed.map((a) => a.accessRuleId));
-      const denied = rules.filter((r) => !allowedIds.has(r.id));
-      if (denied.length) {
-        throw forbidden(`You may not assign ${denied.map((r) => `"${r.name}"`).join(', ')}: no user group of yours includes it. An admin can add it to one of your groups.`);
-      }
+      const { location, badge } = selection;
 
       const id = crypto.randomUUID();
       let visit: VisitRow;
@@ -186,11 +174,10 @@ export function registerVisitRoutes(ctx: ApiContext & { visitTiming?: Partial<Vi
         });
       } catch (err) {
         if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') {
-          const target = JSON.stringify(err.meta ?? {});
-          if (/idempotency/i.test(target)) {
-            const again = await replay();
-            if (again) return again;
-          }
+          // A concurrent request with the same key may have won on either unique index (the key or the
+          // badge), and driver adapters do not reliably name the index: look for our key first.
+          const again = await replay();
+          if (again) return again;
           const holder = await prisma.visit.findUnique({ where: { activeBadgeId: badge.id }, select: { id: true } });
           throw conflict('BADGE_IN_USE', `Badge ${badge.name} (${badge.uniqueId}) was just taken by another visit; choose a free badge.`, { visitId: holder?.id });
         }
