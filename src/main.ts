@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Runtime } from '@temporalio/worker';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { createApp } from './api/app';
 import { ensureBootstrapAdmin } from './api/auth';
 import { loadConfig, type AppConfig } from './config';
@@ -108,7 +108,7 @@ export async function start(config: AppConfig, log: Logger) {
         }),
     });
     const apiUrl = `http://${config.http.host}:${(server.address() as AddressInfo).port}`;
-    const extra = await onStarted({ config, db: db.prisma, client, secretsKey, simulators: sims, log, app });
+    const extra = await onStarted({ config, db: db.prisma, client, secretsKey, simulators: sims, log, apiUrl });
     return { apiUrl, uiUrl, temporalAddress: address, simulators: sims, extra, stop: stopAll };
   } catch (err) {
     await stopAll();
@@ -120,7 +120,9 @@ async function main() {
   const config = loadConfig();
   const log = createLogger(config.logLevel);
   // We stop the worker ourselves, after the API, so it drains in-flight activities in order.
-  Runtime.install({ shutdownSignals: [] });
+  // The SDK's own INFO lines (webpack output, worker state) drown the banner; keep its warnings.
+  const sdkLevel = config.logLevel === 'debug' || config.logLevel === 'trace' ? 'DEBUG' : 'WARN';
+  Runtime.install({ shutdownSignals: [], logger: new DefaultLogger(sdkLevel) });
   const running = await start(config, log);
   const lines = [
     `API            ${running.apiUrl}/v1`,
