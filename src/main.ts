@@ -73,7 +73,11 @@ export async function start(config: AppConfig, log: Logger) {
       deps: { db: db.prisma, pacs, logger: log },
       shutdownGraceMs: config.temporal.shutdownGraceMs,
     });
-    const workerDone = worker.run();
+    const workerDone = worker.run().catch((err: unknown) => {
+      // A worker that dies must not leave the dev server and simulators behind: stop everything.
+      log.fatal({ err: (err as Error).message }, 'worker failed; shutting down');
+      process.kill(process.pid, 'SIGTERM');
+    });
     stack.push({
       name: 'worker',
       stop: async () => {
@@ -150,6 +154,9 @@ async function main() {
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGHUP', () => void shutdown('SIGHUP')); // terminal closed: without this the dev server is orphaned
+  // After the terminal is gone, writes to it fail with EIO/EPIPE; shutting down must not die of that.
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
 }
 
 if (require.main === module) {

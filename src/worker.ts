@@ -3,7 +3,7 @@ import { createActivities, type ActivityDeps } from './activities';
 import { loadConfig } from './config';
 import { loadSecretsKey } from './config/secrets';
 import { openDatabase } from './db/client';
-import { createLogger, type Logger } from './logging';
+import { createLogger } from './logging';
 import { PacsRegistry } from './pacs/registry';
 import { connectWorker } from './temporal/connection';
 
@@ -36,13 +36,14 @@ export async function createWorker(opts: WorkerOptions): Promise<Worker> {
   });
 }
 
-async function main(log: Logger) {
+async function main() {
   const config = loadConfig();
+  const log = createLogger(config.logLevel);
   if (!config.temporal.address) throw new Error('TEMPORAL_ADDRESS is required to run the worker on its own (npm start runs everything).');
   const db = await openDatabase(config.database);
   const pacs = new PacsRegistry(db.prisma, loadSecretsKey(config));
   const connection = await connectWorker(config.temporal, config.temporal.address);
-  const queues = (process.env.WORKER_TASK_QUEUES ?? config.temporal.taskQueue).split(',').map((q) => q.trim()).filter(Boolean);
+  const queues = config.temporal.workerTaskQueues;
   const workers = await Promise.all(
     queues.map((taskQueue) =>
       createWorker({ connection, namespace: config.temporal.namespace, taskQueue, deps: { db: db.prisma, pacs, logger: log }, shutdownGraceMs: config.temporal.shutdownGraceMs }),
@@ -56,9 +57,8 @@ async function main(log: Logger) {
 }
 
 if (require.main === module) {
-  const log = createLogger(process.env.LOG_LEVEL ?? 'info');
-  main(log).catch((err) => {
-    log.fatal({ err: { message: (err as Error).message } }, 'worker failed');
+  main().catch((err) => {
+    process.stderr.write(`Worker failed: ${(err as Error).message}\n`);
     process.exit(1);
   });
 }

@@ -10,5 +10,6 @@ export default defineConfig({
   experimental: { adapter: true },
   engine: 'js',
   adapter: async () =>
-    new PrismaPg({ connectionString: process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres' }),
+    // A short idle timeout lets the CLI exit as soon as it is done (11 s → 2.5 s per diff).
+    new PrismaPg({ connectionString: process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres', idleTimeoutMillis: 100 }),
 });

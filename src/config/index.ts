@@ -31,6 +31,8 @@ export const envSchema = z.object({
   TEMPORAL_DEV_PORT: port.default(7233),
   TEMPORAL_UI_PORT: port.default(8233),
   TASK_QUEUE: z.string().min(1).default('visitor-badges'),
+  /** `npm run worker` only: comma-separated task queues to serve (an on-premises connector's provider queue). */
+  WORKER_TASK_QUEUES: z.string().optional(),
   WORKER_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
   /** Bootstrap admin: a user with every permission whose bearer token is this value. */
   ADMIN_TOKEN: z.string().min(16, 'ADMIN_TOKEN must be at least 16 characters').optional(),
@@ -64,6 +66,8 @@ export interface AppConfig {
     devPort: number;
     uiPort: number;
     taskQueue: string;
+    /** Queues `npm run worker` serves; defaults to [taskQueue]. */
+    workerTaskQueues: string[];
     shutdownGraceMs: number;
   };
   adminToken?: string;
@@ -103,6 +107,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       devPort: e.TEMPORAL_DEV_PORT,
       uiPort: e.TEMPORAL_UI_PORT,
       taskQueue: e.TASK_QUEUE,
+      workerTaskQueues: (e.WORKER_TASK_QUEUES ?? e.TASK_QUEUE).split(',').map((q) => q.trim()).filter(Boolean),
       shutdownGraceMs: e.WORKER_SHUTDOWN_GRACE_MS,
     },
     adminToken: e.ADMIN_TOKEN,

@@ -49,7 +49,7 @@ export async function startTestApi(
     },
     logger: createLogger('debug', sink),
     config: {
-      temporal: { address: null, namespace: 'default', tls: null, devPort: 0, uiPort: 0, taskQueue, shutdownGraceMs: 1000 },
+      temporal: { address: null, namespace: 'default', tls: null, devPort: 0, uiPort: 0, taskQueue, workerTaskQueues: [taskQueue], shutdownGraceMs: 1000 },
       refreshIntervalMinutes: 60,
       secretsKey,
       visitTiming: opts.visitTiming,
