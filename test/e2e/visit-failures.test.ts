@@ -74,14 +74,40 @@ describe('provisioning checks and operator retry (OnGuard)', () => {
     await signOut(failed.id);
   });
 
-  it('badge type not set to Manual Entry', async () => {
+  it('badge type not set to Manual Entry; retried by an operator with the `retry` signal from the Temporal UI', async () => {
     const badgeId = await env.addBadge('1203');
     await env.simCall('POST', '/__sim/seed', { badgeTypes: [visitorType({ manualEntry: false })] });
     const failed = await failsWith(badgeId, 'BADGE_TYPE_NOT_MANUAL');
     expect(failed.lastError.message).toMatch(/Manual Entry/);
     await env.simCall('POST', '/__sim/seed', { badgeTypes: [visitorType({})] });
-    await retryToActive(failed.id);
+    // What the UI's "Send a Signal" does: name `retry`, no input.
+    await env.api.temporal.workflow.getHandle(`visit-${failed.id}`).signal('retry');
+    const active = await env.waitFor(failed.id, 'active');
+    expect(active.timeline.map((e: { status: string }) => e.status)).toEqual(['provisioning', 'provision_failed', 'provisioning', 'active']);
     await signOut(failed.id);
+  });
+
+  it('switches a badge off at once on "deprovision now" (a lost badge)', async () => {
+    const badgeId = await env.addBadge('1207');
+    const v = await env.signIn(badgeId, { firstName: 'Lost', lastName: 'Badge' });
+    await env.waitFor(v.body.id, 'active');
+    const r = await env.api.call('POST', `/v1/visits/${v.body.id}/deprovision`, { token: env.receptionist.token });
+    expect(r.status).toBe(202);
+    const done = await env.waitFor(v.body.id, 'completed');
+    expect(done.timeline.at(-1).detail).toMatch(/deprovisioned on request/);
+    expect((await pacsBadge(env, '1207')).active).toBe(false);
+  });
+
+  it('honours a sign-out that arrives while the badge is still being provisioned', async () => {
+    const badgeId = await env.addBadge('1208');
+    await env.simCall('PUT', '/__sim/faults', { latencyMs: 150 });
+    const v = await env.signIn(badgeId, { firstName: 'Quick', lastName: 'Exit' });
+    const out = await env.api.call('POST', `/v1/visits/${v.body.id}/sign-out`, { token: env.receptionist.token });
+    expect(out.status).toBe(202);
+    expect(out.body.status).toBe('provisioning');
+    const done = await env.waitFor(v.body.id, 'completed', 30_000);
+    expect(done.timeline.at(-1).detail).toMatch(/signed out/);
+    expect((await pacsBadge(env, '1208')).active).toBe(false);
   });
 
   it('badge type deleted in the PACS; signing out a failed visit closes it cleanly', async () => {
