@@ -45,7 +45,7 @@ async function main() {
   console.log(`database: ${config.database.kind}`);
   const t0 = Date.now();
   const running = await start(config, createLogger('error'));
-  console.log(`start-up (dev server, PGlite, simulators, worker, API, demo seed): ${Date.now() - t0} ms`);
+  console.log(`start-up (dev server, ${config.database.kind}, simulators, worker, API, demo seed): ${Date.now() - t0} ms`);
   const demo = JSON.parse(fs.readFileSync(path.join(dataDir, 'demo.json'), 'utf8'));
   const api = async (method: string, p: string, body?: unknown) => {
     const res = await fetch(running.apiUrl + p, {
