@@ -73,6 +73,8 @@ const settingsSchema = z.looseObject({
   inactiveStatusName: z.string().trim().min(1).max(100).optional(),
   personEntityType: z.enum(['Visitor', 'Cardholder']).optional(),
   facilityCode: z.number().int().min(0).max(65535).optional(),
+  releaseOnDeactivate: z.boolean().optional(),
+  visitMarkerField: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, { message: 'must be an OnGuard property name' }).optional(),
 });
 
 const taskQueue = z

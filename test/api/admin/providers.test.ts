@@ -161,6 +161,12 @@ describe('providers', () => {
     const same = await api.call('PATCH', `/v1/providers/${g.id}`, { body: { kind: 'genetec', name: 'same kind ok' } });
     expect(same.status).toBe(200);
     expect((await api.call('PATCH', '/v1/providers/00000000-0000-4000-8000-000000000000', { body: { name: 'x' } })).status).toBe(404);
+    const marker = await api.call('PATCH', `/v1/providers/${g.id}`, { body: { settings: { visitMarkerField: 'SSNO; drop' } } });
+    expect(marker.status).toBe(400);
+    expect(marker.body.error.details.issues[0].path).toBe('settings.visitMarkerField');
+    const keep = await api.call('PATCH', `/v1/providers/${g.id}`, { body: { settings: { releaseOnDeactivate: false, visitMarkerField: 'VB_VISIT' } } });
+    expect(keep.status).toBe(200);
+    expect(keep.body.settings).toMatchObject({ releaseOnDeactivate: false, visitMarkerField: 'VB_VISIT' });
   });
 
   it('lists synced access rules and badge types with status and ID range (BigInt-safe)', async () => {
