@@ -196,3 +196,35 @@ describe('worker killed mid-provision (OnGuard)', () => {
     await env.waitFor(v.body.id, 'completed');
   });
 });
+
+describe('provisioning checks and operator retry (Genetec)', () => {
+  let env: VisitEnv;
+  beforeAll(async () => {
+    env = await startVisitEnv('genetec');
+  }, 120_000);
+  afterAll(() => env?.close());
+
+  it('card number already assigned to a cardholder: names them, and succeeds once the credential is removed in Security Center', async () => {
+    const badgeId = await env.addBadge('1500');
+    const v = await env.signIn(badgeId, { firstName: 'Gen', lastName: 'Etec' });
+    const failed = await env.waitFor(v.body.id, 'provision_failed');
+    expect(failed.lastError.code).toBe('BADGE_ALREADY_ASSIGNED');
+    expect(failed.lastError.message).toMatch(/Alex Example/);
+    // What the site's admin does in Security Center: delete that credential (through the Web SDK here).
+    const state = await env.simCall('GET', '/__sim/state');
+    const entities: any[] = Array.isArray(state.entities) ? state.entities : Object.values(state.entities);
+    const cred = entities.find((e) => e.EntityType === 'Credential' && String(e.Format?.CardId) === '1500');
+    const { username, applicationId, password } = env.sim.credentials;
+    const del = await fetch(`${env.sim.providerUrl}/entity/${cred.Guid}`, {
+      method: 'DELETE',
+      headers: { accept: 'text/json', authorization: `Basic ${Buffer.from(`${username};${applicationId}:${password}`).toString('base64')}` },
+    });
+    expect((await del.json()).Rsp.Status).toBe('Ok');
+    expect((await env.api.call('POST', `/v1/visits/${v.body.id}/retry`, { token: env.receptionist.token })).status).toBe(202);
+    await env.waitFor(v.body.id, 'active');
+    expect(await pacsBadge(env, '1500')).toMatchObject({ exists: true, active: true, count: 1 });
+    await env.api.call('POST', `/v1/visits/${v.body.id}/sign-out`, { token: env.receptionist.token });
+    await env.waitFor(v.body.id, 'completed');
+    expect((await pacsBadge(env, '1500')).active).toBe(false);
+  });
+});
