@@ -1,28 +1,9 @@
-import { ApplicationFailure } from '@temporalio/activity';
 import type { ActivityDeps } from '.';
+import { toActivityFailure } from './failures';
 import { syncCatalog, type RefreshResult } from '../admin/sync';
 import type { Db } from '../db/client';
 import { isPacsError, WHAT_TO_DO, type PacsErrorCode } from '../pacs/errors';
 import type { TestConnectionResult, TestStep } from '../pacs/types';
-
-/** Error codes (besides PacsError's) that retrying cannot fix. */
-const PERMANENT_CODES = new Set(['PROVIDER_NOT_FOUND', 'SECRET_UNREADABLE']);
-
-/**
- * Turns what an activity threw into a failure Temporal carries to the workflow and the API: the type is
- * the error code and the message is the operator's text. Only codes, never causes, go into the failure:
- * a cause could hold a request with credentials.
- */
-export function toActivityFailure(err: unknown): unknown {
-  if (isPacsError(err)) {
-    return ApplicationFailure.create({ type: err.code, message: err.message, nonRetryable: !err.retryable });
-  }
-  const code = (err as { code?: unknown })?.code;
-  if (typeof code === 'string' && PERMANENT_CODES.has(code)) {
-    return ApplicationFailure.create({ type: code, message: (err as Error).message, nonRetryable: true });
-  }
-  return err;
-}
 
 const STEP_OF: Partial<Record<PacsErrorCode, TestStep['name']>> = {
   PACS_UNREACHABLE: 'reachability',

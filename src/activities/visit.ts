@@ -1,8 +1,8 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { ActivityDeps } from '.';
 import { Prisma } from '../generated/prisma/client';
-import { isPacsError, pacsError, type PacsError } from '../pacs/errors';
-import { ProviderGoneError } from '../pacs/registry';
+import { pacsError } from '../pacs/errors';
+import { toActivityFailure } from './failures';
 import type { PacsAdapter } from '../pacs/types';
 import { visitWindow } from '../time/end-of-day';
 import type { VisitError, VisitStatus } from '../workflows/visit-contract';
@@ -44,7 +44,7 @@ export function createVisitActivities(deps: ActivityDeps) {
     try {
       return await pacs.forProvider(providerId);
     } catch (err) {
-      throw toFailure(err);
+      throw toActivityFailure(err);
     }
   }
 
@@ -132,7 +132,7 @@ export function createVisitActivities(deps: ActivityDeps) {
           throw pacsError('ACCESS_RULE_MISSING', `Access rule(s) ${gone.map((r) => `"${r.name}"`).join(', ')} no longer exist in the access control system.`);
         }
       } catch (err) {
-        throw toFailure(err);
+        throw toActivityFailure(err);
       }
     },
 
@@ -154,7 +154,7 @@ export function createVisitActivities(deps: ActivityDeps) {
         await saveRefs(visitId, { personId, personCreated: created });
         return { personId };
       } catch (err) {
-        throw toFailure(err);
+        throw toActivityFailure(err);
       }
     },
 
@@ -171,7 +171,7 @@ export function createVisitActivities(deps: ActivityDeps) {
           );
         }
       } catch (err) {
-        throw toFailure(err);
+        throw toActivityFailure(err);
       }
     },
 
@@ -188,7 +188,7 @@ export function createVisitActivities(deps: ActivityDeps) {
           );
         }
       } catch (err) {
-        throw toFailure(err);
+        throw toActivityFailure(err);
       }
     },
 
@@ -207,7 +207,7 @@ export function createVisitActivities(deps: ActivityDeps) {
         await saveRefs(visitId, { credentialId: issued.credentialId, credentialCreated: issued.created });
         return { credentialId: issued.credentialId };
       } catch (err) {
-        throw toFailure(err);
+        throw toActivityFailure(err);
       }
     },
 
@@ -218,7 +218,7 @@ export function createVisitActivities(deps: ActivityDeps) {
       try {
         await adapter.grantAccess({ personId, credentialId, accessRuleExternalIds: rules.map((r) => r.externalId) });
       } catch (err) {
-        throw toFailure(err);
+        throw toActivityFailure(err);
       }
     },
 
@@ -248,7 +248,7 @@ export function createVisitActivities(deps: ActivityDeps) {
         await saveRefs(visitId, { credentialId: undefined });
         return { deactivated: Boolean(credentialId) };
       } catch (err) {
-        throw toFailure(err);
+        throw toActivityFailure(err);
       }
     },
 
@@ -265,17 +265,4 @@ function safeActivityInfo() {
   } catch {
     return undefined;
   }
-}
-
-/** PacsError → ApplicationFailure carrying the code as its type, so the workflow and UI see the reason. */
-export function toFailure(err: unknown): Error {
-  if (err instanceof ApplicationFailure) return err;
-  if (isPacsError(err)) {
-    const e = err as PacsError;
-    return ApplicationFailure.create({ type: e.code, message: e.message, nonRetryable: !e.retryable });
-  }
-  if (err instanceof ProviderGoneError) return ApplicationFailure.nonRetryable(err.message, err.code);
-  const code = (err as { code?: string })?.code;
-  if (code === 'SECRET_UNREADABLE') return ApplicationFailure.nonRetryable((err as Error).message, code);
-  return err instanceof Error ? err : new Error(String(err));
 }
