@@ -142,8 +142,10 @@ export async function visitWorkflow(input: VisitInput): Promise<VisitState> {
       await transition('active', `badge ${input.badgeNumber} active until ${endsAt}`, null);
       break;
     }
-    await transition('provision_failed', failure.message, failure);
+    // Cleared before the status is announced: a retry sent as soon as an operator sees
+    // provision_failed can arrive while that status is still being recorded.
     retryRequested = false;
+    await transition('provision_failed', failure.message, failure);
     const woke = await condition(() => retryRequested || endRequested !== null, msUntilEnd());
     if (!woke) break; // end of day: nothing to keep open for
     if (endRequested) break;
