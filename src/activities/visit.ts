@@ -3,6 +3,7 @@ import type { ActivityDeps } from '.';
 import { Prisma } from '../generated/prisma/client';
 import { pacsError } from '../pacs/errors';
 import { toActivityFailure } from './failures';
+import type { PacsRegistry } from '../pacs/registry';
 import type { PacsAdapter } from '../pacs/types';
 import { visitWindow } from '../time/end-of-day';
 import type { VisitError, VisitStatus } from '../workflows/visit-contract';
@@ -40,9 +41,9 @@ export function createVisitActivities(deps: ActivityDeps) {
     return visit;
   }
 
-  async function adapterFor(providerId: string): Promise<PacsAdapter> {
+  async function adapterFor(provider: Parameters<PacsRegistry['forProvider']>[0]): Promise<PacsAdapter> {
     try {
-      return await pacs.forProvider(providerId);
+      return await pacs.forProvider(provider);
     } catch (err) {
       throw toActivityFailure(err);
     }
@@ -106,7 +107,7 @@ export function createVisitActivities(deps: ActivityDeps) {
      */
     async precheckConfiguration({ visitId }: { visitId: string }) {
       const visit = await loadVisit(visitId);
-      const adapter = await adapterFor(visit.providerId);
+      const adapter = await adapterFor(visit.provider);
       const bt = visit.badge.badgeType;
       try {
         const types = await adapter.listBadgeTypes();
@@ -141,7 +142,7 @@ export function createVisitActivities(deps: ActivityDeps) {
       const visit = await loadVisit(visitId);
       const refs = (visit.pacsRefs ?? {}) as PacsRefs;
       if (refs.personId) return { personId: refs.personId };
-      const adapter = await adapterFor(visit.providerId);
+      const adapter = await adapterFor(visit.provider);
       const v = visit.visitor as unknown as VisitorDetails;
       try {
         const { personId, created } = await adapter.findOrCreateVisitor({
@@ -161,7 +162,7 @@ export function createVisitActivities(deps: ActivityDeps) {
     /** Checklist item 3: the badge ID is not assigned to anyone else in the PACS. */
     async checkBadgeAvailable({ visitId, personId }: { visitId: string; personId: string }) {
       const visit = await loadVisit(visitId);
-      const adapter = await adapterFor(visit.providerId);
+      const adapter = await adapterFor(visit.provider);
       try {
         const found = await adapter.lookupBadge(visit.badge.uniqueId, badgeRef(visit.badge.badgeType));
         if (found.exists && found.holderId && found.holderId !== personId) {
@@ -178,7 +179,7 @@ export function createVisitActivities(deps: ActivityDeps) {
     /** Checklist item 4: the visitor holds no other active badge (a re-run's own badge does not count). */
     async checkVisitorHasNoOtherBadge({ visitId, personId }: { visitId: string; personId: string }) {
       const visit = await loadVisit(visitId);
-      const adapter = await adapterFor(visit.providerId);
+      const adapter = await adapterFor(visit.provider);
       try {
         const others = (await adapter.activeBadgesOf(personId)).filter((b) => b.uniqueId !== visit.badge.uniqueId);
         if (others.length) {
@@ -195,7 +196,7 @@ export function createVisitActivities(deps: ActivityDeps) {
     /** Issues the credential with a hard expiry at the end of the visit, written into the PACS. */
     async issueCredential({ visitId, personId, endsAt }: { visitId: string; personId: string; endsAt: string }) {
       const visit = await loadVisit(visitId);
-      const adapter = await adapterFor(visit.providerId);
+      const adapter = await adapterFor(visit.provider);
       try {
         const issued = await adapter.issueBadge({
           personId,
@@ -213,7 +214,7 @@ export function createVisitActivities(deps: ActivityDeps) {
 
     async grantAccessRules({ visitId, personId, credentialId }: { visitId: string; personId: string; credentialId: string }) {
       const visit = await loadVisit(visitId);
-      const adapter = await adapterFor(visit.providerId);
+      const adapter = await adapterFor(visit.provider);
       const rules = await rulesOf(visit);
       try {
         await adapter.grantAccess({ personId, credentialId, accessRuleExternalIds: rules.map((r) => r.externalId) });
@@ -231,7 +232,7 @@ export function createVisitActivities(deps: ActivityDeps) {
       const visit = await loadVisit(visitId);
       const refs = (visit.pacsRefs ?? {}) as PacsRefs;
       if (!refs.personId) return { deactivated: false };
-      const adapter = await adapterFor(visit.providerId);
+      const adapter = await adapterFor(visit.provider);
       try {
         let credentialId = refs.credentialId;
         if (!credentialId) {

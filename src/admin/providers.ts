@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import { z } from 'zod';
 import type { Provider } from '../generated/prisma/client';
+import { normalizeFingerprint } from '../pacs/http';
 
 /**
  * Provider input rules and the provider view. The password is write-only: it is accepted here,
@@ -27,8 +28,7 @@ const FINGERPRINT = /^(?:[0-9a-fA-F]{2}:){31}[0-9a-fA-F]{2}$|^[0-9a-fA-F]{64}$/;
 
 /** Stored in the colon form browsers and `openssl x509 -fingerprint -sha256` print, so admins recognise it. */
 export function canonicalFingerprint(fp: string): string {
-  const hex = fp.replace(/:/g, '').toUpperCase();
-  return hex.match(/../g)!.join(':');
+  return normalizeFingerprint(fp).match(/../g)!.join(':');
 }
 
 const httpUrl = z

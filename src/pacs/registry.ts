@@ -51,9 +51,11 @@ export class PacsRegistry {
     private readonly factory: (conn: ProviderConnection) => PacsAdapter = createPacsAdapter,
   ) {}
 
-  async forProvider(providerId: string): Promise<PacsAdapter> {
-    const p = await this.db.provider.findUnique({ where: { id: providerId } });
-    if (!p) throw new ProviderGoneError(providerId);
+  /** By ID, or from a provider row the caller already loaded (saves a query on every visit activity). */
+  async forProvider(provider: string | ProviderRow): Promise<PacsAdapter> {
+    const p = typeof provider === 'string' ? await this.db.provider.findUnique({ where: { id: provider } }) : provider;
+    if (!p) throw new ProviderGoneError(provider as string);
+    const providerId = p.id;
     const cached = this.adapters.get(providerId);
     if (cached && cached.version === p.updatedAt.getTime()) return cached.adapter;
     if (cached) void cached.adapter.close().catch(() => undefined);

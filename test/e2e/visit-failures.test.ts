@@ -1,4 +1,4 @@
-import { pacsBadge, pacsPeopleNamed } from '../helpers/pacs-state';
+import { genetecEntities, pacsBadge, pacsPeopleNamed } from '../helpers/pacs-state';
 import { startVisitEnv, type VisitEnv } from '../helpers/visit-env';
 
 /**
@@ -212,8 +212,7 @@ describe('provisioning checks and operator retry (Genetec)', () => {
     expect(failed.lastError.message).toMatch(/Alex Example/);
     // What the site's admin does in Security Center: delete that credential (through the Web SDK here).
     const state = await env.simCall('GET', '/__sim/state');
-    const entities: any[] = Array.isArray(state.entities) ? state.entities : Object.values(state.entities);
-    const cred = entities.find((e) => e.EntityType === 'Credential' && String(e.Format?.CardId) === '1500');
+    const cred = genetecEntities(state).find((e) => e.EntityType === 'Credential' && String(e.Format?.CardId) === '1500');
     const { username, applicationId, password } = env.sim.credentials;
     const del = await fetch(`${env.sim.providerUrl}/entity/${cred.Guid}`, {
       method: 'DELETE',

@@ -32,33 +32,25 @@ export async function pacsPeopleNamed(env: VisitEnv, lastName: string): Promise<
   return genetecPeople(state).filter((p: any) => p.LastName === lastName).length;
 }
 
-// Filled in against the Genetec simulator's /__sim/state shape.
 function genetecBadge(state: any, uniqueId: string): PacsBadgeView {
-  const creds = genetecEntities(state).filter(
-    (e: any) => /credential/i.test(e.EntityType ?? e.type ?? '') && String(e.Format?.CardId ?? e.cardNumber ?? e.format?.cardNumber) === uniqueId,
-  );
+  const creds = genetecEntities(state).filter((e) => e.EntityType === 'Credential' && String(e.Format?.CardId) === uniqueId);
   const c = creds[0];
   if (!c) return { exists: false, active: false, access: [], count: 0 };
-  const holder = c.CardholderGuid ?? c.cardholderGuid;
-  const assigned = holder && !/^0{8}-?0{4}-?0{4}-?0{4}-?0{12}$/.test(holder);
-  const person = assigned ? genetecPeople(state).find((p: any) => (p.Guid ?? p.guid) === holder) : undefined;
-  const state_ = c.Status?.State ?? c.state;
+  const assigned = c.CardholderGuid && !/^0{8}-0{4}-0{4}-0{4}-0{12}$/.test(c.CardholderGuid);
+  const person = assigned ? genetecPeople(state).find((p) => p.Guid === c.CardholderGuid) : undefined;
   return {
     exists: true,
-    active: state_ === 'Active',
-    holderId: assigned ? holder : undefined,
-    expiresAt: c.Status?.ExpirationDate ?? c.expirationDate,
-    access: person ? (person.Groups ?? person.groups ?? []) : [],
+    active: c.Status?.State === 'Active',
+    holderId: assigned ? c.CardholderGuid : undefined,
+    expiresAt: c.Status?.ExpirationDate,
+    access: person?.Groups ?? [],
     count: creds.length,
   };
 }
 
-function genetecEntities(state: any): any[] {
-  if (Array.isArray(state.entities)) return state.entities;
-  if (state.entities && typeof state.entities === 'object') return Object.values(state.entities);
-  return [];
-}
+/** The Genetec simulator's /__sim/state: `entities` in the Web SDK's own JSON shape. */
+export const genetecEntities = (state: any): any[] => state.entities;
 
 function genetecPeople(state: any): any[] {
-  return genetecEntities(state).filter((e: any) => /visitor|cardholder/i.test(e.EntityType ?? e.type ?? ''));
+  return genetecEntities(state).filter((e) => e.EntityType === 'Visitor' || e.EntityType === 'Cardholder');
 }

@@ -3,6 +3,7 @@ import { startOnGuardSimulator, type OnGuardSimulator } from '../../src/simulato
 import type { ActivityDeps } from '../../src/activities';
 import type { VisitTiming } from '../../src/workflows/visit-contract';
 import { startTestApi, type TestApi } from './api';
+import { simRequest } from './sim';
 import { startTestWorker, type RunningWorker } from './worker';
 
 /** Retry intervals short enough for tests; the policy's shape is the production one. */
@@ -105,16 +106,7 @@ export async function startVisitEnv(
       }
       throw new Error(`visit ${visitId} did not reach ${status} within ${timeoutMs} ms; last: ${JSON.stringify(last)}`);
     },
-    async simCall(method, path, body) {
-      const res = await fetch(sim.origin + path, {
-        method,
-        headers: body === undefined ? {} : { 'content-type': 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const text = await res.text();
-      if (res.status >= 300) throw new Error(`simulator ${method} ${path}: ${res.status} ${text}`);
-      return text ? JSON.parse(text) : undefined;
-    },
+    simCall: (method, path, body) => simRequest(sim.origin, method, path, body),
     async restartWorker(deps) {
       await worker.stop();
       worker = await startTestWorker({ db: api.db.prisma, secretsKey: api.secretsKey, taskQueue: api.taskQueue, deps: deps ?? opts.deps });

@@ -76,11 +76,11 @@ export function registerVisitRoutes(ctx: ApiContext & { visitTiming?: Partial<Vi
   });
   const include = { timeline: true, badge: true } as const;
 
-  async function startWorkflow(visit: { id: string; workflowId: string; locationId: string; providerId: string; badgeId: string; visitor: unknown }) {
-    const [badge, provider] = await Promise.all([
-      prisma.securityBadge.findUniqueOrThrow({ where: { id: visit.badgeId } }),
-      prisma.provider.findUniqueOrThrow({ where: { id: visit.providerId } }),
-    ]);
+  /** `badge` with its provider: the caller has them loaded already (no second read on the hot path). */
+  async function startWorkflow(
+    visit: { id: string; workflowId: string; locationId: string; providerId: string; badgeId: string; visitor: unknown },
+    badge: { uniqueId: string; provider: { taskQueue: string | null } },
+  ) {
     const v = visit.visitor as { firstName: string; lastName: string };
     const input: VisitInput = {
       visitId: visit.id,
@@ -89,7 +89,7 @@ export function registerVisitRoutes(ctx: ApiContext & { visitTiming?: Partial<Vi
       badgeId: visit.badgeId,
       badgeNumber: badge.uniqueId,
       visitorName: `${v.firstName} ${v.lastName}`,
-      pacsTaskQueue: provider.taskQueue ?? temporal.taskQueue,
+      pacsTaskQueue: badge.provider.taskQueue ?? temporal.taskQueue,
       ...(ctx.visitTiming ? { timing: ctx.visitTiming } : {}),
     };
     await temporal.client.workflow.start<typeof visitWorkflow>('visitWorkflow', {
@@ -125,13 +125,16 @@ export function registerVisitRoutes(ctx: ApiContext & { visitTiming?: Partial<Vi
 
       const replay = async () => {
         if (!idemKey) return null;
-        const prior = await prisma.visit.findUnique({ where: { createdById_idempotencyKey: { createdById: principal.id, idempotencyKey: idemKey } }, include });
+        const prior = await prisma.visit.findUnique({
+          where: { createdById_idempotencyKey: { createdById: principal.id, idempotencyKey: idemKey } },
+          include: { timeline: true, badge: { include: { provider: { select: { taskQueue: true } } } } },
+        });
         if (!prior) return null;
         if (prior.badgeId !== body.badgeId || prior.locationId !== body.locationId) {
           throw conflict('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was used for a different visit; use a new key for a new sign-in.', { visitId: prior.id });
         }
         // The first request may have died between saving and starting: make sure the workflow runs.
-        await startWorkflow(prior);
+        await startWorkflow(prior, prior.badge);
         res.setHeader('Idempotent-Replayed', 'true');
         return visitView(prior);
       };
@@ -184,7 +187,7 @@ export function registerVisitRoutes(ctx: ApiContext & { visitTiming?: Partial<Vi
         throw err;
       }
       try {
-        await startWorkflow(visit);
+        await startWorkflow(visit, badge);
       } catch (err) {
         // Nothing started: give the badge back rather than leave a visit no workflow will ever finish.
         await prisma.visit.delete({ where: { id } }).catch(() => undefined);

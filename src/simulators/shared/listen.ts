@@ -1,8 +1,8 @@
 import http from 'node:http';
 import https from 'node:https';
-import crypto from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
+import { fingerprintOfPem } from '../../pacs/http';
 import type { SimulatorControls } from './faults';
 
 export interface ListenOptions {
@@ -57,7 +57,7 @@ export async function listen(app: Express, controls: SimulatorControls, opts: Li
     origin: `${cert ? 'https' : 'http'}://${host}:${port}`,
     port,
     certificatePem: cert?.cert,
-    fingerprint256: cert ? new crypto.X509Certificate(cert.cert).fingerprint256 : undefined,
+    fingerprint256: cert ? fingerprintOfPem(cert.cert) : undefined,
     close: () =>
       new Promise<void>((resolve) => {
         controls.releaseHung();

@@ -3,6 +3,7 @@ import { startOnGuardSimulator, type OnGuardSimulator } from '../../../src/simul
 import { startTestApi, type TestApi } from '../../helpers/api';
 import { startTestWorker, type RunningWorker } from '../../helpers/worker';
 import { closedPort, createLocation, createProvider, historyText, ok, workflowIds } from './helpers';
+import { simRequest } from '../../helpers/sim';
 
 /** Test connection and refresh against the OnGuard OpenAccess simulator, through Temporal and a real worker. */
 describe('OnGuard provider: test connection and refresh', () => {
@@ -13,16 +14,7 @@ describe('OnGuard provider: test connection and refresh', () => {
   let locationId: string;
   const sims: OnGuardSimulator[] = [];
 
-  const simCall = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(sim.origin + path, {
-      method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    if (res.status >= 300) throw new Error(`simulator ${method} ${path}: ${res.status} ${text}`);
-    return text ? JSON.parse(text) : undefined;
-  };
+  const simCall = (method: string, path: string, body?: unknown) => simRequest(sim.origin, method, path, body);
   const testConnection = async (id = providerId) => api.call('POST', `/v1/providers/${id}/test-connection`);
   const failed = (body: { steps: Array<{ name: string; ok: boolean; message: string }> }) => body.steps.filter((s) => !s.ok);
 

@@ -1,6 +1,6 @@
 import type { PacsError } from '../../../src/pacs/errors';
 import { OnGuardClient } from '../../../src/pacs/onguard/client';
-import { Clients, connFor, deadPort, failure, foreignServer, routeCount, SimHarness } from './helpers';
+import { connFor, deadPort, failure, foreignServer, routeCount, SimHarness, useClientHarness } from './helpers';
 
 /**
  * Every error class a user can meet, each mapped to its PacsError code, retryability and a message that
@@ -8,7 +8,7 @@ import { Clients, connFor, deadPort, failure, foreignServer, routeCount, SimHarn
  */
 const PASSWORD = 'pw-Zebra-7731';
 let h: SimHarness;
-const clients = new Clients();
+const clients = useClientHarness((x) => (h = x), { start: { password: PASSWORD } });
 const seen: PacsError[] = [];
 const fail = async (p: Promise<unknown>) => {
   const e = await failure(p);
@@ -16,17 +16,6 @@ const fail = async (p: Promise<unknown>) => {
   return e;
 };
 
-beforeAll(async () => {
-  h = await SimHarness.start({ password: PASSWORD });
-});
-afterAll(async () => {
-  await clients.closeAll();
-  await h.close();
-});
-beforeEach(async () => {
-  await clients.closeAll();
-  await h.reset();
-});
 
 const issueFor = (c: OnGuardClient, personId: string, uniqueId: string, typeId = '2') =>
   c.issueBadge({ personId, uniqueId, badgeType: { externalId: typeId }, activateAt: new Date(), deactivateAt: new Date(Date.now() + 3_600_000) });

@@ -1,4 +1,4 @@
-import { raw, SimHarness } from '../../simulators/onguard/helpers';
+import { raw, SimHarness, useSimHarness } from '../../simulators/onguard/helpers';
 
 /**
  * The requests and responses quoted in docs/pacs/onguard-openaccess.md, replayed against the simulator:
@@ -6,14 +6,7 @@ import { raw, SimHarness } from '../../simulators/onguard/helpers';
  * meaning anything, so these shapes are pinned here. Source keys as in the evidence document.
  */
 let h: SimHarness;
-beforeAll(async () => {
-  h = await SimHarness.start();
-});
-afterAll(() => h.close());
-beforeEach(async () => {
-  await h.reset();
-  await h.login();
-});
+useSimHarness((x) => (h = x), { login: true });
 
 const keys = (o: object) => Object.keys(o).sort();
 

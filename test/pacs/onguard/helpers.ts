@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { isPacsError, type PacsError } from '../../../src/pacs/errors';
 import { OnGuardClient, type OnGuardClientOptions } from '../../../src/pacs/onguard/client';
 import type { ProviderConnection } from '../../../src/pacs/types';
-import { SimHarness } from '../../simulators/onguard/helpers';
+import type { OnGuardSimulatorOptions } from '../../../src/simulators/onguard/server';
+import { SimHarness, useSimHarness } from '../../simulators/onguard/helpers';
 
 export { SimHarness };
 
@@ -81,3 +82,11 @@ export async function deadPort(): Promise<number> {
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** useSimHarness for client tests: the clients a test made are closed before the next one and at the end. */
+export function useClientHarness(set: (h: SimHarness) => void, opts: { start?: OnGuardSimulatorOptions; reset?: boolean } = {}): Clients {
+  const clients = new Clients();
+  useSimHarness(set, { ...opts, beforeClose: () => clients.closeAll() });
+  return clients;
+}
+

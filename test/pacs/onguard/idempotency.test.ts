@@ -1,4 +1,4 @@
-import { Clients, failure, SimHarness, sleep } from './helpers';
+import { failure, SimHarness, sleep, useClientHarness } from './helpers';
 import type { OnGuardClient } from '../../../src/pacs/onguard/client';
 
 /**
@@ -6,20 +6,11 @@ import type { OnGuardClient } from '../../../src/pacs/onguard/client';
  * outcome the client could not see, without creating a second visitor, badge or assignment.
  */
 let h: SimHarness;
-const clients = new Clients();
+const clients = useClientHarness((x) => (h = x));
 let c: OnGuardClient;
 let personId: string;
 
-beforeAll(async () => {
-  h = await SimHarness.start();
-});
-afterAll(async () => {
-  await clients.closeAll();
-  await h.close();
-});
 beforeEach(async () => {
-  await clients.closeAll();
-  await h.reset();
   c = clients.make(h, { timeoutMs: 300 });
   personId = (await c.findOrCreateVisitor({ visitId: 'visit-1', firstName: 'Ida', lastName: 'Idem', email: 'ida@example.com' })).personId;
 });

@@ -1,21 +1,12 @@
-import { Clients, failure, SimHarness } from './helpers';
+import { failure, SimHarness, useClientHarness } from './helpers';
 import type { OnGuardClient } from '../../../src/pacs/onguard/client';
 
 /** Every PacsAdapter operation of OnGuardClient against the simulator over real HTTP. */
 let h: SimHarness;
-const clients = new Clients();
+const clients = useClientHarness((x) => (h = x));
 let client: OnGuardClient;
 
-beforeAll(async () => {
-  h = await SimHarness.start();
-});
-afterAll(async () => {
-  await clients.closeAll();
-  await h.close();
-});
 beforeEach(async () => {
-  await clients.closeAll();
-  await h.reset();
   client = clients.make(h);
 });
 

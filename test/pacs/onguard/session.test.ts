@@ -1,19 +1,8 @@
-import { Clients, routeCount, SimHarness, sleep } from './helpers';
+import { routeCount, SimHarness, sleep, useClientHarness } from './helpers';
 
 /** Session reuse, renewal before expiry, keepalive when idle, logout, and the bounded connection pool. */
 let h: SimHarness;
-const clients = new Clients();
-beforeAll(async () => {
-  h = await SimHarness.start();
-});
-afterAll(async () => {
-  await clients.closeAll();
-  await h.close();
-});
-beforeEach(async () => {
-  await clients.closeAll();
-  await h.reset();
-});
+const clients = useClientHarness((x) => (h = x));
 
 const log = async () => (await h.control('GET', '/requests')).json as Array<{ method: string; path: string; status: number }>;
 

@@ -1,15 +1,8 @@
-import { Clients, failure, SimHarness } from './helpers';
+import { failure, SimHarness, useClientHarness } from './helpers';
 
 /** The self-signed certificate OnGuard ships with: refused by default, trusted by CA or by pin. */
 let h: SimHarness;
-const clients = new Clients();
-beforeAll(async () => {
-  h = await SimHarness.start({ tls: true });
-});
-afterAll(async () => {
-  await clients.closeAll();
-  await h.close();
-});
+const clients = useClientHarness((x) => (h = x), { start: { tls: true }, reset: false });
 
 describe('TLS', () => {
   it('refuses a self-signed certificate by default: PACS_TLS, not retryable, says how to trust it', async () => {

@@ -1,17 +1,10 @@
 import crypto from 'node:crypto';
 import { Agent, request } from 'undici';
-import { raw, SimHarness } from './helpers';
+import { raw, SimHarness, useSimHarness } from './helpers';
 
 /** The /__sim controls: faults, stats, forced errors, the request log, and TLS mode. */
 let h: SimHarness;
-beforeAll(async () => {
-  h = await SimHarness.start();
-});
-afterAll(() => h.close());
-beforeEach(async () => {
-  await h.reset();
-  await h.login();
-});
+useSimHarness((x) => (h = x), { login: true });
 
 const faults = (body: object) => h.control('PUT', '/faults', body);
 

@@ -101,3 +101,30 @@ export class SimHarness {
     return this.sim.close();
   }
 }
+
+/**
+ * One simulator per test file: started before the first test, closed after the last, and (unless `reset`
+ * is false) reset to its seed, then logged in when `login` is set, before each test. The harness reaches
+ * the file through `set`: `let h: SimHarness; useSimHarness((x) => (h = x));`.
+ */
+export function useSimHarness(
+  set: (h: SimHarness) => void,
+  opts: { start?: OnGuardSimulatorOptions; reset?: boolean; login?: boolean; beforeClose?: () => Promise<void> } = {},
+): void {
+  let h: SimHarness;
+  beforeAll(async () => {
+    h = await SimHarness.start(opts.start);
+    set(h);
+  });
+  afterAll(async () => {
+    await opts.beforeClose?.();
+    await h.close();
+  });
+  if (opts.reset === false) return;
+  beforeEach(async () => {
+    await opts.beforeClose?.();
+    await h.reset();
+    if (opts.login) await h.login();
+  });
+}
+

@@ -1,12 +1,8 @@
-import { APP_ID, raw, SimHarness } from './helpers';
+import { APP_ID, raw, SimHarness, useSimHarness } from './helpers';
 
 /** Cross-cutting OpenAccess behaviour: version, licence, sessions, paging, the discovery endpoints. */
 let h: SimHarness;
-beforeAll(async () => {
-  h = await SimHarness.start({ username: 'opsuser', password: 'S3cret!pw', applicationId: 'LICENSED-APP' });
-});
-afterAll(() => h.close());
-beforeEach(() => h.reset());
+useSimHarness((x) => (h = x), { start: { username: 'opsuser', password: 'S3cret!pw', applicationId: 'LICENSED-APP' } });
 
 const app = (id = 'LICENSED-APP') => ({ 'Application-Id': id });
 

@@ -1,15 +1,8 @@
-import { raw, SimHarness } from './helpers';
+import { raw, SimHarness, useSimHarness } from './helpers';
 
 /** The write rules of docs §7, in their order, and the request forms real clients use. */
 let h: SimHarness;
-beforeAll(async () => {
-  h = await SimHarness.start();
-});
-afterAll(() => h.close());
-beforeEach(async () => {
-  await h.reset();
-  await h.login();
-});
+useSimHarness((x) => (h = x), { login: true });
 
 const newVisitor = async (lastName = 'Doe') => {
   const r = await h.create('Lnl_Visitor', { FIRSTNAME: 'Jane', LASTNAME: lastName, EMAIL: `${lastName.toLowerCase()}@example.com` });
