@@ -22,3 +22,5 @@ export const forbidden = (message: string) => new AppError(403, 'FORBIDDEN', mes
 export const notFound = (what: string, id: string) => new AppError(404, 'NOT_FOUND', `${what} ${id} does not exist.`);
 export const conflict = (code: string, message: string, details?: unknown) =>
   new AppError(409, code, message, details);
+export const unprocessable = (code: string, message: string, details?: unknown) =>
+  new AppError(422, code, message, details);

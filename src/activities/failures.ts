@@ -1,22 +1,24 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { isPacsError } from '../pacs/errors';
 
-/** Error codes (besides PacsError's) that retrying cannot fix. */
-const PERMANENT_CODES = new Set(['PROVIDER_NOT_FOUND', 'SECRET_UNREADABLE', 'VISIT_NOT_FOUND']);
+/** Error codes of the service's own (besides PacsError's) that an activity reports by type. */
+const SERVICE_CODES = new Set(['PROVIDER_NOT_FOUND', 'SECRET_UNREADABLE', 'VISIT_NOT_FOUND']);
 
 /**
  * Turns what an activity threw into a failure Temporal carries to the workflow, the API and the UI: the
  * type is the error code and the message is the operator's text. Only codes, never causes, go into the
  * failure: a cause could hold a request with credentials.
+ *
+ * Never non-retryable: whether a code is worth retrying is the calling workflow's decision (its retry
+ * policy's `nonRetryableErrorTypes`, from FAILURES_NEEDING_A_PERSON). A non-retryable failure would
+ * override that policy, and switching a badge off must keep retrying through refused credentials.
  */
 export function toActivityFailure(err: unknown): Error {
   if (err instanceof ApplicationFailure) return err;
-  if (isPacsError(err)) {
-    return ApplicationFailure.create({ type: err.code, message: err.message, nonRetryable: !err.retryable });
-  }
+  if (isPacsError(err)) return ApplicationFailure.create({ type: err.code, message: err.message, nonRetryable: false });
   const code = (err as { code?: unknown })?.code;
-  if (typeof code === 'string' && PERMANENT_CODES.has(code)) {
-    return ApplicationFailure.create({ type: code, message: (err as Error).message, nonRetryable: true });
+  if (typeof code === 'string' && SERVICE_CODES.has(code)) {
+    return ApplicationFailure.create({ type: code, message: (err as Error).message, nonRetryable: false });
   }
   return err instanceof Error ? err : new Error(String(err));
 }

@@ -37,7 +37,7 @@ export function createVisitActivities(deps: ActivityDeps) {
       where: { id: visitId },
       include: { location: true, badge: { include: { badgeType: true } }, provider: true },
     });
-    if (!visit) throw ApplicationFailure.nonRetryable(`Visit ${visitId} is not in the database.`, 'VISIT_NOT_FOUND');
+    if (!visit) throw ApplicationFailure.retryable(`Visit ${visitId} is not in the database.`, 'VISIT_NOT_FOUND');
     return visit;
   }
 
@@ -64,7 +64,7 @@ export function createVisitActivities(deps: ActivityDeps) {
     details: (bt.details ?? null) as Record<string, unknown> | null,
   });
 
-  return {
+  const bookkeeping = {
     /** Fixes when the visit ends (the location's end of day, DST-correct) and records it. */
     async beginVisit({ visitId }: { visitId: string }): Promise<{ endsAt: string; afterHours: boolean }> {
       const visit = await loadVisit(visitId);
@@ -101,6 +101,36 @@ export function createVisitActivities(deps: ActivityDeps) {
       });
     },
 
+    /**
+     * A switch-off attempt failed: the visit says so (lastError with attempts and the next attempt) while
+     * it keeps retrying. The timeline gets an entry on the first failure and whenever the reason changes,
+     * not one per attempt.
+     */
+    async recordSwitchOffFailure({ visitId, error }: { visitId: string; error: VisitError }) {
+      await db.$transaction(async (tx) => {
+        const v = await tx.visit.findUnique({ where: { id: visitId }, select: { status: true, lastError: true } });
+        if (!v) return;
+        const prev = v.lastError as VisitError | null;
+        await tx.visit.update({ where: { id: visitId }, data: { lastError: error as unknown as Prisma.InputJsonValue } });
+        if (prev?.during === error.during && prev?.code === error.code) return;
+        await tx.visitEvent.create({
+          data: {
+            visitId,
+            status: v.status,
+            detail: `${error.code}: could not finish ${error.during} yet (attempt ${error.attempts}); retrying, next attempt at ${error.nextAttemptAt}. ${error.message}`,
+            at: now(),
+          },
+        });
+      });
+    },
+
+    /** Gives the badge back to the pool (the unique activeBadgeId is what reserved it). */
+    async releaseBadge({ visitId }: { visitId: string }) {
+      await db.visit.updateMany({ where: { id: visitId }, data: { activeBadgeId: null } });
+    },
+  };
+
+  const pacsCalls = {
     /**
      * The seeds' "Cannot provision" checklist, items 1, 2 and 5, against the live PACS: the badge type
      * still exists there, allocates IDs by manual entry, the ID is in its range; every access rule exists.
@@ -252,11 +282,34 @@ export function createVisitActivities(deps: ActivityDeps) {
         throw toActivityFailure(err);
       }
     },
+  };
 
-    /** Gives the badge back to the pool (the unique activeBadgeId is what reserved it). */
-    async releaseBadge({ visitId }: { visitId: string }) {
-      await db.visit.updateMany({ where: { id: visitId }, data: { activeBadgeId: null } });
-    },
+  const heartbeatingPacsCalls = Object.fromEntries(
+    Object.entries(pacsCalls).map(([name, fn]) => [name, heartbeating(fn as (...a: unknown[]) => Promise<unknown>)]),
+  ) as typeof pacsCalls;
+  return { ...bookkeeping, ...heartbeatingPacsCalls };
+}
+
+/**
+ * Beats every second while a PACS call runs. The workflow sets a short heartbeat timeout on PACS
+ * activities, so a worker that dies mid-call (SIGKILL, lost host) is noticed within seconds and the call
+ * is retried on another worker, instead of after the whole start-to-close timeout.
+ */
+function heartbeating<A extends unknown[], R>(fn: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
+  return async (...args: A) => {
+    let ctx: Context | undefined;
+    try {
+      ctx = Context.current();
+    } catch {
+      return fn(...args); // called outside an activity (tests, reconciliation helpers)
+    }
+    ctx.heartbeat();
+    const timer = setInterval(() => ctx.heartbeat(), 1000);
+    try {
+      return await fn(...args);
+    } finally {
+      clearInterval(timer);
+    }
   };
 }
 

@@ -3,30 +3,46 @@
  * a person must fix (credentials, licence, validation, conflicts). Every message says what to do, in the
  * words of the seeds' troubleshooting sections, because operators read it verbatim in the Temporal UI.
  */
-export type PacsErrorCode =
+export const PACS_ERROR_CODES = [
   // transport and server
-  | 'PACS_UNREACHABLE'
-  | 'PACS_TIMEOUT'
-  | 'PACS_SERVER_ERROR'
-  | 'PACS_TLS'
-  | 'PACS_BAD_RESPONSE'
+  'PACS_UNREACHABLE',
+  'PACS_TIMEOUT',
+  'PACS_SERVER_ERROR',
+  'PACS_TLS',
+  'PACS_BAD_RESPONSE',
   // configuration and permissions
-  | 'PACS_AUTH'
-  | 'PACS_LICENSE'
-  | 'PACS_FORBIDDEN'
-  | 'PACS_NOT_FOUND'
+  'PACS_AUTH',
+  'PACS_LICENSE',
+  'PACS_FORBIDDEN',
+  'PACS_NOT_FOUND',
   // request-level
-  | 'PACS_VALIDATION'
-  | 'PACS_CONFLICT'
+  'PACS_VALIDATION',
+  'PACS_CONFLICT',
   // provisioning checks (the "Cannot provision/de-provision a badge" checklist)
-  | 'BADGE_TYPE_MISSING'
-  | 'BADGE_TYPE_NOT_MANUAL'
-  | 'BADGE_ALREADY_ASSIGNED'
-  | 'VISITOR_HAS_ACTIVE_BADGE'
-  | 'BADGE_ID_OUT_OF_RANGE'
-  | 'ACCESS_RULE_MISSING';
+  'BADGE_TYPE_MISSING',
+  'BADGE_TYPE_NOT_MANUAL',
+  'BADGE_ALREADY_ASSIGNED',
+  'VISITOR_HAS_ACTIVE_BADGE',
+  'BADGE_ID_OUT_OF_RANGE',
+  'ACCESS_RULE_MISSING',
+] as const;
+export type PacsErrorCode = (typeof PACS_ERROR_CODES)[number];
 
 const RETRYABLE: ReadonlySet<PacsErrorCode> = new Set(['PACS_UNREACHABLE', 'PACS_TIMEOUT', 'PACS_SERVER_ERROR']);
+
+/**
+ * Failures that only a person can fix (credentials, licence, configuration, the seeds' checks), plus the
+ * service's own configuration failures. This is the one list: workflows whose retry policy should stop at
+ * these name it in `nonRetryableErrorTypes`; activities never mark a failure non-retryable themselves, so
+ * a workflow that must not give up (switching a badge off) can keep retrying every one of them.
+ */
+export const FAILURES_NEEDING_A_PERSON: readonly string[] = [
+  ...PACS_ERROR_CODES.filter((c) => !RETRYABLE.has(c)),
+  // src/pacs/registry.ts, src/config/secrets.ts, src/activities/visit.ts
+  'PROVIDER_NOT_FOUND',
+  'SECRET_UNREADABLE',
+  'VISIT_NOT_FOUND',
+];
 
 export class PacsError extends Error {
   readonly retryable: boolean;

@@ -1,4 +1,5 @@
 // Every workflow the worker runs. The worker bundles this file; keep it free of Node and I/O imports.
 export { visitWorkflow } from './visit';
+export { closeVisitWorkflow } from './close-visit';
 export { refreshProvider, scheduledRefresh } from './refresh';
 export { testConnection } from './test-connection';

@@ -3,6 +3,7 @@ import { ActivityFailure, ApplicationFailure, ChildWorkflowFailure, executeChild
 import type { createAdminActivities } from '../activities/admin';
 import { refreshWorkflowId } from '../admin/ids';
 import type { RefreshResult } from '../admin/sync';
+import { FAILURES_NEEDING_A_PERSON } from '../pacs/errors';
 
 type AdminActivities = ReturnType<typeof createAdminActivities>;
 
@@ -11,7 +12,7 @@ type AdminActivities = ReturnType<typeof createAdminActivities>;
 // (credentials, licence, TLS) fail at once.
 const { refreshProviderCatalog } = proxyActivities<AdminActivities>({
   startToCloseTimeout: '5 minutes',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 3 },
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 3, nonRetryableErrorTypes: [...FAILURES_NEEDING_A_PERSON] },
 });
 
 // Bookkeeping against our own database: retry until it lands.

@@ -16,6 +16,11 @@ export interface VisitTiming {
   /** Deprovisioning never gives up; this caps the backoff between attempts. */
   deprovisionInitialIntervalMs: number;
   deprovisionMaxIntervalMs: number;
+  /**
+   * A switch-off that keeps failing (say, for a weekend of refused credentials) adds events with every
+   * attempt; past this history length the run continues as a new run of the same workflow ID.
+   */
+  continueAsNewAfterEvents: number;
 }
 
 export const DEFAULT_VISIT_TIMING: VisitTiming = {
@@ -24,6 +29,7 @@ export const DEFAULT_VISIT_TIMING: VisitTiming = {
   provisionMaxIntervalMs: 30_000,
   deprovisionInitialIntervalMs: 2_000,
   deprovisionMaxIntervalMs: 180_000,
+  continueAsNewAfterEvents: 5_000,
 };
 
 /** IDs only: visitor details and PACS credentials are read by activities, never carried in history. */
@@ -37,11 +43,18 @@ export interface VisitInput {
   /** Task queue of the worker that talks to this provider's PACS (an on-premises connector, or ours). */
   pacsTaskQueue: string;
   timing?: Partial<VisitTiming>;
+  /** Set by continue-as-new: the previous run was already switching the badge off. */
+  resume?: { reason: string; attempts: number; since?: string };
 }
 
 export interface VisitError {
   code: string;
   message: string;
+  /** While switching a badge off keeps failing: what it was doing, attempts so far, since when, next try. */
+  during?: string;
+  attempts?: number;
+  since?: string;
+  nextAttemptAt?: string;
 }
 
 export interface VisitState {
@@ -54,6 +67,14 @@ export interface VisitState {
   signOutRequested: boolean;
   attempts: number;
 }
+
+/** Why a visit ended, as the timeline and the completed visit say it. */
+export const END_REASONS = {
+  signOut: 'signed out',
+  deprovisionNow: 'deprovisioned on request',
+  endOfDay: 'end of day',
+  cancelled: 'cancelled by an operator',
+} as const;
 
 /** Reception (or the guestbook) signs the visitor out. */
 export const signOutSignal = defineSignal<[{ by?: string }?]>('signOut');

@@ -1,16 +1,24 @@
 import {
-  ActivityFailure,
-  ApplicationFailure,
+  ActivityCancellationType,
+  CancellationScope,
   condition,
+  continueAsNew,
+  isCancellation,
   log,
+  patched,
   proxyActivities,
+  setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
+  workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import { FAILURES_NEEDING_A_PERSON } from '../pacs/errors';
 import { SA } from './search-attributes';
+import { describeFailure, switchOffUntilDone } from './switch-off';
 import {
   DEFAULT_VISIT_TIMING,
+  END_REASONS,
   deprovisionNowSignal,
   retrySignal,
   retryUpdate,
@@ -24,56 +32,57 @@ import {
 
 export * from './visit-contract';
 
-/** Errors a person must fix; Temporal must not retry them (src/pacs/errors.ts is the catalogue). */
-const NON_RETRYABLE = [
-  'PACS_TLS',
-  'PACS_BAD_RESPONSE',
-  'PACS_AUTH',
-  'PACS_LICENSE',
-  'PACS_FORBIDDEN',
-  'PACS_NOT_FOUND',
-  'PACS_VALIDATION',
-  'PACS_CONFLICT',
-  'BADGE_TYPE_MISSING',
-  'BADGE_TYPE_NOT_MANUAL',
-  'BADGE_ALREADY_ASSIGNED',
-  'VISITOR_HAS_ACTIVE_BADGE',
-  'BADGE_ID_OUT_OF_RANGE',
-  'ACCESS_RULE_MISSING',
-  'PROVIDER_NOT_FOUND',
-  'SECRET_UNREADABLE',
-  'VISIT_NOT_FOUND',
-];
+/**
+ * Runs started before this patch keep the first version's behaviour to the end (their histories must
+ * replay): one deprovisioning activity retried by Temporal, no cancellation clean-up, roll-back only of a
+ * credential this run saw issued. Runs started after it switch off in reported rounds, end the visit on
+ * Cancel, and roll back whatever an issue attempt may have created.
+ */
+export const END_GUARANTEE_PATCH = 'end-guarantee-v2';
 
 /**
  * One visit, from sign-in to badge switched off. Guarantees (product brief, "Visit lifecycle"):
  * provision after the seeds' checks, each failing with its own reason; stay active until sign-out,
- * the end of the location's day, or "deprovision now"; deprovision with retries until it is done.
+ * the end of the location's day, or "deprovision now"; then switch the badge off, retrying every failure
+ * until it is done. Cancel from the Temporal UI ends the visit the same way.
  */
 export async function visitWorkflow(input: VisitInput): Promise<VisitState> {
   const timing = { ...DEFAULT_VISIT_TIMING, ...input.timing };
+  const v2 = patched(END_GUARANTEE_PATCH);
   // Database bookkeeping runs on our own queue; PACS calls on the provider's queue (see docs/architecture.md).
   const db = proxyActivities<Activities>({
     startToCloseTimeout: '30 seconds',
-    retry: { initialInterval: '1 second', maximumInterval: '30 seconds', nonRetryableErrorTypes: NON_RETRYABLE },
+    retry: { initialInterval: '1 second', maximumInterval: '30 seconds', nonRetryableErrorTypes: ['VISIT_NOT_FOUND'] },
   });
   const provisionPacs = proxyActivities<Activities>({
     taskQueue: input.pacsTaskQueue,
-    // A visitor is waiting at reception: a crashed worker's activity is retried after at most this long.
+    // A visitor is waiting at reception. Activities heartbeat, so a crashed worker's call is retried
+    // elsewhere after the heartbeat timeout rather than after the whole start-to-close timeout.
     startToCloseTimeout: '1 minute',
+    heartbeatTimeout: '5 seconds',
+    // On Cancel, wait for an in-flight PACS call to end before switching off: a credential issued after
+    // the clean-up looked would otherwise be left behind.
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
     retry: {
       initialInterval: timing.provisionInitialIntervalMs,
       maximumInterval: timing.provisionMaxIntervalMs,
       backoffCoefficient: 2,
       maximumAttempts: timing.provisionAttempts,
-      nonRetryableErrorTypes: NON_RETRYABLE,
+      nonRetryableErrorTypes: [...FAILURES_NEEDING_A_PERSON],
     },
   });
-  const deprovisionPacs = proxyActivities<Activities>({
+  // v2: one attempt per round; the workflow schedules the next (src/workflows/switch-off.ts).
+  const switchOffPacs = proxyActivities<Activities>({
     taskQueue: input.pacsTaskQueue,
     startToCloseTimeout: '2 minutes',
-    // No attempt limit: a badge left active after the visitor left is the failure we exist to prevent.
-    // Auth/licence errors keep retrying too, so fixing the provider's credentials lets it finish.
+    heartbeatTimeout: '5 seconds',
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+    retry: { maximumAttempts: 1 },
+  });
+  // First version: Temporal retries without an attempt limit.
+  const legacyDeprovisionPacs = proxyActivities<Activities>({
+    taskQueue: input.pacsTaskQueue,
+    startToCloseTimeout: '2 minutes',
     retry: {
       initialInterval: timing.deprovisionInitialIntervalMs,
       maximumInterval: timing.deprovisionMaxIntervalMs,
@@ -112,75 +121,115 @@ export async function visitWorkflow(input: VisitInput): Promise<VisitState> {
     },
   );
 
+  const showDetails = () => {
+    if (!v2) return;
+    const lines = [`**${state.status}** · badge ${input.badgeNumber} · ${input.visitorName}`];
+    if (state.endsAt) lines.push(`Ends at ${state.endsAt}.`);
+    const e = state.lastError;
+    if (e) {
+      lines.push(`**${e.code}**: ${e.message}`);
+      if (e.during) lines.push(`While ${e.during}: attempt ${e.attempts} failed; next attempt at ${e.nextAttemptAt}.`);
+    }
+    setCurrentDetails(lines.join('\n\n'));
+  };
+
   const transition = async (status: VisitStatus, detail?: string, error?: VisitError | null) => {
     state.status = status;
     if (error !== undefined) state.lastError = error ?? undefined;
     upsertSearchAttributes([{ key: SA.status, value: status }]);
+    showDetails();
     await db.recordVisitStatus({ visitId: input.visitId, status, detail, error });
   };
 
-  upsertSearchAttributes([
-    { key: SA.visitId, value: input.visitId },
-    { key: SA.locationId, value: input.locationId },
-    { key: SA.providerId, value: input.providerId },
-    { key: SA.badgeId, value: input.badgeId },
-    { key: SA.badgeUniqueId, value: input.badgeNumber },
-    { key: SA.visitorName, value: input.visitorName },
-    { key: SA.status, value: 'provisioning' },
-  ]);
-  const { endsAt } = await db.beginVisit({ visitId: input.visitId });
-  state.endsAt = endsAt;
-  // Workflow time is replay-safe; the time-zone arithmetic that produced endsAt ran in an activity.
-  const msUntilEnd = () => Math.max(0, Date.parse(endsAt) - Date.now());
+  if (!input.resume) {
+    upsertSearchAttributes([
+      { key: SA.visitId, value: input.visitId },
+      { key: SA.locationId, value: input.locationId },
+      { key: SA.providerId, value: input.providerId },
+      { key: SA.badgeId, value: input.badgeId },
+      { key: SA.badgeUniqueId, value: input.badgeNumber },
+      { key: SA.visitorName, value: input.visitorName },
+      { key: SA.status, value: 'provisioning' },
+    ]);
+  }
 
-  // Provision, and on failure wait for a retry, sign-out or the end of the day.
-  for (;;) {
-    if (endRequested) break;
-    state.attempts++;
-    const failure = await provision();
-    if (!failure) {
-      await transition('active', `badge ${input.badgeNumber} active until ${endsAt}`, null);
-      break;
+  if (!v2) return lifecycle();
+  try {
+    return await lifecycle();
+  } catch (err) {
+    if (!isCancellation(err)) throw err;
+    // Cancel in the Temporal UI means "end the visit now": switch off, release, complete.
+    log.info('visit cancelled; switching the badge off', { visitId: input.visitId });
+    return CancellationScope.nonCancellable(() => finish(END_REASONS.cancelled));
+  }
+
+  async function lifecycle(): Promise<VisitState> {
+    const { endsAt } = await db.beginVisit({ visitId: input.visitId });
+    state.endsAt = endsAt;
+    if (input.resume) {
+      state.status = 'deprovisioning';
+      return finish(input.resume.reason, input.resume);
     }
-    // Cleared before the status is announced: a retry sent as soon as an operator sees
-    // provision_failed can arrive while that status is still being recorded.
-    retryRequested = false;
-    await transition('provision_failed', failure.message, failure);
-    const woke = await condition(() => retryRequested || endRequested !== null, msUntilEnd());
-    if (!woke) break; // end of day: nothing to keep open for
-    if (endRequested) break;
-    await transition('provisioning', 'retry requested by an operator');
+    // Workflow time is replay-safe; the time-zone arithmetic that produced endsAt ran in an activity.
+    const msUntilEnd = () => Math.max(0, Date.parse(endsAt) - Date.now());
+
+    // Provision, and on failure wait for a retry, sign-out or the end of the day.
+    for (;;) {
+      if (endRequested) break;
+      state.attempts++;
+      const failure = await provision(endsAt);
+      if (!failure) {
+        await transition('active', `badge ${input.badgeNumber} active until ${endsAt}`, null);
+        break;
+      }
+      // Cleared before the status is announced: a retry sent as soon as an operator sees
+      // provision_failed can arrive while that status is still being recorded.
+      retryRequested = false;
+      await transition('provision_failed', failure.message, failure);
+      const woke = await condition(() => retryRequested || endRequested !== null, msUntilEnd());
+      if (!woke) break; // end of day: nothing to keep open for
+      if (endRequested) break;
+      await transition('provisioning', 'retry requested by an operator');
+    }
+
+    if (state.status === 'active') {
+      const early = await condition(() => endRequested !== null, msUntilEnd());
+      log.info('visit ending', { visitId: input.visitId, reason: early ? endRequested : 'endOfDay' });
+    }
+    return finish(endRequested ? END_REASONS[endRequested] : END_REASONS.endOfDay);
   }
 
-  if (state.status === 'active') {
-    const early = await condition(() => endRequested !== null, msUntilEnd());
-    log.info('visit ending', { visitId: input.visitId, reason: early ? endRequested : 'endOfDay' });
+  /** Switches the badge off until done, gives it back to the pool, completes the visit. */
+  async function finish(reason: string, resumed?: VisitInput['resume']): Promise<VisitState> {
+    if (!resumed) await transition('deprovisioning', reason);
+    await deprovision('switching the badge off', { reason, resumed });
+    await db.releaseBadge({ visitId: input.visitId });
+    // A switch-off error is history once the badge is off; a provisioning failure stays on the record.
+    await transition('completed', `badge ${input.badgeNumber} released (${reason})`, state.lastError?.during ? null : undefined);
+    return state;
   }
-
-  const reason = endRequested === 'signOut' ? 'signed out' : endRequested === 'deprovisionNow' ? 'deprovisioned on request' : 'end of day';
-  await transition('deprovisioning', reason);
-  await deprovision();
-  await db.releaseBadge({ visitId: input.visitId });
-  await transition('completed', `badge ${input.badgeNumber} released (${reason})`);
-  return state;
 
   /** Returns null on success, or the reason it failed; leaves nothing half-granted behind. */
-  async function provision(): Promise<VisitError | null> {
+  async function provision(endsAt: string): Promise<VisitError | null> {
+    let issuing = false;
     try {
       await provisionPacs.precheckConfiguration({ visitId: input.visitId });
       const { personId } = await provisionPacs.ensureVisitorInPacs({ visitId: input.visitId });
       state.personId = personId;
       await provisionPacs.checkBadgeAvailable({ visitId: input.visitId, personId });
       await provisionPacs.checkVisitorHasNoOtherBadge({ visitId: input.visitId, personId });
+      issuing = true;
       const { credentialId } = await provisionPacs.issueCredential({ visitId: input.visitId, personId, endsAt });
       state.credentialId = credentialId;
       await provisionPacs.grantAccessRules({ visitId: input.visitId, personId, credentialId });
       return null;
     } catch (err) {
+      if (v2 && isCancellation(err)) throw err;
       const reason = describeFailure(err);
-      if (state.credentialId) {
+      // v2: an issue attempt that failed may still have created the credential (its answer was lost).
+      if (state.credentialId || (v2 && issuing)) {
         // The credential exists but access was not (fully) granted: switch it all off again.
-        await deprovision();
+        await deprovision('switching off the half-issued credential');
         state.credentialId = undefined;
       }
       return reason;
@@ -189,18 +238,30 @@ export async function visitWorkflow(input: VisitInput): Promise<VisitState> {
 
   // Works from what the database recorded, not from this run's memory: an earlier worker may have
   // issued a credential just before it crashed.
-  async function deprovision() {
-    await deprovisionPacs.revokeAndDeactivate({ visitId: input.visitId });
+  async function deprovision(during: string, ending?: { reason: string; resumed?: VisitInput['resume'] }) {
+    if (!v2) {
+      await legacyDeprovisionPacs.revokeAndDeactivate({ visitId: input.visitId });
+      return;
+    }
+    await switchOffUntilDone(
+      {
+        attempt: () => switchOffPacs.revokeAndDeactivate({ visitId: input.visitId }),
+        report: (error) => {
+          state.lastError = error;
+          showDetails();
+          return db.recordSwitchOffFailure({ visitId: input.visitId, error });
+        },
+        afterFailure: async (error) => {
+          // Only the final switch-off carries over: a roll-back during provisioning is bounded by the day.
+          if (ending && workflowInfo().historyLength > timing.continueAsNewAfterEvents) {
+            await continueAsNew<typeof visitWorkflow>({ ...input, resume: { reason: ending.reason, attempts: error.attempts ?? 0, since: error.since } });
+          }
+        },
+      },
+      timing,
+      during,
+      ending?.resumed,
+    );
+    state.credentialId = undefined;
   }
-}
-
-function describeFailure(err: unknown): VisitError {
-  const cause = err instanceof ActivityFailure ? err.cause : err;
-  if (cause instanceof ApplicationFailure) {
-    return { code: cause.type ?? 'PROVISION_FAILED', message: cause.message };
-  }
-  if (cause instanceof Error && cause.name === 'TimeoutFailure') {
-    return { code: 'PACS_TIMEOUT', message: 'The access control system did not answer in time after several attempts. Check that it is reachable, then retry.' };
-  }
-  return { code: 'PROVISION_FAILED', message: cause instanceof Error ? cause.message : String(cause) };
 }

@@ -29,7 +29,7 @@ export interface VisitEnv {
   accessRuleIds: string[];
   receptionist: { id: string; token: string };
   addBadge(uniqueId: string, name?: string): Promise<string>;
-  signIn(badgeId: string, visitor?: Record<string, unknown>, headers?: Record<string, string>): Promise<{ status: number; body: any }>;
+  signIn(badgeId: string, visitor?: Record<string, unknown>, headers?: Record<string, string>): Promise<{ status: number; body: any; headers: Headers }>;
   waitFor(visitId: string, status: string, timeoutMs?: number): Promise<any>;
   simCall(method: string, path: string, body?: unknown): Promise<any>;
   restartWorker(deps?: Partial<ActivityDeps>): Promise<void>;
@@ -38,7 +38,10 @@ export interface VisitEnv {
 
 export async function startVisitEnv(
   kind: 'onguard' | 'genetec',
-  opts: { deps?: Partial<ActivityDeps>; timing?: Partial<VisitTiming> } = {},
+  opts: {
+    deps?: Partial<ActivityDeps>;
+    timing?: Partial<VisitTiming>;
+  } = {},
 ): Promise<VisitEnv> {
   const sim: Sim = kind === 'onguard' ? await startOnGuardSimulator() : await startGenetecSimulator();
   const api = await startTestApi({ visitTiming: opts.timing ?? FAST_TIMING });

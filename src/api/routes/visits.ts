@@ -1,8 +1,14 @@
 import crypto from 'node:crypto';
-import { WorkflowIdConflictPolicy, WorkflowUpdateFailedError, WorkflowNotFoundError } from '@temporalio/client';
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowIdConflictPolicy,
+  WorkflowIdReusePolicy,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+} from '@temporalio/client';
 import { z } from 'zod';
 import { checkProvisionSelection } from '../../admin/permissions';
-import { AppError, badRequest, conflict, forbidden, notFound } from '../../errors';
+import { AppError, badRequest, conflict, forbidden, notFound, unprocessable } from '../../errors';
 import { Prisma } from '../../generated/prisma/client';
 import { SA } from '../../workflows/search-attributes';
 import {
@@ -15,6 +21,7 @@ import {
   type VisitTiming,
 } from '../../workflows/visit-contract';
 import type { visitWorkflow } from '../../workflows/visit';
+import { closeVisitWorkflowId, type closeVisitWorkflow } from '../../workflows/close-visit';
 import type { ApiContext } from '../app';
 import { hasPermission } from '../auth';
 import { keyset, page, pageQuery } from '../pagination';
@@ -39,6 +46,9 @@ const visitQuery = pageQuery.extend({
   status: z.enum(VISIT_STATUSES).optional(),
   badgeId: z.uuid().optional(),
 });
+
+/** A badge still on this long after its visit should have ended is overdue (the alert's threshold). */
+const OVERDUE_AFTER_S = 300;
 
 const idempotencyKey = z.string().min(1).max(200).regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces');
 
@@ -70,9 +80,22 @@ export function registerVisitRoutes(ctx: ApiContext & { visitTiming?: Partial<Vi
   const prisma = db.prisma;
   const started = ctx.metrics.counter('visits_started_total', 'Visits started through the API.');
   const byStatus = ctx.metrics.gauge('visits', 'Visits by status.');
+  const switchOffFailing = ctx.metrics.gauge('visits_switch_off_failing', 'Visits whose last attempt to switch the badge off failed; it is being retried.');
+  const overdue = ctx.metrics.gauge(
+    'visits_deprovision_overdue',
+    'Visits whose badge should have been switched off more than 5 minutes ago and is not yet: alert on > 0 (docs/operations.md).',
+  );
   ctx.metrics.onCollect(async () => {
     const rows = await prisma.visit.groupBy({ by: ['status'], _count: { _all: true } });
     for (const s of VISIT_STATUSES) byStatus.set({ status: s }, rows.find((r) => r.status === s)?._count._all ?? 0);
+    const [late] = await prisma.$queryRaw<Array<{ failing: bigint; overdue: bigint }>>`
+      SELECT
+        count(*) FILTER (WHERE "lastError" ? 'during') AS failing,
+        count(*) FILTER (WHERE "endsAt" < now() - make_interval(secs => ${OVERDUE_AFTER_S})
+                            OR ("lastError" ? 'since' AND ("lastError"->>'since')::timestamptz < now() - make_interval(secs => ${OVERDUE_AFTER_S}))) AS overdue
+      FROM "Visit" WHERE "status" <> 'completed'`;
+    switchOffFailing.set({}, Number(late?.failing ?? 0));
+    overdue.set({}, Number(late?.overdue ?? 0));
   });
   const include = { timeline: true, badge: true } as const;
 
@@ -92,17 +115,44 @@ export function registerVisitRoutes(ctx: ApiContext & { visitTiming?: Partial<Vi
       pacsTaskQueue: badge.provider.taskQueue ?? temporal.taskQueue,
       ...(ctx.visitTiming ? { timing: ctx.visitTiming } : {}),
     };
-    await temporal.client.workflow.start<typeof visitWorkflow>('visitWorkflow', {
-      workflowId: visit.workflowId,
+    try {
+      await temporal.client.workflow.start<typeof visitWorkflow>('visitWorkflow', {
+        workflowId: visit.workflowId,
+        taskQueue: temporal.taskQueue,
+        args: [input],
+        // A replayed request (Idempotency-Key, or a restart after a crash) attaches to the running visit...
+        workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+        // ...and never starts a second run of a visit whose workflow has closed: that would switch a
+        // finished visit's badge back on.
+        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+        typedSearchAttributes: [
+          { key: SA.visitId, value: visit.id },
+          { key: SA.locationId, value: visit.locationId },
+          { key: SA.status, value: 'provisioning' },
+        ],
+      });
+    } catch (err) {
+      // The visit's workflow ran and closed: nothing to start (reconciliation finishes a visit it left open).
+      if (err instanceof WorkflowExecutionAlreadyStartedError) return;
+      throw err;
+    }
+  }
+
+  /**
+   * Finishes a visit whose workflow has closed without completing it (Terminate in the Temporal UI, a
+   * failed or timed-out run): switch the badge off and release it, so that reception's sign-out is never
+   * a dead end.
+   */
+  async function closeOrphanedVisit(v: { id: string; badge: { providerId: string } }, reason: string) {
+    const provider = await prisma.provider.findUnique({ where: { id: v.badge.providerId }, select: { taskQueue: true } });
+    await temporal.client.workflow.start<typeof closeVisitWorkflow>('closeVisitWorkflow', {
+      workflowId: closeVisitWorkflowId(v.id),
       taskQueue: temporal.taskQueue,
-      args: [input],
-      // A replayed request (Idempotency-Key, or a restart after a crash) attaches to the running visit.
+      args: [{ visitId: v.id, pacsTaskQueue: provider?.taskQueue ?? temporal.taskQueue, reason, ...(ctx.visitTiming ? { timing: ctx.visitTiming } : {}) }],
       workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-      typedSearchAttributes: [
-        { key: SA.visitId, value: visit.id },
-        { key: SA.locationId, value: visit.locationId },
-        { key: SA.status, value: 'provisioning' },
-      ],
+      workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
+    }).catch((err) => {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
     });
   }
 
@@ -130,12 +180,18 @@ export function registerVisitRoutes(ctx: ApiContext & { visitTiming?: Partial<Vi
           include: { timeline: true, badge: { include: { provider: { select: { taskQueue: true } } } } },
         });
         if (!prior) return null;
-        if (prior.badgeId !== body.badgeId || prior.locationId !== body.locationId) {
-          throw conflict('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was used for a different visit; use a new key for a new sign-in.', { visitId: prior.id });
+        if (!sameSignIn(prior, body)) {
+          throw unprocessable(
+            'IDEMPOTENCY_KEY_MISMATCH',
+            'This Idempotency-Key was already used for a different sign-in (another visitor, badge, location or access rules). Send a new key for a new sign-in.',
+            { visitId: prior.id },
+          );
         }
+        res.setHeader('Idempotent-Replayed', 'true');
+        // A finished visit is returned as it is: a late replay must not switch its badge back on.
+        if (prior.status === 'completed') return visitView(prior);
         // The first request may have died between saving and starting: make sure the workflow runs.
         await startWorkflow(prior, prior.badge);
-        res.setHeader('Idempotent-Replayed', 'true');
         return visitView(prior);
       };
       const previous = await replay();
@@ -189,9 +245,18 @@ export function registerVisitRoutes(ctx: ApiContext & { visitTiming?: Partial<Vi
       try {
         await startWorkflow(visit, badge);
       } catch (err) {
-        // Nothing started: give the badge back rather than leave a visit no workflow will ever finish.
-        await prisma.visit.delete({ where: { id } }).catch(() => undefined);
-        throw new AppError(503, 'TEMPORAL_UNAVAILABLE', `The visit could not be started: Temporal is not reachable (${(err as Error).message}). Retry with the same Idempotency-Key.`);
+        // The start may or may not have reached Temporal (an answer lost in an outage). Deleting the row
+        // could orphan a workflow that did start, so the visit is kept: a retry with the same
+        // Idempotency-Key starts or finds its workflow, and reconciliation closes it if none ever runs.
+        await prisma.visitEvent
+          .create({ data: { visitId: id, status: 'provisioning', detail: 'the visit workflow could not be started: Temporal was not reachable' } })
+          .catch(() => undefined);
+        throw new AppError(
+          503,
+          'TEMPORAL_UNAVAILABLE',
+          `The visit was saved but could not be started: Temporal is not reachable (${(err as Error).message}). Retry with the same Idempotency-Key; without one, the badge is released by reconciliation within minutes.`,
+          { visitId: id },
+        );
       }
       started.inc({ providerKind: badge.provider.kind });
       return visitView(visit);
@@ -224,6 +289,20 @@ export function registerVisitRoutes(ctx: ApiContext & { visitTiming?: Partial<Vi
     return visitView(await getVisit(params.id));
   });
 
+  /** Ends a visit: a signal to its workflow, or, if that has closed without completing it, a closing workflow. */
+  async function endVisit(v: Awaited<ReturnType<typeof getVisit>>, send: () => Promise<void>, what: string) {
+    try {
+      await send();
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError)) {
+        throw new AppError(503, 'TEMPORAL_UNAVAILABLE', `Temporal is not reachable; try again (${(err as Error).message}).`);
+      }
+      await closeOrphanedVisit(v, `${what}; the visit workflow had already closed`).catch((e) => {
+        throw new AppError(503, 'TEMPORAL_UNAVAILABLE', `Temporal is not reachable; try again (${(e as Error).message}).`);
+      });
+    }
+  }
+
   routes.add(
     'post',
     '/visits/{id}/sign-out',
@@ -231,8 +310,9 @@ export function registerVisitRoutes(ctx: ApiContext & { visitTiming?: Partial<Vi
     async ({ params, req }) => {
       const v = await getVisit(params.id);
       if (v.status === 'completed') return visitView(v);
-      await signal(v.workflowId, () => temporal.client.workflow.getHandle(v.workflowId).signal(signOutSignal, { by: req.principal!.name }));
-      await prisma.visitEvent.create({ data: { visitId: v.id, status: v.status, detail: `sign-out requested by ${req.principal!.name}` } });
+      const by = req.principal!.name;
+      await endVisit(v, () => temporal.client.workflow.getHandle(v.workflowId).signal(signOutSignal, { by }), `signed out by ${by}`);
+      await prisma.visitEvent.create({ data: { visitId: v.id, status: v.status, detail: `sign-out requested by ${by}` } });
       return visitView(await getVisit(params.id));
     },
   );
@@ -244,8 +324,9 @@ export function registerVisitRoutes(ctx: ApiContext & { visitTiming?: Partial<Vi
     async ({ params, req }) => {
       const v = await getVisit(params.id);
       if (v.status === 'completed') return visitView(v);
-      await signal(v.workflowId, () => temporal.client.workflow.getHandle(v.workflowId).signal(deprovisionNowSignal, { reason: `requested by ${req.principal!.name}` }));
-      await prisma.visitEvent.create({ data: { visitId: v.id, status: v.status, detail: `deprovision requested by ${req.principal!.name}` } });
+      const by = req.principal!.name;
+      await endVisit(v, () => temporal.client.workflow.getHandle(v.workflowId).signal(deprovisionNowSignal, { reason: `requested by ${by}` }), `deprovisioned on request by ${by}`);
+      await prisma.visitEvent.create({ data: { visitId: v.id, status: v.status, detail: `deprovision requested by ${by}` } });
       return visitView(await getVisit(params.id));
     },
   );
@@ -271,11 +352,19 @@ export function registerVisitRoutes(ctx: ApiContext & { visitTiming?: Partial<Vi
   );
 }
 
-async function signal(workflowId: string, send: () => Promise<void>) {
-  try {
-    await send();
-  } catch (err) {
-    if (err instanceof WorkflowNotFoundError) throw conflict('VISIT_CLOSED', `The visit workflow ${workflowId} has already finished.`);
-    throw new AppError(503, 'TEMPORAL_UNAVAILABLE', `Temporal is not reachable; try again (${(err as Error).message}).`);
-  }
+/** Whether a replayed request asks for the same sign-in as the first (the IETF Idempotency-Key draft's fingerprint). */
+function sameSignIn(
+  prior: { locationId: string; badgeId: string; accessRuleIds: string[]; visitor: unknown },
+  body: z.infer<typeof visitCreate>,
+): boolean {
+  const canon = (x: { locationId: string; badgeId: string; accessRuleIds: string[]; visitor: unknown }) => {
+    const v = (x.visitor ?? {}) as Record<string, unknown>;
+    return JSON.stringify([
+      x.locationId,
+      x.badgeId,
+      [...x.accessRuleIds].sort(),
+      ['firstName', 'lastName', 'email', 'company'].map((k) => (v[k] === undefined || v[k] === null || v[k] === '' ? null : v[k])),
+    ]);
+  };
+  return canon(prior) === canon(body);
 }

@@ -29,6 +29,7 @@ const forcedSchema = z
     code: z.string().default('openaccess.general.internalerror'),
     message: z.string().default('Forced by the simulator.'),
     count: z.number().int().min(1).default(1),
+    skip: z.number().int().min(0).default(0),
     path: z.string().optional(),
     method: z.string().optional(),
   })
@@ -58,7 +59,7 @@ export function onGuardControls(deps: ControlDeps) {
     r.get('/next-error', (_req, res) => void res.json(deps.forced.list()));
     r.post('/next-error', (req, res) => {
       const e = forcedSchema.parse(req.body ?? {});
-      deps.forced.push({ mode: e.mode, status: e.status, code: e.code, message: e.message, remaining: e.count, path: e.path, method: e.method });
+      deps.forced.push({ mode: e.mode, status: e.status, code: e.code, message: e.message, remaining: e.count, skip: e.skip, path: e.path, method: e.method });
       res.json(deps.forced.list());
     });
     r.delete('/next-error', (_req, res) => {

@@ -65,6 +65,8 @@ export interface ForcedError {
   message: string;
   /** How many matching requests still get it. */
   remaining: number;
+  /** How many matching requests pass untouched before it applies (e.g. the third create of a sequence). */
+  skip?: number;
   path?: string;
   method?: string;
 }
@@ -82,6 +84,10 @@ export class ForcedErrors {
       (q) => (!q.path || path.includes(q.path)) && (!q.method || q.method.toUpperCase() === method.toUpperCase()),
     );
     if (!e) return undefined;
+    if (e.skip && e.skip > 0) {
+      e.skip--;
+      return undefined;
+    }
     if (--e.remaining <= 0) this.queue.splice(this.queue.indexOf(e), 1);
     return e;
   }
