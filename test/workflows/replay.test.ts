@@ -9,10 +9,13 @@ import { workflowBundle } from '../helpers/worker';
 /**
  * Determinism: histories of real visits replay against the current workflow code. The recorded fixture
  * (test/fixtures/visit-history.json, a full visit from sign-in to sign-out made by an earlier version)
- * guards deployed visits against an incompatible change; `RECORD_HISTORY=1` re-records it when a change
- * is deliberately made compatible with `patched()`.
+ * guards deployed visits against an incompatible change; so does test/fixtures/visit-history-v2.json,
+ * recorded after the end-guarantee patch. Both stay as recorded: `RECORD_HISTORY=1` re-records only the
+ * v2 fixture, and a later patch should add a fixture of its own rather than replace one.
  */
 const FIXTURE = path.join(__dirname, '..', 'fixtures', 'visit-history.json');
+/** Recorded after the end-guarantee patch: switch-off failures reported in rounds, then Cancel. */
+const FIXTURE_V2 = path.join(__dirname, '..', 'fixtures', 'visit-history-v2.json');
 
 describe('visit workflow replay', () => {
   let env: VisitEnv;
@@ -42,13 +45,45 @@ describe('visit workflow replay', () => {
     expect(JSON.stringify(history)).not.toContain(env.sim.credentials.password);
     const bundle = await workflowBundle();
     await Worker.runReplayHistory({ workflowBundle: bundle }, history, `visit-${v.body.id}`);
+  });
 
-    if (process.env.RECORD_HISTORY === '1') fs.writeFileSync(FIXTURE, historyToJSON(history));
+  it('replays a history with switch-off rounds through an outage and a Cancel', async () => {
+    const badgeId = await env.addBadge('1802');
+    const v = await env.signIn(badgeId, { firstName: 'Replay', lastName: 'Rounds' });
+    await env.waitFor(v.body.id, 'active');
+    await env.simCall('PUT', '/__sim/faults', { outage: true });
+    try {
+      await env.api.call('POST', `/v1/visits/${v.body.id}/sign-out`, { token: env.receptionist.token });
+      const deadline = Date.now() + 20_000;
+      while (Date.now() < deadline && !((await env.api.call('GET', `/v1/visits/${v.body.id}`)).body.lastError?.attempts >= 2)) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const handle = env.api.temporal.workflow.getHandle(`visit-${v.body.id}`);
+      // Cancel while it is still switching off: it goes on switching off, then completes.
+      await handle.cancel();
+      await new Promise((r) => setTimeout(r, 500));
+    } finally {
+      await env.simCall('PUT', '/__sim/faults', { outage: false });
+    }
+    const done = await env.waitFor(v.body.id, 'completed');
+    expect(done.timeline.map((e: { detail?: string }) => e.detail).join('\n')).toMatch(/could not finish switching the badge off yet/);
+    expect((await pacsBadge(env, '1802')).active).toBe(false);
+    const handle = env.api.temporal.workflow.getHandle(`visit-${v.body.id}`);
+    await handle.result();
+    const history = await handle.fetchHistory();
+    await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history, `visit-${v.body.id}`);
+    if (process.env.RECORD_HISTORY === '1') fs.writeFileSync(FIXTURE_V2, historyToJSON(history));
   });
 
   it('replays the recorded history of an earlier version', async () => {
     expect(fs.existsSync(FIXTURE)).toBe(true);
     const history = historyFromJSON(JSON.parse(fs.readFileSync(FIXTURE, 'utf8')));
     await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history, 'recorded-visit');
+  });
+
+  it('replays the recorded history of a visit after the end-guarantee patch', async () => {
+    expect(fs.existsSync(FIXTURE_V2)).toBe(true);
+    const history = historyFromJSON(JSON.parse(fs.readFileSync(FIXTURE_V2, 'utf8')));
+    await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history, 'recorded-visit-v2');
   });
 });
