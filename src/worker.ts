@@ -33,6 +33,8 @@ export async function createWorker(opts: WorkerOptions): Promise<Worker> {
     // retries them elsewhere, and every activity is idempotent.
     shutdownGraceTime: opts.shutdownGraceMs,
     maxConcurrentActivityTaskExecutions: 50,
+    // A visit cached on a worker that died waits this long before another worker picks it up (default 10 s).
+    stickyQueueScheduleToStartTimeout: '3 seconds',
   });
 }
 

@@ -51,7 +51,8 @@ export async function visitWorkflow(input: VisitInput): Promise<VisitState> {
   const v2 = patched(END_GUARANTEE_PATCH);
   // Database bookkeeping runs on our own queue; PACS calls on the provider's queue (see docs/architecture.md).
   const db = proxyActivities<Activities>({
-    startToCloseTimeout: '30 seconds',
+    // A row update takes milliseconds; a killed worker's bookkeeping is retried after this long.
+    startToCloseTimeout: '10 seconds',
     retry: { initialInterval: '1 second', maximumInterval: '30 seconds', nonRetryableErrorTypes: ['VISIT_NOT_FOUND'] },
   });
   const provisionPacs = proxyActivities<Activities>({
