@@ -2,3 +2,4 @@
 export { visitWorkflow } from './visit';
 export { refreshProvider, scheduledRefresh } from './refresh';
 export { testConnection } from './test-connection';
+export { reconcileProvider, scheduledReconcile } from './reconcile';
