@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import { reconcileScheduleId, refreshScheduleId } from '../../src/admin/ids';
+import { ensureReconcileSchedules } from '../../src/admin/schedules';
 import { pacsBadge } from '../helpers/pacs-state';
 import { startVisitEnv, type VisitEnv } from '../helpers/visit-env';
 
@@ -248,6 +249,22 @@ describe.each(['onguard', 'genetec'] as const)('reconciliation on %s', (kind) =>
       if (!scheduled) await new Promise((res) => setTimeout(res, 250));
     }
     expect(scheduled).toMatchObject({ status: 'ok', counts: { badgesChecked: expect.any(Number) } });
+  });
+
+  it('re-creates lost schedules at start-up and removes those of deleted providers', async () => {
+    const own = env.api.temporal.schedule.getHandle(reconcileScheduleId(env.providerId));
+    await own.delete();
+    const orphan = crypto.randomUUID();
+    await env.api.temporal.schedule.create({
+      scheduleId: reconcileScheduleId(orphan),
+      spec: { intervals: [{ every: '7 days' }] },
+      action: { type: 'startWorkflow', workflowType: 'scheduledReconcile', args: [{ providerId: orphan }], taskQueue: env.api.taskQueue },
+    });
+    const out = await ensureReconcileSchedules({ client: env.api.temporal, db: env.api.db.prisma, defaultTaskQueue: env.api.taskQueue });
+    expect(out.failed).toBe(0);
+    expect(out.removed).toBeGreaterThanOrEqual(1);
+    expect((await own.describe()).spec.intervals?.[0].every).toBe(7 * 24 * 60 * 60_000);
+    await expect(env.api.temporal.schedule.getHandle(reconcileScheduleId(orphan)).describe()).rejects.toThrow(/not found/i);
   });
 
   it('pages runs newest first, and exports findings and actions as metrics', async () => {
