@@ -34,6 +34,12 @@ export interface ReconcileSummary {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/**
+ * Runs that changed nothing are dropped after this long: a schedule every 5 minutes writes 288 runs a day
+ * per provider. Runs with actions are kept, so reconciliation_actions_total (counted from them) never drops.
+ */
+const QUIET_RUN_RETENTION_MS = 30 * 24 * 3_600_000;
+
 /** A visit row younger than this may be waiting for the API to start its workflow (it saves first). */
 const MISSING_WORKFLOW_GRACE_MS = 60_000;
 
@@ -319,6 +325,9 @@ export function createReconcileActivities(deps: ActivityDeps) {
         data: { status: 'ok', finishedAt: now(), error: Prisma.DbNull },
         include: { _count: { select: { findings: true, actions: true } } },
       });
+      await db.reconciliationRun.deleteMany({
+        where: { providerId: run.providerId, createdAt: { lt: new Date(now().getTime() - QUIET_RUN_RETENTION_MS) }, actions: { none: {} } },
+      });
       deps.logger.info({ ...summaryOf(run), providerId: run.providerId }, 'reconciliation finished');
       return summaryOf(run);
     },
@@ -355,6 +364,9 @@ export function createReconcileActivities(deps: ActivityDeps) {
     // credential being issued right now is never mistaken for a stray one.
     const holder = await db.visit.findUnique({ where: { activeBadgeId: badge.id } });
     if (holder) {
+      // A stranded visit this run could not close has no workflow: never re-issue its badge.
+      const stranded = await db.reconciliationFinding.findFirst({ where: { runId, visitId: holder.id, kind: 'visit_stranded' }, select: { id: true } });
+      if (stranded) return;
       // Provisioning, failed and deprovisioning visits are their workflow's business; only a settled
       // active visit is expected to have its credential on and its rules granted.
       if (holder.status === 'active' && holder.endsAt && holder.endsAt.getTime() > now().getTime()) {

@@ -267,6 +267,34 @@ describe.each(['onguard', 'genetec'] as const)('reconciliation on %s', (kind) =>
     await expect(env.api.temporal.schedule.getHandle(reconcileScheduleId(orphan)).describe()).rejects.toThrow(/not found/i);
   });
 
+  it('fails and records the run when the PACS refuses the provider’s credentials, with what to do', async () => {
+    const patch = (password: string) => env.api.call('PATCH', `/v1/providers/${env.providerId}`, { body: { password } });
+    expect((await patch('not-the-password-1')).status).toBe(200);
+    try {
+      const r = await env.api.call('POST', `/v1/providers/${env.providerId}/reconcile`);
+      expect(r.status).toBe(502);
+      expect(['PACS_AUTH', 'PACS_LICENSE']).toContain(r.body.error.code);
+      const failed = (await env.api.call('GET', `/v1/providers/${env.providerId}/reconciliation?status=failed`)).body.items[0];
+      expect(failed).toMatchObject({ status: 'failed', error: { code: r.body.error.code }, finishedAt: expect.any(String) });
+      expect(failed.error.message).toBe(r.body.error.message);
+      expect(JSON.stringify(r.body) + JSON.stringify(failed)).not.toContain('not-the-password-1');
+    } finally {
+      await patch(env.sim.credentials.password);
+    }
+    expect((await reconcile()).status).toBe('ok');
+  });
+
+  it('forgets quiet runs after 30 days but keeps runs that changed something', async () => {
+    const old = new Date(Date.now() - 31 * 24 * 3_600_000);
+    const oldRun = (tag: string) => ({ providerId: env.providerId, trigger: 'schedule', workflowId: 'old', workflowRunId: `${tag}-${crypto.randomUUID()}`, status: 'ok', startedAt: old, finishedAt: old, createdAt: old });
+    const quiet = await env.api.db.prisma.reconciliationRun.create({ data: { ...oldRun('quiet'), findings: { create: { kind: 'badge_foreign_holder', message: 'old', key: 'k' } } } });
+    const busy = await env.api.db.prisma.reconciliationRun.create({ data: { ...oldRun('busy'), actions: { create: { kind: 'badge_deactivated', message: 'old', key: 'k' } } } });
+    await reconcile();
+    expect(await env.api.db.prisma.reconciliationRun.findUnique({ where: { id: quiet.id } })).toBeNull();
+    expect(await env.api.db.prisma.reconciliationFinding.count({ where: { runId: quiet.id } })).toBe(0);
+    expect(await env.api.db.prisma.reconciliationRun.findUnique({ where: { id: busy.id } })).not.toBeNull();
+  });
+
   it('pages runs newest first, and exports findings and actions as metrics', async () => {
     const first = await env.api.call('GET', `/v1/providers/${env.providerId}/reconciliation?limit=2`);
     expect(first.body.items).toHaveLength(2);
