@@ -18,8 +18,8 @@ export interface WorkerOptions {
 }
 
 /**
- * The worker runs the visit, refresh, reconciliation and test-connection workflows and the PACS activities. It can run
- * inside `npm start` or alone (`npm run worker`), e.g. as an on-premises connector serving a provider's
+ * The worker runs the visit, refresh, reconciliation and test-connection workflows and the PACS activities. It can
+ * run inside `npm start` or alone (`npm run worker`), e.g. as an on-premises connector serving a provider's
  * task queue next to the PACS with outbound connections only.
  */
 export async function createWorker(opts: WorkerOptions): Promise<Worker> {
@@ -43,7 +43,7 @@ async function main() {
   const db = await openDatabase(config.database);
   const pacs = new PacsRegistry(db.prisma, loadSecretsKey(config));
   const connection = await connectWorker(config.temporal, config.temporal.address);
-  // Reconciliation activities describe visit workflows; the same outbound connection serves them.
+  // Reconciliation activities describe visit workflows: a client beside the worker connection, outbound too.
   const client = await connectClient(config.temporal, config.temporal.address);
   const queues = config.temporal.workerTaskQueues;
   const workers = await Promise.all(

@@ -4,6 +4,7 @@ import type { ActivityDeps } from '.';
 import type { ActionKind, FindingKind } from '../admin/reconciliation';
 import { Prisma } from '../generated/prisma/client';
 import { isPacsError } from '../pacs/errors';
+import { ProviderGoneError } from '../pacs/registry';
 import type { BadgeLookup, PacsAdapter, ProviderSettings } from '../pacs/types';
 import { toActivityFailure } from './failures';
 import { createVisitActivities } from './visit';
@@ -198,9 +199,7 @@ export function createReconcileActivities(deps: ActivityDeps) {
         // Keyed on the workflow run; outside a workflow there is nothing to key a run on.
         if (!info) throw new ReconcileError('RECONCILE_RUN_NOT_FOUND', 'beginReconcileRun runs only inside the reconcileProvider workflow.');
         const provider = await db.provider.findUnique({ where: { id: args.providerId }, select: { id: true } });
-        if (!provider) {
-          throw Object.assign(new Error(`Provider ${args.providerId} no longer exists.`), { code: 'PROVIDER_NOT_FOUND' });
-        }
+        if (!provider) throw new ProviderGoneError(args.providerId);
         const run = await db.reconciliationRun.upsert({
           where: { workflowRunId: info.runId },
           create: { providerId: args.providerId, trigger: args.trigger, workflowId: info.workflowId, workflowRunId: info.runId, startedAt: now(), createdAt: now() },
