@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import { ensureRefreshSchedules } from './admin/schedules';
+import { ensureReconcileSchedules, ensureRefreshSchedules } from './admin/schedules';
 import type { AppConfig } from './config';
 import type { Db } from './db/client';
 import type { Logger } from './logging';
@@ -15,9 +15,10 @@ export interface StartedContext {
   apiUrl: string;
 }
 
-/** Work after everything is up (refresh schedules, the demo seed); returns lines for the banner. */
+/** Work after everything is up (refresh and reconciliation schedules, the demo seed); returns lines for the banner. */
 export async function onStarted(ctx: StartedContext): Promise<string[]> {
   await ensureRefreshSchedules({ client: ctx.client, db: ctx.db, defaultTaskQueue: ctx.config.temporal.taskQueue, log: ctx.log });
+  await ensureReconcileSchedules({ client: ctx.client, db: ctx.db, defaultTaskQueue: ctx.config.temporal.taskQueue, log: ctx.log });
   if (!ctx.config.demoSeed) return [];
   try {
     const demo = await seedDemo({ db: ctx.db, apiUrl: ctx.apiUrl, dataDir: ctx.config.dataDir, simulators: ctx.simulators, log: ctx.log });

@@ -5,7 +5,7 @@ import { loadSecretsKey } from './config/secrets';
 import { openDatabase } from './db/client';
 import { createLogger } from './logging';
 import { PacsRegistry } from './pacs/registry';
-import { connectWorker } from './temporal/connection';
+import { connectClient, connectWorker } from './temporal/connection';
 
 export interface WorkerOptions {
   connection: NativeConnection;
@@ -18,8 +18,8 @@ export interface WorkerOptions {
 }
 
 /**
- * The worker runs the visit, refresh and test-connection workflows and the PACS activities. It can run
- * inside `npm start` or alone (`npm run worker`), e.g. as an on-premises connector serving a provider's
+ * The worker runs the visit, refresh, reconciliation and test-connection workflows and the PACS activities. It can
+ * run inside `npm start` or alone (`npm run worker`), e.g. as an on-premises connector serving a provider's
  * task queue next to the PACS with outbound connections only.
  */
 export async function createWorker(opts: WorkerOptions): Promise<Worker> {
@@ -45,15 +45,24 @@ async function main() {
   const db = await openDatabase(config.database);
   const pacs = new PacsRegistry(db.prisma, loadSecretsKey(config));
   const connection = await connectWorker(config.temporal, config.temporal.address);
+  // Reconciliation activities describe visit workflows: a client beside the worker connection, outbound too.
+  const client = await connectClient(config.temporal, config.temporal.address);
   const queues = config.temporal.workerTaskQueues;
   const workers = await Promise.all(
     queues.map((taskQueue) =>
-      createWorker({ connection, namespace: config.temporal.namespace, taskQueue, deps: { db: db.prisma, pacs, logger: log }, shutdownGraceMs: config.temporal.shutdownGraceMs }),
+      createWorker({
+        connection,
+        namespace: config.temporal.namespace,
+        taskQueue,
+        deps: { db: db.prisma, pacs, logger: log, temporal: client },
+        shutdownGraceMs: config.temporal.shutdownGraceMs,
+      }),
     ),
   );
   log.info({ taskQueues: queues }, 'worker running');
   await Promise.all(workers.map((w) => w.run()));
   await pacs.closeAll();
+  await client.connection.close();
   await connection.close();
   await db.close();
 }

@@ -13,3 +13,12 @@ export const REFRESH_SCHEDULE_PREFIX = 'refresh-schedule-';
 export const scheduledRefreshWorkflowId = (providerId: string) => `refresh-scheduled-${providerId}`;
 
 export const testConnectionWorkflowId = (providerId: string, nonce: string) => `test-connection-${providerId}-${nonce}`;
+
+/** One ID per provider, like refresh: a second reconciliation joins the running one instead of racing it. */
+export const reconcileWorkflowId = (providerId: string) => `reconcile-${providerId}`;
+
+export const reconcileScheduleId = (providerId: string) => `reconcile-schedule-${providerId}`;
+export const RECONCILE_SCHEDULE_PREFIX = 'reconcile-schedule-';
+
+/** Schedules append a timestamp to this; the wrapper then starts `reconcileWorkflowId` as a child. */
+export const scheduledReconcileWorkflowId = (providerId: string) => `reconcile-scheduled-${providerId}`;

@@ -75,6 +75,7 @@ const settingsSchema = z.looseObject({
   facilityCode: z.number().int().min(0).max(65535).optional(),
   releaseOnDeactivate: z.boolean().optional(),
   visitMarkerField: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, { message: 'must be an OnGuard property name' }).optional(),
+  reconcileRepair: z.boolean().optional(),
 });
 
 const taskQueue = z
@@ -96,6 +97,7 @@ const fields = {
   settings: settingsSchema.nullable().optional(),
   taskQueue: taskQueue.nullable().optional(),
   refreshIntervalMinutes: z.number().int().min(1).max(7 * 24 * 60),
+  reconcileIntervalMinutes: z.number().int().min(1).max(7 * 24 * 60),
 };
 
 const genetecNeedsApplicationId = {
@@ -109,6 +111,7 @@ export const providerCreate = z
     ...fields,
     maxConcurrentRequests: fields.maxConcurrentRequests.default(4),
     refreshIntervalMinutes: fields.refreshIntervalMinutes.optional(),
+    reconcileIntervalMinutes: fields.reconcileIntervalMinutes.optional(),
   })
   .refine((p) => p.kind !== 'genetec' || !!p.applicationId, genetecNeedsApplicationId);
 
@@ -127,6 +130,7 @@ export const providerPatch = z.object({
   settings: fields.settings,
   taskQueue: fields.taskQueue,
   refreshIntervalMinutes: fields.refreshIntervalMinutes.optional(),
+  reconcileIntervalMinutes: fields.reconcileIntervalMinutes.optional(),
 });
 
 export type ProviderCreate = z.infer<typeof providerCreate>;
@@ -164,6 +168,7 @@ export function providerView(p: ProviderRow) {
     settings: p.settings ?? null,
     taskQueue: p.taskQueue,
     refreshIntervalMinutes: p.refreshIntervalMinutes,
+    reconcileIntervalMinutes: p.reconcileIntervalMinutes,
     refreshStatus: p.refreshStatus,
     lastRefreshAt: p.lastRefreshAt,
     lastRefreshSuccessAt: p.lastRefreshSuccessAt,

@@ -4,7 +4,8 @@ import { ApplicationFailure, TemporalFailure } from '@temporalio/common';
 import type { TemporalAccess } from '../api/app';
 import { AppError } from '../errors';
 import type { TestConnectionResult } from '../pacs/types';
-import { refreshWorkflowId, testConnectionWorkflowId } from './ids';
+import type { ReconcileSummary } from '../activities/reconcile';
+import { reconcileWorkflowId, refreshWorkflowId, testConnectionWorkflowId } from './ids';
 import type { RefreshResult } from './sync';
 
 /**
@@ -102,6 +103,26 @@ export async function runRefresh(temporal: TemporalAccess, provider: ProviderRef
   } catch (err) {
     if (err instanceof WaitTimeout) return { done: false, workflowId: handle.workflowId, taskQueue: queue };
     throw workflowFailureToAppError(err, 'The refresh');
+  }
+}
+
+export type ReconcileOutcome = { done: true; result: ReconcileSummary } | { done: false; workflowId: string; taskQueue: string };
+
+/** Starts the provider's reconciliation, or joins the one already running (scheduled or not), and waits for it. */
+export async function runReconcile(temporal: TemporalAccess, provider: ProviderRef, waitMs: number): Promise<ReconcileOutcome> {
+  const queue = queueOf(temporal, provider);
+  const handle = await temporal.client.workflow.start('reconcileProvider', {
+    workflowId: reconcileWorkflowId(provider.id),
+    taskQueue: queue,
+    args: [{ providerId: provider.id, trigger: 'api' }],
+    workflowIdConflictPolicy: 'USE_EXISTING',
+    workflowExecutionTimeout: '1 hour',
+  });
+  try {
+    return { done: true, result: await waitFor<ReconcileSummary>(handle, waitMs) };
+  } catch (err) {
+    if (err instanceof WaitTimeout) return { done: false, workflowId: handle.workflowId, taskQueue: queue };
+    throw workflowFailureToAppError(err, 'The reconciliation');
   }
 }
 

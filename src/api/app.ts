@@ -27,6 +27,8 @@ export interface ApiDeps {
   temporal: TemporalAccess;
   logger: Logger;
   config: Pick<AppConfig, 'temporal' | 'refreshIntervalMinutes'> & {
+    /** Default for new providers; RECONCILE_INTERVAL_MINUTES (5) when omitted. */
+    reconcileIntervalMinutes?: number;
     secretsKey: Buffer;
     /** Tests shorten the visit workflow's retry intervals through this. */
     visitTiming?: Partial<VisitTiming>;

@@ -46,6 +46,8 @@ export const envSchema = z.object({
   DEMO_SEED: bool.optional(),
   /** Default minutes between scheduled refreshes of each provider. */
   REFRESH_INTERVAL_MINUTES: z.coerce.number().int().min(1).default(60),
+  /** Default minutes between scheduled reconciliations of each provider (stranded visits, stray badges). */
+  RECONCILE_INTERVAL_MINUTES: z.coerce.number().int().min(1).max(7 * 24 * 60).default(5),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -75,6 +77,7 @@ export interface AppConfig {
   simulators: { enabled: boolean; onguardPort: number; genetecPort: number };
   demoSeed: boolean;
   refreshIntervalMinutes: number;
+  reconcileIntervalMinutes: number;
 }
 
 export class ConfigError extends Error {
@@ -115,5 +118,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     simulators: { enabled: simulators, onguardPort: e.ONGUARD_SIM_PORT, genetecPort: e.GENETEC_SIM_PORT },
     demoSeed: e.DEMO_SEED ?? simulators,
     refreshIntervalMinutes: e.REFRESH_INTERVAL_MINUTES,
+    reconcileIntervalMinutes: e.RECONCILE_INTERVAL_MINUTES,
   };
 }

@@ -40,6 +40,11 @@ export interface ProviderSettings {
   personEntityType?: 'Visitor' | 'Cardholder';
   /** Genetec: facility code written into Wiegand credentials whose format has one (default 0). */
   facilityCode?: number;
+  /**
+   * Reconciliation re-issues the credential and access rules of an active visit that lacks them in the PACS
+   * (default false: it only reports them, since someone may have switched the badge off on purpose).
+   */
+  reconcileRepair?: boolean;
 }
 
 export interface TestStep {
@@ -127,6 +132,16 @@ export interface PacsAdapter {
   revokeAccess(args: { personId: string; credentialId: string; accessRuleExternalIds: string[] }): Promise<void>;
   /** Deactivate the credential; already inactive or absent counts as success. */
   deactivateBadge(args: { personId: string; credentialId: string }): Promise<void>;
+  /**
+   * External IDs of the access rules this credential grants now (OnGuard: access levels on the badge;
+   * Genetec: the person's cardholder groups). Reconciliation compares them with an active visit's rules.
+   */
+  accessRulesOf(args: { personId: string; credentialId: string }): Promise<string[]>;
+  /**
+   * The visit ID this product stored on the person when it created them (findOrCreateVisitor), or null:
+   * not a person we created, or no such person. Tells our visitors from the site's own cardholders.
+   */
+  visitMarkerOf(personId: string): Promise<string | null>;
   /** Release pooled connections and log out. */
   close(): Promise<void>;
 }

@@ -3,3 +3,4 @@ export { visitWorkflow } from './visit';
 export { closeVisitWorkflow } from './close-visit';
 export { refreshProvider, scheduledRefresh } from './refresh';
 export { testConnection } from './test-connection';
+export { reconcileProvider, scheduledReconcile } from './reconcile';

@@ -261,3 +261,35 @@ describe('a worker process killed (SIGKILL) mid-provision', () => {
     expect((await pacsBadge(env, uniqueId)).active).toBe(false);
   }, 120_000);
 });
+
+describe('a switch-off that keeps failing for long (OnGuard, history limit lowered)', () => {
+  let env: VisitEnv;
+  beforeAll(async () => {
+    env = await startVisitEnv('onguard', { timing: { deprovisionInitialIntervalMs: 100, deprovisionMaxIntervalMs: 200, continueAsNewAfterEvents: 60 } });
+  }, 120_000);
+  afterAll(() => env?.close());
+
+  it('continues as a new run with its attempt count, and completes once the PACS is back', async () => {
+    const badgeId = await env.addBadge('1670');
+    const v = await env.signIn(badgeId, { firstName: 'Long', lastName: 'Outage' });
+    await env.waitFor(v.body.id, 'active');
+    const handle = env.api.temporal.workflow.getHandle(`visit-${v.body.id}`);
+    const firstRun = (await handle.describe()).runId;
+    await env.simCall('PUT', '/__sim/faults', { outage: true });
+    try {
+      await env.api.call('POST', `/v1/visits/${v.body.id}/sign-out`, { token: env.receptionist.token });
+      await until('a second run', async () => (await handle.describe()).runId !== firstRun);
+      const stuck = await until('attempts carried over', async () => {
+        const r = (await env.api.call('GET', `/v1/visits/${v.body.id}`)).body;
+        return r.lastError?.attempts > 8 && r;
+      });
+      expect(stuck.status).toBe('deprovisioning');
+    } finally {
+      await env.simCall('PUT', '/__sim/faults', { outage: false });
+    }
+    const done = await env.waitFor(v.body.id, 'completed');
+    expect(done.timeline.at(-1).detail).toMatch(/signed out/);
+    expect((await pacsBadge(env, '1670')).active).toBe(false);
+    expect(await badgeInUse(env, badgeId)).toBe(false);
+  });
+});

@@ -51,6 +51,9 @@ export async function startTestApi(
     config: {
       temporal: { address: null, namespace: 'default', tls: null, devPort: 0, uiPort: 0, taskQueue, workerTaskQueues: [taskQueue], shutdownGraceMs: 1000 },
       refreshIntervalMinutes: 60,
+      // A week: every provider a test creates gets a reconciliation schedule, and one firing every 5 minutes
+      // in the middle of another test (closing its visits, counting its PACS requests) would make it flaky.
+      reconcileIntervalMinutes: 7 * 24 * 60,
       secretsKey,
       visitTiming: opts.visitTiming,
     },

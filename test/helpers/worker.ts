@@ -5,7 +5,7 @@ import { PacsRegistry } from '../../src/pacs/registry';
 import { createWorker } from '../../src/worker';
 import type { Db } from '../../src/db/client';
 import type { ActivityDeps } from '../../src/activities';
-import { testNativeConnection } from './temporal';
+import { testClient, testNativeConnection } from './temporal';
 
 let bundle: Promise<{ code: string }> | undefined;
 /** Bundling the workflows takes seconds; do it once per test file. */
@@ -23,12 +23,13 @@ export interface RunningWorker {
 /** A real worker on the test Temporal server serving `taskQueue`, with the real activities. */
 export async function startTestWorker(opts: { db: Db; secretsKey: Buffer; taskQueue: string; deps?: Partial<ActivityDeps> }): Promise<RunningWorker> {
   const connection = await testNativeConnection();
+  const client = await testClient();
   const pacs = new PacsRegistry(opts.db, opts.secretsKey);
   const worker = await createWorker({
     connection,
     namespace: 'default',
     taskQueue: opts.taskQueue,
-    deps: { db: opts.db, pacs, logger: createLogger('silent'), ...opts.deps },
+    deps: { db: opts.db, pacs, logger: createLogger('silent'), temporal: client, ...opts.deps },
     shutdownGraceMs: 1000,
     workflowBundle: await workflowBundle(),
   });
@@ -42,6 +43,7 @@ export async function startTestWorker(opts: { db: Db; secretsKey: Buffer; taskQu
         if (worker.getState() === 'RUNNING') worker.shutdown();
         await running;
         await pacs.closeAll();
+        await client.connection.close();
         await connection.close();
       })();
       return stopped;

@@ -2,6 +2,7 @@ import type { ApiContext } from '../app';
 import { registerBadgeRoutes } from './badges';
 import { registerProviderRoutes } from './providers';
 import { registerProvisioningOptionRoutes } from './provisioning-options';
+import { registerReconciliationRoutes } from './reconciliation';
 import { registerUserGroupRoutes } from './user-groups';
 import { registerVisitRoutes } from './visits';
 
@@ -9,6 +10,7 @@ import { registerVisitRoutes } from './visits';
 export function registerFeatureRoutes(ctx: ApiContext): void {
   registerVisitRoutes({ ...ctx, visitTiming: ctx.config.visitTiming });
   registerProviderRoutes(ctx);
+  registerReconciliationRoutes(ctx);
   registerBadgeRoutes(ctx);
   registerUserGroupRoutes(ctx);
   registerProvisioningOptionRoutes(ctx);

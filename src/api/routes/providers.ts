@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { accessRuleView, badgeTypeView, providerCreate, providerPatch, providerView, genetecNeedsApplicationId, tlsColumns } from '../../admin/providers';
 import { OPEN_VISIT_STATUSES, allowedAccessRuleIds } from '../../admin/permissions';
 import { runRefresh, runTestConnection } from '../../admin/runs';
-import { deleteRefreshSchedule, upsertRefreshSchedule } from '../../admin/schedules';
+import { deleteReconcileSchedule, deleteRefreshSchedule, upsertReconcileSchedule, upsertRefreshSchedule } from '../../admin/schedules';
 import { encryptSecret } from '../../config/secrets';
 import { Prisma } from '../../generated/prisma/client';
 import { badRequest, conflict, notFound } from '../../errors';
@@ -39,6 +39,15 @@ export function registerProviderRoutes(ctx: ApiContext) {
     }
   }
 
+  /** Likewise for reconciliation (ensureReconcileSchedules at the next start). */
+  async function syncReconcileSchedule(p: { id: string; taskQueue: string | null; reconcileIntervalMinutes: number }) {
+    try {
+      await upsertReconcileSchedule(temporal.client, p, temporal.taskQueue);
+    } catch (err) {
+      logger.warn({ providerId: p.id, err: (err as Error).message }, 'could not write the reconciliation schedule; it is re-created at the next start');
+    }
+  }
+
   routes.add(
     'post',
     '/locations/{id}/providers',
@@ -67,10 +76,12 @@ export function registerProviderRoutes(ctx: ApiContext) {
           settings: (body.settings ?? undefined) as Prisma.InputJsonObject | undefined,
           taskQueue: body.taskQueue ?? null,
           refreshIntervalMinutes: body.refreshIntervalMinutes ?? config.refreshIntervalMinutes,
+          reconcileIntervalMinutes: body.reconcileIntervalMinutes ?? config.reconcileIntervalMinutes ?? 5,
         },
         include: { location: { select: { name: true } } },
       });
       await syncSchedule(p);
+      await syncReconcileSchedule(p);
       return providerView(p);
     },
   );
@@ -137,10 +148,12 @@ export function registerProviderRoutes(ctx: ApiContext) {
           ...(body.settings !== undefined ? { settings: body.settings === null ? Prisma.DbNull : (body.settings as Prisma.InputJsonObject) } : {}),
           taskQueue: body.taskQueue,
           refreshIntervalMinutes: body.refreshIntervalMinutes,
+          reconcileIntervalMinutes: body.reconcileIntervalMinutes,
         },
         include: { location: { select: { name: true } } },
       });
       if (p.taskQueue !== cur.taskQueue || p.refreshIntervalMinutes !== cur.refreshIntervalMinutes) await syncSchedule(p);
+      if (p.taskQueue !== cur.taskQueue || p.reconcileIntervalMinutes !== cur.reconcileIntervalMinutes) await syncReconcileSchedule(p);
       return providerView(p);
     },
   );
@@ -149,7 +162,7 @@ export function registerProviderRoutes(ctx: ApiContext) {
     'delete',
     '/providers/{id}',
     {
-      summary: 'Delete a provider with its badges, synced access rules, badge types and refresh schedule',
+      summary: 'Delete a provider with its badges, synced access rules, badge types, refresh and reconciliation schedules',
       description:
         'Refused (409) while an open visit uses the provider, and for providers with visit history, which is kept for audit; edit such a provider instead.',
       tag: 'providers',
@@ -187,6 +200,11 @@ export function registerProviderRoutes(ctx: ApiContext) {
         await deleteRefreshSchedule(temporal.client, p.id);
       } catch (err) {
         logger.warn({ providerId: p.id, err: (err as Error).message }, 'could not delete the refresh schedule; it is removed at the next start');
+      }
+      try {
+        await deleteReconcileSchedule(temporal.client, p.id);
+      } catch (err) {
+        logger.warn({ providerId: p.id, err: (err as Error).message }, 'could not delete the reconciliation schedule; it is removed at the next start');
       }
     },
   );

@@ -504,6 +504,20 @@ export class GenetecClient implements PacsAdapter {
     }
   }
 
+  async accessRulesOf(args: { personId: string; credentialId: string }): Promise<string[]> {
+    const personId = normalizeGuid(args.personId);
+    if (!personId) return [];
+    return [...((await this.groupsOf(personId)) ?? [])];
+  }
+
+  async visitMarkerOf(personId: string): Promise<string | null> {
+    const g = normalizeGuid(personId);
+    if (!g) return null;
+    const row = await this.readOne(g, ['Description']);
+    const description = String(prop(row, 'Description') ?? '');
+    return description.startsWith(VISIT_MARKER_PREFIX) ? description.slice(VISIT_MARKER_PREFIX.length).trim().toLowerCase() || null : null;
+  }
+
   async close(): Promise<void> {
     await this.t.close();
   }

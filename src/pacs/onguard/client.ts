@@ -39,6 +39,8 @@ const T = {
   assignment: 'Lnl_AccessLevelAssignment',
 } as const;
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /** Failures after which a create may or may not have happened on the server. */
 const UNCERTAIN: ReadonlySet<PacsErrorCode> = new Set(['PACS_TIMEOUT', 'PACS_UNREACHABLE', 'PACS_SERVER_ERROR']);
 
@@ -384,6 +386,19 @@ export class OnGuardClient implements PacsAdapter {
       if (!isPacsError(err)) throw err;
       if (await current()) throw err;
     }
+  }
+
+  async accessRulesOf(args: { personId: string; credentialId: string }): Promise<string[]> {
+    if (!args.credentialId) return [];
+    return [...(await this.assignedLevels(digits(args.credentialId, 'credential ID')))];
+  }
+
+  async visitMarkerOf(personId: string): Promise<string | null> {
+    // Only visitors carry the marker: findOrCreateVisitor never creates cardholders.
+    const [v] = await this.api.find(T.visitor, eqInt('ID', digits(personId, 'person ID')));
+    const marker = v ? textOf(v, this.settings.visitMarkerField || 'SSNO') : null;
+    // The field may hold something else on visitors entered by hand (an SSN); only a visit ID counts.
+    return marker && UUID.test(marker.trim()) ? marker.trim().toLowerCase() : null;
   }
 
   async close(): Promise<void> {
