@@ -243,7 +243,13 @@ describe('a worker process killed (SIGKILL) mid-provision', () => {
     // A slow PACS, so the worker dies with a call in flight.
     await env.simCall('PUT', '/__sim/faults', { latencyMs: 1500 });
     const v = await env.signIn(badgeId, { firstName: 'Killed', lastName: 'Worker', email: 'killed.worker@example.com' });
-    await until('a PACS call in flight', async () => (await env.simCall('GET', '/__sim/stats')).inFlight > 0);
+    // Once the visitor exists in the PACS the next check starts at once on the only worker, and takes at
+    // least one slow request: kill the worker inside it.
+    await until('the visitor created in the PACS', async () => {
+      const row = await env.api.db.prisma.visit.findUnique({ where: { id: v.body.id }, select: { pacsRefs: true } });
+      return Boolean((row?.pacsRefs as { personId?: string } | null)?.personId);
+    });
+    await new Promise((r) => setTimeout(r, 400));
     await doomed.kill();
     const killedAt = Date.now();
     await env.simCall('PUT', '/__sim/faults', { latencyMs: 0 });
@@ -256,6 +262,10 @@ describe('a worker process killed (SIGKILL) mid-provision', () => {
     const recoveryMs = Date.now() - killedAt;
     console.log(`[measure] SIGKILL of a worker mid-provision → visit active ${recoveryMs} ms later (the replacement worker took ${startedMs} ms to start)`);
     expect(await pacsBadge(env, uniqueId)).toMatchObject({ exists: true, active: true, count: 1 });
+    // The kill did hit a PACS call: that activity ran a second time, on the replacement.
+    const history = await env.api.temporal.workflow.getHandle(`visit-${v.body.id}`).fetchHistory();
+    const retried = (history.events ?? []).filter((e) => (e.activityTaskStartedEventAttributes?.attempt ?? 1) > 1);
+    expect(retried.length).toBeGreaterThan(0);
     await env.api.call('POST', `/v1/visits/${v.body.id}/sign-out`, { token: env.receptionist.token });
     await env.waitFor(v.body.id, 'completed');
     expect((await pacsBadge(env, uniqueId)).active).toBe(false);

@@ -17,7 +17,9 @@ export interface WorkerProcess {
  * a test can kill it the way a host dies.
  */
 export function startWorkerProcess(opts: { databaseUrl: string; secretsKey: Buffer; taskQueues: string[] }): WorkerProcess {
-  const child = spawn(process.execPath, [path.join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), path.join(ROOT, 'src', 'worker.ts')], {
+  // Node itself with tsx as a loader: the tsx CLI would run the worker in a grandchild that a SIGKILL of
+  // the child leaves running.
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src', 'worker.ts')], {
     cwd: ROOT,
     env: {
       ...process.env,
