@@ -89,9 +89,7 @@ export const SETTINGS_BY_KIND = {
 const optionalShape = (shape: Record<string, z.ZodType>) => Object.fromEntries(Object.entries(shape).map(([k, v]) => [k, v.optional()]));
 
 /** Every setting of either kind; which kind may use which is checked against the provider's kind. */
-const settingsSchema = z
-  .object({ ...optionalShape(SETTINGS_BY_KIND.onguard), ...optionalShape(SETTINGS_BY_KIND.genetec) })
-  .catchall(z.never({ error: `is not a provider setting; known settings: ${[...new Set([...Object.keys(SETTINGS_BY_KIND.onguard), ...Object.keys(SETTINGS_BY_KIND.genetec)])].join(', ')}` }));
+const settingsSchema = z.strictObject({ ...optionalShape(SETTINGS_BY_KIND.onguard), ...optionalShape(SETTINGS_BY_KIND.genetec) });
 
 /** Settings of the other kind of PACS: `[{ path: "settings.x", message }]`, empty when all fit. */
 export function settingsKindIssues(kind: PacsKind, settings: Record<string, unknown> | null | undefined) {

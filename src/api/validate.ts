@@ -9,10 +9,13 @@ export interface FieldIssue {
 
 /** zod issues as `{ path: "visitor.firstName", message }`, the form API clients fix their input from. */
 export function fieldIssues(error: z.ZodError, prefix?: string): FieldIssue[] {
-  return error.issues.map((i) => ({
-    path: [prefix, ...i.path.map(String)].filter(Boolean).join('.') || '(root)',
-    message: i.message,
-  }));
+  const at = (path: PropertyKey[]) => [prefix, ...path.map(String)].filter(Boolean).join('.') || '(root)';
+  return error.issues.flatMap((i) =>
+    // A strict object names its unknown keys in one issue at the object; the client fixes them one by one.
+    i.code === 'unrecognized_keys'
+      ? i.keys.map((k) => ({ path: at([...i.path, k]), message: 'is not a known field here' }))
+      : [{ path: at(i.path), message: i.message }],
+  );
 }
 
 const join = (prefix: string | undefined, key: string) => (prefix ? `${prefix}.${key}` : key);
