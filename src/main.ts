@@ -1,8 +1,8 @@
-import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { createApp } from './api/app';
 import { ensureBootstrapAdmin } from './api/auth';
+import { createHttpServer } from './api/server';
 import { loadConfig, type AppConfig } from './config';
 import { loadSecretsKey } from './config/secrets';
 import { openDatabase } from './db/client';
@@ -98,7 +98,7 @@ export async function start(config: AppConfig, log: Logger) {
       logger: log,
       config: { temporal: config.temporal, refreshIntervalMinutes: config.refreshIntervalMinutes, reconcileIntervalMinutes: config.reconcileIntervalMinutes, secretsKey },
     });
-    const server = http.createServer(app);
+    const server = createHttpServer(app, config.http);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(config.http.port, config.http.host, resolve);

@@ -1,5 +1,6 @@
 import type { Db } from '../db/client';
 import { AppError, badRequest, conflict, forbidden, notFound } from '../errors';
+import { inScope, type Scope } from './scope';
 import { badgeProblem } from './sync';
 import { ruleDisplayName } from './providers';
 
@@ -14,6 +15,8 @@ export const OPEN_VISIT_STATUSES = ['provisioning', 'active', 'provision_failed'
 export interface Caller {
   id: string;
   permissions: readonly string[];
+  /** The API's callers always carry one; omitted only by trusted internal callers. */
+  scope?: Scope;
 }
 
 /**
@@ -72,7 +75,8 @@ export async function provisioningOptions(db: Db, caller: Caller, locationId: st
     where: { id: locationId },
     include: { providers: { select: { id: true, name: true, kind: true } } },
   });
-  if (!location) throw notFound('Location', locationId);
+  // Another site's free badges and card numbers are not the caller's business, nor is whether it exists.
+  if (!location || !inScope(caller.scope, location.id)) throw notFound('Location', locationId);
   const reasons: Reason[] = [];
   if (!caller.permissions.includes('provisionBadge')) {
     reasons.push({
@@ -176,7 +180,7 @@ export async function checkProvisionSelection(
   const at = { badgeId: paths.badgeId ?? 'badgeId', accessRuleIds: paths.accessRuleIds ?? 'accessRuleIds', locationId: paths.locationId ?? 'locationId' };
   if (!caller.permissions.includes('provisionBadge')) throw forbidden('This needs the "provisionBadge" permission.');
   const location = await db.location.findUnique({ where: { id: input.locationId } });
-  if (!location) throw field(at.locationId, `location ${input.locationId} does not exist`);
+  if (!location || !inScope(caller.scope, location.id)) throw field(at.locationId, `location ${input.locationId} does not exist`);
   const badge = await db.securityBadge.findUnique({ where: { id: input.badgeId }, include: { badgeType: true, provider: true } });
   if (!badge || badge.provider.locationId !== location.id) {
     throw field(at.badgeId, `is not a security badge of location "${location.name}"; choose one from GET /v1/locations/${location.id}/provisioning-options`);

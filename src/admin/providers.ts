@@ -1,7 +1,9 @@
 import crypto from 'node:crypto';
 import { z } from 'zod';
 import type { Provider } from '../generated/prisma/client';
+import { text } from '../api/text';
 import { normalizeFingerprint } from '../pacs/http';
+import type { PacsKind } from '../pacs/types';
 
 /**
  * Provider input rules and the provider view. The password is write-only: it is accepted here,
@@ -31,10 +33,7 @@ export function canonicalFingerprint(fp: string): string {
   return normalizeFingerprint(fp).match(/../g)!.join(':');
 }
 
-const httpUrl = z
-  .string()
-  .trim()
-  .max(2000)
+const httpUrl = text({ max: 2000 })
   .refine(
     (u) => {
       try {
@@ -49,9 +48,7 @@ const httpUrl = z
 
 const tlsSchema = z.object({
   verify: z.boolean().optional(),
-  caCert: z
-    .string()
-    .max(64_000)
+  caCert: text({ max: 64_000, multiline: true, trim: false })
     .superRefine((v, c) => {
       const p = pemProblem(v);
       if (p) c.addIssue({ code: 'custom', message: p });
@@ -67,29 +64,58 @@ const tlsSchema = z.object({
     .optional(),
 });
 
-/** Known PACS options are type-checked; unknown keys pass through so adapters can grow options. */
-const settingsSchema = z.looseObject({
-  activeStatusName: z.string().trim().min(1).max(100).optional(),
-  inactiveStatusName: z.string().trim().min(1).max(100).optional(),
-  personEntityType: z.enum(['Visitor', 'Cardholder']).optional(),
-  facilityCode: z.number().int().min(0).max(65535).optional(),
-  releaseOnDeactivate: z.boolean().optional(),
-  visitMarkerField: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, { message: 'must be an OnGuard property name' }).optional(),
-  reconcileRepair: z.boolean().optional(),
-});
+const statusName = text({ min: 1, max: 100 });
+const releaseOnDeactivate = z.boolean();
+const reconcileRepair = z.boolean();
+
+/**
+ * What each kind of PACS reads from Provider.settings (src/pacs/types.ts ProviderSettings, OnGuardSettings).
+ * Unknown keys are refused: settings are stored as JSON and handed to the adapters as they are, so
+ * whatever is accepted here is stored, and a typo would otherwise be silently ignored.
+ */
+export const SETTINGS_BY_KIND = {
+  onguard: {
+    activeStatusName: statusName,
+    inactiveStatusName: statusName,
+    releaseOnDeactivate,
+    visitMarkerField: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, { message: 'must be an OnGuard property name' }),
+    reconcileRepair,
+  },
+  genetec: {
+    personEntityType: z.enum(['Visitor', 'Cardholder']),
+    facilityCode: z.number().int().min(0).max(65535),
+    releaseOnDeactivate,
+    reconcileRepair,
+  },
+} satisfies Record<PacsKind, Record<string, z.ZodType>>;
+
+const optionalShape = (shape: Record<string, z.ZodType>) => Object.fromEntries(Object.entries(shape).map(([k, v]) => [k, v.optional()]));
+
+/** Every setting of either kind; which kind may use which is checked against the provider's kind. */
+const settingsSchema = z.strictObject({ ...optionalShape(SETTINGS_BY_KIND.onguard), ...optionalShape(SETTINGS_BY_KIND.genetec) });
+
+/** Settings of the other kind of PACS: `[{ path: "settings.x", message }]`, empty when all fit. */
+export function settingsKindIssues(kind: PacsKind, settings: Record<string, unknown> | null | undefined) {
+  if (!settings) return [];
+  const known = Object.keys(SETTINGS_BY_KIND[kind]);
+  return Object.keys(settings)
+    .filter((k) => !known.includes(k))
+    .map((k) => ({ path: `settings.${k}`, message: `is not a setting of a ${kind} provider; ${kind} settings are: ${known.join(', ')}` }));
+}
 
 const taskQueue = z
   .string()
   .trim()
   .regex(/^[\w.:@/-]{1,200}$/, { message: 'must be 1–200 letters, digits or . _ - : @ /' });
 
-const optionalText = (max: number) => z.string().trim().max(max).transform((v) => (v === '' ? null : v)).nullable().optional();
+const optionalText = (max: number) => text({ max }).transform((v) => (v === '' ? null : v)).nullable().optional();
 
 const fields = {
-  name: z.string().trim().min(1).max(200),
+  name: text({ min: 1, max: 200 }),
   url: httpUrl,
-  username: z.string().trim().min(1).max(200),
-  password: z.string().min(1).max(1000),
+  username: text({ min: 1, max: 200 }),
+  // Spaces may be part of a password: not trimmed.
+  password: text({ min: 1, max: 1000, trim: false }),
   applicationId: optionalText(500),
   directoryId: optionalText(500),
   tls: tlsSchema.optional(),
@@ -113,7 +139,10 @@ export const providerCreate = z
     refreshIntervalMinutes: fields.refreshIntervalMinutes.optional(),
     reconcileIntervalMinutes: fields.reconcileIntervalMinutes.optional(),
   })
-  .refine((p) => p.kind !== 'genetec' || !!p.applicationId, genetecNeedsApplicationId);
+  .refine((p) => p.kind !== 'genetec' || !!p.applicationId, genetecNeedsApplicationId)
+  .superRefine((p, ctx) => {
+    for (const i of settingsKindIssues(p.kind, p.settings)) ctx.addIssue({ code: 'custom', path: i.path.split('.'), message: i.message });
+  });
 
 export const providerPatch = z.object({
   /** Accepted only when unchanged: synced IDs mean nothing to another kind of PACS. */

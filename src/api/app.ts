@@ -9,6 +9,7 @@ import type { VisitTiming } from '../workflows/visit-contract';
 import { authenticate } from './auth';
 import { Metrics } from './metrics';
 import { buildOpenApi } from './openapi';
+import { jsonDepthExceeds } from './validate';
 import { ApiRoutes } from './route';
 import { registerHealthRoutes } from './routes/health';
 import { registerLocationRoutes } from './routes/locations';
@@ -42,11 +43,16 @@ export interface ApiContext extends ApiDeps {
 
 const VERSION = '0.1.0';
 
+/** Our bodies nest four levels at most; anything much deeper is an attack on the parsers. */
+export const MAX_JSON_DEPTH = 32;
+
 /** Builds the Express app without listening, so tests drive it in-process or over a real port. */
 export function createApp(deps: ApiDeps) {
   const app = express();
   app.disable('x-powered-by');
-  app.set('query parser', 'extended');
+  // Flat `key=value` pairs only: no route takes a nested query, and qs's `a[b]=c` objects were one more
+  // shape each validator had to refuse. A repeated key still arrives as an array (refused by parse()).
+  app.set('query parser', 'simple');
   const metrics = new Metrics();
   const httpRequests = metrics.counter('http_requests_total', 'HTTP requests by method, route and status.');
 
@@ -73,12 +79,22 @@ export function createApp(deps: ApiDeps) {
     });
     next();
   });
-  app.use(express.json({ limit: '1mb' }));
+  app.use(
+    express.json({
+      limit: '1mb',
+      verify: (_req, _res, buf) => {
+        if (jsonDepthExceeds(buf, MAX_JSON_DEPTH)) {
+          throw Object.assign(new Error(`The request body nests arrays and objects more than ${MAX_JSON_DEPTH} levels deep.`), { type: 'entity.too.deep' });
+        }
+      },
+    }),
+  );
 
   const publicRouter = express.Router();
-  const publicRoutes = new ApiRoutes(publicRouter);
+  const auth = authenticate(deps.db.prisma);
+  const publicRoutes = new ApiRoutes(publicRouter, '', auth);
   const v1 = express.Router();
-  v1.use(authenticate(deps.db.prisma));
+  v1.use(auth);
   const routes = new ApiRoutes(v1, '/v1');
   const ctx: ApiContext = { ...deps, routes, metrics };
 
@@ -90,6 +106,8 @@ export function createApp(deps: ApiDeps) {
   publicRoutes.add('get', '/openapi.json', { summary: 'This document', tag: 'operations', public: true }, () =>
     buildOpenApi([...publicRoutes.records, ...routes.records], VERSION),
   );
+  publicRoutes.seal();
+  routes.seal();
   app.use(publicRouter);
   app.use('/v1', v1);
 
@@ -110,6 +128,8 @@ function toAppError(err: unknown): AppError {
   // body-parser: malformed JSON, wrong charset, too large — all the client's doing.
   if (e?.type === 'entity.parse.failed') return new AppError(400, 'MALFORMED_JSON', `The request body is not valid JSON: ${e.message}`);
   if (e?.type === 'entity.too.large') return new AppError(413, 'PAYLOAD_TOO_LARGE', 'The request body is too large.');
+  if (e?.type === 'entity.too.deep') return new AppError(400, 'BODY_TOO_DEEP', e.message ?? 'The request body is nested too deeply.');
+  if (e?.type === 'charset.unsupported' || e?.type === 'encoding.unsupported') return new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', e.message ?? 'Unsupported encoding.');
   if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) return new AppError(e.status, 'BAD_REQUEST', e.message ?? 'Bad request.');
   // Prisma: a unique constraint the handler did not anticipate is still a conflict, not a crash.
   if (e?.code === 'P2002') return new AppError(409, 'CONFLICT', 'This conflicts with an existing record.');

@@ -1,10 +1,12 @@
 import crypto from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import { z } from 'zod';
+import { GLOBAL_SCOPE, loadScope, type Scope } from '../admin/scope';
 import type { Db } from '../db/client';
 import { forbidden, unauthorized } from '../errors';
 
-export const PERMISSIONS = ['provisionBadge', 'signOut', 'viewVisits', 'manageConfiguration'] as const;
+/** `viewMetrics`: Prometheus scrapes /metrics with a token that can do nothing else. */
+export const PERMISSIONS = ['provisionBadge', 'signOut', 'viewVisits', 'manageConfiguration', 'viewMetrics'] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 export const permissionSchema = z.enum(PERMISSIONS);
 
@@ -13,6 +15,8 @@ export interface Principal {
   name: string;
   email: string;
   permissions: Permission[];
+  /** The locations the caller works at (src/admin/scope.ts); every read and change is confined to them. */
+  scope: Scope;
 }
 
 declare module 'express-serve-static-core' {
@@ -34,8 +38,8 @@ export async function ensureBootstrapAdmin(db: Db, adminToken: string | undefine
   const tokenHash = hashToken(adminToken);
   await db.user.upsert({
     where: { email: BOOTSTRAP_ADMIN_EMAIL },
-    create: { name: 'Bootstrap admin', email: BOOTSTRAP_ADMIN_EMAIL, permissions: [...PERMISSIONS], tokenHash },
-    update: { tokenHash, permissions: [...PERMISSIONS] },
+    create: { name: 'Bootstrap admin', email: BOOTSTRAP_ADMIN_EMAIL, permissions: [...PERMISSIONS], tokenHash, allLocations: true },
+    update: { tokenHash, permissions: [...PERMISSIONS], allLocations: true },
   });
 }
 
@@ -51,8 +55,18 @@ export function authenticate(db: Db) {
       name: user.name,
       email: user.email,
       permissions: user.permissions.filter((p): p is Permission => (PERMISSIONS as readonly string[]).includes(p)),
+      // Read on every request: a change to a user's groups takes effect at their next call.
+      scope: user.allLocations ? GLOBAL_SCOPE : await loadScope(db, user),
     };
     next();
+  };
+}
+
+/** Creating locations and managing user accounts: a site admin could otherwise widen their own reach. */
+export function requireAllLocations() {
+  return (req: Request, _res: Response, next: NextFunction) => {
+    if (req.principal?.scope.allLocations) return next();
+    next(forbidden('This needs an admin of all locations (a user with "allLocations": true); your user is limited to some locations.'));
   };
 }
 

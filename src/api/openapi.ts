@@ -38,12 +38,14 @@ export function buildOpenApi(records: RouteRecord[], version: string) {
       ...(parameters.length ? { parameters } : {}),
       ...(spec.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(spec.body) } } } } : {}),
       ...(spec.permission ? { 'x-permissions': spec.permission } : {}),
+      ...(spec.allLocations ? { 'x-all-locations': true } : {}),
       ...(spec.public ? { security: [] } : {}),
       responses: {
         [String(spec.status ?? 200)]: { description: 'Success' },
         ...(spec.body || spec.query || spec.params
           ? { '400': { description: 'Invalid input; details.issues lists each field', content: { 'application/json': { schema: errorSchema } } } }
           : {}),
+        ...(spec.body ? { '415': { description: 'The body is not application/json' } } : {}),
         ...(spec.public ? {} : { '401': { description: 'Missing or invalid bearer token' }, '403': { description: 'Missing permission' } }),
       },
     };
@@ -54,7 +56,7 @@ export function buildOpenApi(records: RouteRecord[], version: string) {
     info: {
       title: 'Visitor badges API',
       version,
-      description: 'Provisions temporary visitor badges in Genetec Security Center and Lenel OnGuard. Errors are `{ "error": { "code", "message", "details"? } }`.',
+      description: 'Provisions temporary visitor badges in Genetec Security Center and Lenel OnGuard. Errors are `{ "error": { "code", "message", "details"? } }`. x-permissions lists the permissions of which any one admits the caller; x-all-locations marks operations only for users of every location. Everything else is confined to the caller\'s locations: outside them an id answers 404, as if it did not exist.',
     },
     components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } }, schemas: { Error: errorSchema } },
     security: [{ bearer: [] }],

@@ -1,6 +1,7 @@
-import type { Request, Response, Router, RequestHandler } from 'express';
+import type { Request, Response, Router, RequestHandler, NextFunction } from 'express';
 import { z } from 'zod';
-import { requirePermission, type Permission } from './auth';
+import { AppError } from '../errors';
+import { requireAllLocations, requirePermission, type Permission } from './auth';
 import { parse } from './validate';
 
 export type Method = 'get' | 'post' | 'patch' | 'put' | 'delete';
@@ -10,6 +11,8 @@ export interface RouteSpec<B extends z.ZodType, Q extends z.ZodType, P extends z
   tag: string;
   /** Any one of these permissions admits the caller; omitted means any authenticated user. */
   permission?: Permission[];
+  /** Only for users of every location (`allLocations`), whatever their permissions. */
+  allLocations?: boolean;
   /** Routes outside /v1 that need no token. */
   public?: boolean;
   body?: B;
@@ -34,15 +37,37 @@ export interface Parsed<B, Q, P> {
   res: Response;
 }
 
+const hasBody = (req: Request) =>
+  req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0');
+
+/**
+ * A body that is not JSON would otherwise reach the handler as `{}`: a PATCH sent as text/plain
+ * answered 200 and changed nothing, which the client could not tell from success.
+ */
+function requireJsonBody(req: Request, _res: Response, next: NextFunction) {
+  if (!hasBody(req) || req.is('application/json')) return next();
+  const type = req.headers['content-type'];
+  next(
+    new AppError(
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+      type ? `The body is ${type.split(';')[0]}; send it as application/json.` : 'The body has no Content-Type; send it as application/json.',
+    ),
+  );
+}
+
 /**
  * Registers a route whose body, query and params are zod-validated (400 with field paths on failure)
  * and recorded for /openapi.json, so the document cannot drift from what the handlers accept.
  */
 export class ApiRoutes {
   readonly records: RouteRecord[] = [];
+  private readonly methods = new Map<string, Set<Method>>();
   constructor(
     private readonly router: Router,
     private readonly prefix = '',
+    /** Authenticates non-public routes on a router that does not authenticate everything (/metrics). */
+    private readonly authenticate?: RequestHandler,
   ) {}
 
   add<B extends z.ZodType = z.ZodUnknown, Q extends z.ZodType = z.ZodUnknown, P extends z.ZodType = z.ZodUnknown>(
@@ -53,7 +78,14 @@ export class ApiRoutes {
   ): void {
     this.records.push({ method, path: this.prefix + path, spec: spec as unknown as RouteSpec<z.ZodType, z.ZodType, z.ZodType> });
     const expressPath = path.replace(/\{(\w+)\}/g, ':$1');
-    const guards: RequestHandler[] = spec.permission ? [requirePermission(...spec.permission)] : [];
+    if (!this.methods.has(expressPath)) this.methods.set(expressPath, new Set());
+    this.methods.get(expressPath)!.add(method);
+    const guards: RequestHandler[] = [
+      ...(this.authenticate && !spec.public ? [this.authenticate] : []),
+      ...(spec.permission ? [requirePermission(...spec.permission)] : []),
+      ...(spec.allLocations ? [requireAllLocations()] : []),
+      ...(spec.body ? [requireJsonBody] : []),
+    ];
     this.router[method](expressPath, ...guards, async (req: Request, res: Response) => {
       const params = spec.params ? parse(spec.params, req.params, 'params') : req.params;
       const query = spec.query ? parse(spec.query, req.query, 'query') : req.query;
@@ -63,5 +95,23 @@ export class ApiRoutes {
       if (result === undefined) res.status(204).end();
       else res.status(spec.status ?? 200).json(result);
     });
+  }
+
+  /**
+   * After every route is added: a known path asked with a method it does not have answers 405 with
+   * Allow (OPTIONS answers 204 with it), instead of the 404 that says the path does not exist.
+   */
+  seal(): void {
+    for (const [expressPath, set] of this.methods) {
+      const allow = [...set].map((m) => m.toUpperCase());
+      if (set.has('get')) allow.push('HEAD');
+      allow.push('OPTIONS');
+      const header = allow.join(', ');
+      this.router.all(expressPath, (req: Request, res: Response, next: NextFunction) => {
+        res.setHeader('Allow', header);
+        if (req.method === 'OPTIONS') return void res.status(204).end();
+        next(new AppError(405, 'METHOD_NOT_ALLOWED', `${req.method} is not allowed on ${req.baseUrl}${req.path}; allowed: ${header}.`, { allow: allow }));
+      });
+    }
   }
 }

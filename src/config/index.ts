@@ -48,13 +48,17 @@ export const envSchema = z.object({
   REFRESH_INTERVAL_MINUTES: z.coerce.number().int().min(1).default(60),
   /** Default minutes between scheduled reconciliations of each provider (stranded visits, stray badges). */
   RECONCILE_INTERVAL_MINUTES: z.coerce.number().int().min(1).max(7 * 24 * 60).default(5),
+  /** A request's headers and body must have arrived within this (slow clients hold sockets). */
+  HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1000).max(300_000).default(30_000),
+  /** A request's headers must have arrived within this; capped at HTTP_REQUEST_TIMEOUT_MS. */
+  HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(1000).max(300_000).default(10_000),
 });
 
 export type Env = z.infer<typeof envSchema>;
 
 export interface AppConfig {
   env: Env['NODE_ENV'];
-  http: { host: string; port: number };
+  http: { host: string; port: number; requestTimeoutMs: number; headersTimeoutMs: number };
   logLevel: Env['LOG_LEVEL'];
   dataDir: string;
   database: { kind: 'postgres'; url: string } | { kind: 'pglite'; dir: string };
@@ -95,7 +99,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   const simulators = e.SIMULATORS ?? embedded;
   return {
     env: e.NODE_ENV,
-    http: { host: e.HOST, port: e.PORT },
+    http: { host: e.HOST, port: e.PORT, requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS, headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS },
     logLevel: e.LOG_LEVEL,
     dataDir,
     database: e.DATABASE_URL

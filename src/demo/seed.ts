@@ -36,8 +36,8 @@ export async function seedDemo(opts: {
   const adminToken = newToken();
   await opts.db.user.upsert({
     where: { email: DEMO_ADMIN_EMAIL },
-    create: { name: 'Demo admin', email: DEMO_ADMIN_EMAIL, permissions: [...PERMISSIONS], tokenHash: hashToken(adminToken) },
-    update: { tokenHash: hashToken(adminToken) },
+    create: { name: 'Demo admin', email: DEMO_ADMIN_EMAIL, permissions: [...PERMISSIONS], tokenHash: hashToken(adminToken), allLocations: true },
+    update: { tokenHash: hashToken(adminToken), allLocations: true },
   });
   const call = async (method: string, p: string, body?: unknown) => {
     const res = await fetch(opts.apiUrl + p, {

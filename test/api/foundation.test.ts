@@ -95,7 +95,9 @@ describe('API foundation', () => {
     expect(ready.status).toBe(200);
     expect(ready.body.checks.database.ok).toBe(true);
     expect(ready.body.checks.temporal.ok).toBe(true);
-    const metrics = await api.call('GET', '/metrics', { token: null });
+    // Metrics need a token with viewMetrics (the bootstrap admin has every permission).
+    expect((await api.call('GET', '/metrics', { token: null })).status).toBe(401);
+    const metrics = await api.call('GET', '/metrics');
     expect(metrics.body).toContain('http_requests_total');
     const doc = await api.call('GET', '/openapi.json', { token: null });
     expect(doc.body.openapi).toBe('3.1.0');

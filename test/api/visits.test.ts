@@ -32,6 +32,11 @@ describe('visits API input and permissions', () => {
     expect(unknownLocation.status).toBe(400);
     expect(unknownLocation.body.error.details.issues[0].path).toBe('locationId');
     const other = await env.api.call('POST', '/v1/locations', { body: { name: 'Elsewhere', timezone: 'UTC', endOfDay: '18:00' } });
+    // A location the receptionist does not work at answers as if it did not exist.
+    const notMine = await post({ ...valid(), locationId: other.body.id });
+    expect(notMine.status).toBe(400);
+    expect(notMine.body.error.details.issues[0]).toMatchObject({ path: 'locationId', message: expect.stringMatching(/does not exist/) });
+    await env.api.call('POST', '/v1/user-groups', { body: { name: 'Elsewhere desk', locationIds: [other.body.id], userIds: [env.receptionist.id] } });
     const wrongPool = await post({ ...valid(), locationId: other.body.id });
     expect(wrongPool.status).toBe(400);
     expect(wrongPool.body.error.details.issues[0].path).toBe('badgeId');
@@ -57,6 +62,8 @@ describe('visits API input and permissions', () => {
     expect(v.status).toBe(202);
     expect((await env.api.call('POST', `/v1/visits/${v.body.id}/sign-out`, { token: nobody.body.token })).status).toBe(403);
     const viewer = await env.api.call('POST', '/v1/users', { body: { name: 'Viewer', email: 'viewer@example.com', permissions: ['viewVisits'] } });
+    // A viewer works at the locations of their user groups: this one names the location explicitly.
+    await env.api.call('POST', '/v1/user-groups', { body: { name: 'Viewers', locationIds: [env.locationId], userIds: [viewer.body.id] } });
     const listed = await env.api.call('GET', `/v1/visits?locationId=${env.locationId}&status=provisioning`, { token: viewer.body.token });
     expect(listed.status).toBe(200);
     await env.waitFor(v.body.id, 'active');

@@ -1,10 +1,10 @@
 import crypto from 'node:crypto';
-import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import type { Client } from '@temporalio/client';
 import { createApp } from '../../src/api/app';
 import { ensureBootstrapAdmin } from '../../src/api/auth';
+import { createHttpServer, DEFAULT_HTTP_TIMEOUTS, type HttpTimeouts } from '../../src/api/server';
 import { createLogger } from '../../src/logging';
 import type { VisitTiming } from '../../src/workflows/visit-contract';
 import { createTestDatabase } from './db';
@@ -26,7 +26,7 @@ export interface TestApi {
 
 /** The real app on a real port, against a fresh PostgreSQL database and the test Temporal server. */
 export async function startTestApi(
-  opts: { taskQueue?: string; temporalPing?: () => Promise<void>; visitTiming?: Partial<VisitTiming> } = {},
+  opts: { taskQueue?: string; temporalPing?: () => Promise<void>; visitTiming?: Partial<VisitTiming>; httpTimeouts?: Partial<HttpTimeouts> } = {},
 ): Promise<TestApi> {
   const db = await createTestDatabase();
   await ensureBootstrapAdmin(db.prisma, ADMIN_TOKEN);
@@ -58,7 +58,7 @@ export async function startTestApi(
       visitTiming: opts.visitTiming,
     },
   });
-  const server = http.createServer(app);
+  const server = createHttpServer(app, { ...DEFAULT_HTTP_TIMEOUTS, ...opts.httpTimeouts });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {

@@ -1,10 +1,13 @@
+import type { Request } from 'express';
 import { z } from 'zod';
 import { jsonId } from '../../admin/providers';
+import { assertInScope } from '../../admin/scope';
 import { badgeProblem, inRange, rangeText } from '../../admin/sync';
 import type { Db } from '../../db/client';
 import { badRequest, conflict, notFound } from '../../errors';
 import type { ApiContext } from '../app';
 import { keyset, page, pageQuery } from '../pagination';
+import { text } from '../text';
 import { uuidParam } from '../validate';
 
 const admin = ['manageConfiguration'] as const;
@@ -19,7 +22,7 @@ const uniqueId = z
   .transform((v) => v.replace(/^0+(?=\d)/, ''));
 
 const badgeCreate = z.object({
-  name: z.string().trim().min(1).max(200),
+  name: text({ min: 1, max: 200 }),
   uniqueId,
   badgeTypeId: z.uuid({ message: 'must be the id of a badge type from GET /v1/providers/:id/badge-types' }),
 });
@@ -118,6 +121,21 @@ async function holderOrThrow(db: Db, badge: { id: string; name: string; uniqueId
 export function registerBadgeRoutes({ routes, db }: ApiContext) {
   const prisma = db.prisma;
 
+  /** Provider and badge answer 404 outside the caller's locations, as if they did not exist. */
+  async function loadProvider(id: string, req: Request) {
+    const p = await prisma.provider.findUnique({ where: { id } });
+    if (!p) throw notFound('Provider', id);
+    assertInScope(req.principal!.scope, p.locationId, 'Provider', id);
+    return p;
+  }
+
+  async function loadBadge(id: string, req: Request) {
+    const b = await prisma.securityBadge.findUnique({ where: { id }, include: { provider: { select: { locationId: true } } } });
+    if (!b) throw notFound('Badge', id);
+    assertInScope(req.principal!.scope, b.provider.locationId, 'Badge', id);
+    return b;
+  }
+
   async function takenCheck(providerId: string, uid: string, exceptId?: string) {
     const other = await prisma.securityBadge.findUnique({ where: { providerId_uniqueId: { providerId, uniqueId: uid } } });
     if (other && other.id !== exceptId) {
@@ -129,8 +147,8 @@ export function registerBadgeRoutes({ routes, db }: ApiContext) {
     'post',
     '/providers/{id}/badges',
     { summary: "Register a security badge in the provider's pool", tag: 'badges', permission: [...admin], params: uuidParam, body: badgeCreate, status: 201 },
-    async ({ params, body }) => {
-      if (!(await prisma.provider.findUnique({ where: { id: params.id } }))) throw notFound('Provider', params.id);
+    async ({ params, body, req }) => {
+      await loadProvider(params.id, req);
       await checkBadgeType(prisma, params.id, body.badgeTypeId, body.uniqueId);
       await takenCheck(params.id, body.uniqueId);
       const b = await prisma.securityBadge.create({
@@ -151,8 +169,8 @@ export function registerBadgeRoutes({ routes, db }: ApiContext) {
       params: uuidParam,
       query: pageQuery.extend({ inUse: z.enum(['true', 'false']).optional() }),
     },
-    async ({ params, query }) => {
-      if (!(await prisma.provider.findUnique({ where: { id: params.id } }))) throw notFound('Provider', params.id);
+    async ({ params, query, req }) => {
+      await loadProvider(params.id, req);
       const k = keyset(query.cursor);
       const rows = await prisma.securityBadge.findMany({
         where: {
@@ -168,10 +186,9 @@ export function registerBadgeRoutes({ routes, db }: ApiContext) {
     },
   );
 
-  routes.add('get', '/badges/{id}', { summary: 'Get a security badge', tag: 'badges', permission: [...admin], params: badgeIdParams }, async ({ params }) => {
-    const b = await prisma.securityBadge.findUnique({ where: { id: params.id }, include: badgeInclude });
-    if (!b) throw notFound('Badge', params.id);
-    return badgeView(b);
+  routes.add('get', '/badges/{id}', { summary: 'Get a security badge', tag: 'badges', permission: [...admin], params: badgeIdParams }, async ({ params, req }) => {
+    await loadBadge(params.id, req);
+    return badgeView(await prisma.securityBadge.findUniqueOrThrow({ where: { id: params.id }, include: badgeInclude }));
   });
 
   routes.add(
@@ -184,9 +201,8 @@ export function registerBadgeRoutes({ routes, db }: ApiContext) {
       params: badgeIdParams,
       body: badgeCreate.partial(),
     },
-    async ({ params, body }) => {
-      const cur = await prisma.securityBadge.findUnique({ where: { id: params.id } });
-      if (!cur) throw notFound('Badge', params.id);
+    async ({ params, body, req }) => {
+      const cur = await loadBadge(params.id, req);
       await holderOrThrow(prisma, cur, 'changed');
       const uid = body.uniqueId ?? cur.uniqueId;
       // Renaming a badge whose type went missing must stay possible; the type is checked when it or the ID changes.
@@ -213,9 +229,8 @@ export function registerBadgeRoutes({ routes, db }: ApiContext) {
       permission: [...admin],
       params: badgeIdParams,
     },
-    async ({ params }) => {
-      const cur = await prisma.securityBadge.findUnique({ where: { id: params.id } });
-      if (!cur) throw notFound('Badge', params.id);
+    async ({ params, req }) => {
+      const cur = await loadBadge(params.id, req);
       await holderOrThrow(prisma, cur, 'deleted');
       const history = await prisma.visit.count({ where: { badgeId: cur.id } });
       if (history) {

@@ -31,7 +31,14 @@ export function registerHealthRoutes(routes: ApiRoutes, ctx: ApiContext) {
     },
   );
 
-  routes.add('get', '/metrics', { summary: 'Prometheus metrics', tag: 'operations', public: true }, async ({ res }) => {
-    res.type('text/plain; version=0.0.4').send(await ctx.metrics.render());
-  });
+  // Counts of visits and requests per route describe every site's activity: a token with viewMetrics
+  // (Prometheus's `authorization` setting) reads them, nobody anonymous.
+  routes.add(
+    'get',
+    '/metrics',
+    { summary: 'Prometheus metrics; needs a bearer token with the viewMetrics permission', tag: 'operations', permission: ['viewMetrics'] },
+    async ({ res }) => {
+      res.type('text/plain; version=0.0.4').send(await ctx.metrics.render());
+    },
+  );
 }

@@ -1,17 +1,18 @@
+import type { Request } from 'express';
 import { z } from 'zod';
+import { assertInScope, scopeFilter } from '../../admin/scope';
 import { conflict, notFound } from '../../errors';
 import type { ApiContext } from '../app';
 import { keyset, page, pageQuery } from '../pagination';
+import { text } from '../text';
 import { uuidParam } from '../validate';
 import { isValidTimeZone } from '../../time/end-of-day';
 
-const timezone = z
-  .string()
-  .trim()
+const timezone = text({ max: 100 })
   .refine(isValidTimeZone, { message: 'must be an IANA time zone such as "Europe/Berlin"' });
 const endOfDay = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { message: 'must be a 24-hour local time "HH:MM", e.g. "18:00"' });
 
-export const locationCreate = z.object({ name: z.string().trim().min(1).max(200), timezone, endOfDay });
+export const locationCreate = z.object({ name: text({ min: 1, max: 200 }), timezone, endOfDay });
 const locationPatch = locationCreate.partial();
 
 type LocationRow = { id: string; name: string; timezone: string; endOfDay: string; createdAt: Date; updatedAt: Date };
@@ -31,19 +32,27 @@ export function registerLocationRoutes({ routes, db }: ApiContext) {
   routes.add(
     'post',
     '/locations',
-    { summary: 'Create a location', tag: 'locations', permission: [...admin], body: locationCreate, status: 201 },
+    // A site admin's new location would lie outside their own scope: only admins of every location create them.
+    { summary: 'Create a location', tag: 'locations', permission: [...admin], allLocations: true, body: locationCreate, status: 201 },
     async ({ body }) => locationView(await prisma.location.create({ data: body })),
   );
 
-  routes.add('get', '/locations', { summary: 'List locations', tag: 'locations', query: pageQuery }, async ({ query }) => {
+  routes.add('get', '/locations', { summary: 'List the locations the caller works at', tag: 'locations', query: pageQuery }, async ({ query, req }) => {
     const k = keyset(query.cursor);
-    const rows = await prisma.location.findMany({ where: k.where, orderBy: k.orderBy, take: query.limit + 1 });
+    const rows = await prisma.location.findMany({ where: { ...k.where, id: scopeFilter(req.principal!.scope) }, orderBy: k.orderBy, take: query.limit + 1 });
     return page(rows, query.limit, locationView);
   });
 
-  routes.add('get', '/locations/{id}', { summary: 'Get a location', tag: 'locations', params: uuidParam }, async ({ params }) => {
-    const l = await prisma.location.findUnique({ where: { id: params.id } });
-    if (!l) throw notFound('Location', params.id);
+  /** The location, if it exists and the caller works there; 404 either way otherwise. */
+  async function loadLocation(id: string, req: Request) {
+    const l = await prisma.location.findUnique({ where: { id } });
+    if (!l) throw notFound('Location', id);
+    assertInScope(req.principal!.scope, l.id, 'Location', id);
+    return l;
+  }
+
+  routes.add('get', '/locations/{id}', { summary: 'Get a location', tag: 'locations', params: uuidParam }, async ({ params, req }) => {
+    const l = await loadLocation(params.id, req);
     return locationView(l);
   });
 
@@ -51,8 +60,8 @@ export function registerLocationRoutes({ routes, db }: ApiContext) {
     'patch',
     '/locations/{id}',
     { summary: 'Change a location', tag: 'locations', permission: [...admin], params: uuidParam, body: locationPatch },
-    async ({ params, body }) => {
-      if (!(await prisma.location.findUnique({ where: { id: params.id } }))) throw notFound('Location', params.id);
+    async ({ params, body, req }) => {
+      await loadLocation(params.id, req);
       return locationView(await prisma.location.update({ where: { id: params.id }, data: body }));
     },
   );
@@ -61,7 +70,8 @@ export function registerLocationRoutes({ routes, db }: ApiContext) {
     'delete',
     '/locations/{id}',
     { summary: 'Delete a location with no providers and no visits', tag: 'locations', permission: [...admin], params: uuidParam },
-    async ({ params }) => {
+    async ({ params, req }) => {
+      await loadLocation(params.id, req);
       const l = await prisma.location.findUnique({
         where: { id: params.id },
         include: { providers: { select: { id: true, name: true } }, _count: { select: { visits: true } } },

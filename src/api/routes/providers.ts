@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { accessRuleView, badgeTypeView, providerCreate, providerPatch, providerView, genetecNeedsApplicationId, tlsColumns } from '../../admin/providers';
+import type { Request } from 'express';
+import { accessRuleView, badgeTypeView, providerCreate, providerPatch, providerView, genetecNeedsApplicationId, settingsKindIssues, tlsColumns } from '../../admin/providers';
+import { assertInScope } from '../../admin/scope';
 import { OPEN_VISIT_STATUSES, allowedAccessRuleIds } from '../../admin/permissions';
 import { runRefresh, runTestConnection } from '../../admin/runs';
 import { deleteReconcileSchedule, deleteRefreshSchedule, upsertReconcileSchedule, upsertRefreshSchedule } from '../../admin/schedules';
@@ -24,10 +26,19 @@ export function registerProviderRoutes(ctx: ApiContext) {
   const { routes, db, temporal, logger, config } = ctx;
   const prisma = db.prisma;
 
-  async function loadProvider(id: string) {
+  /** The provider, if it exists at one of the caller's locations; 404 otherwise. */
+  async function loadProvider(id: string, req: Request) {
     const p = await prisma.provider.findUnique({ where: { id }, include: { location: { select: { name: true } } } });
     if (!p) throw notFound('Provider', id);
+    assertInScope(req.principal!.scope, p.locationId, 'Provider', id);
     return p;
+  }
+
+  async function loadLocation(id: string, req: Request) {
+    const l = await prisma.location.findUnique({ where: { id } });
+    if (!l) throw notFound('Location', id);
+    assertInScope(req.principal!.scope, l.id, 'Location', id);
+    return l;
   }
 
   /** A schedule that cannot be written now is recreated by ensureRefreshSchedules at the next start. */
@@ -59,8 +70,8 @@ export function registerProviderRoutes(ctx: ApiContext) {
       body: providerCreate,
       status: 201,
     },
-    async ({ params, body }) => {
-      if (!(await prisma.location.findUnique({ where: { id: params.id } }))) throw notFound('Location', params.id);
+    async ({ params, body, req }) => {
+      await loadLocation(params.id, req);
       const p = await prisma.provider.create({
         data: {
           locationId: params.id,
@@ -90,8 +101,8 @@ export function registerProviderRoutes(ctx: ApiContext) {
     'get',
     '/locations/{id}/providers',
     { summary: "List a location's providers", tag: 'providers', permission: [...admin], params: uuidParam, query: pageQuery },
-    async ({ params, query }) => {
-      if (!(await prisma.location.findUnique({ where: { id: params.id } }))) throw notFound('Location', params.id);
+    async ({ params, query, req }) => {
+      await loadLocation(params.id, req);
       const k = keyset(query.cursor);
       const rows = await prisma.provider.findMany({
         where: { locationId: params.id, ...k.where },
@@ -103,12 +114,12 @@ export function registerProviderRoutes(ctx: ApiContext) {
     },
   );
 
-  routes.add('get', '/providers/{id}', { summary: 'Get a provider, with its refresh status', tag: 'providers', permission: [...admin], params: uuidParam }, async ({ params }) => {
-    const p = await prisma.provider.findUnique({
+  routes.add('get', '/providers/{id}', { summary: 'Get a provider, with its refresh status', tag: 'providers', permission: [...admin], params: uuidParam }, async ({ params, req }) => {
+    await loadProvider(params.id, req);
+    const p = await prisma.provider.findUniqueOrThrow({
       where: { id: params.id },
       include: { location: { select: { name: true } }, _count: { select: { accessRules: true, badgeTypes: true, badges: true } } },
     });
-    if (!p) throw notFound('Provider', params.id);
     return { ...providerView(p), counts: p._count };
   });
 
@@ -122,8 +133,8 @@ export function registerProviderRoutes(ctx: ApiContext) {
       params: uuidParam,
       body: providerPatch,
     },
-    async ({ params, body }) => {
-      const cur = await loadProvider(params.id);
+    async ({ params, body, req }) => {
+      const cur = await loadProvider(params.id, req);
       if (body.kind && body.kind !== cur.kind) {
         const message = `cannot change from "${cur.kind}" to "${body.kind}": synced access rules and badge types belong to one kind of PACS; create a new provider instead`;
         throw badRequest(`Invalid body: kind: ${message}`, { issues: [{ path: 'kind', message }] });
@@ -134,6 +145,8 @@ export function registerProviderRoutes(ctx: ApiContext) {
           issues: [{ path: 'applicationId', message: genetecNeedsApplicationId.message }],
         });
       }
+      const settingsIssues = settingsKindIssues(cur.kind as 'onguard' | 'genetec', body.settings);
+      if (settingsIssues.length) throw badRequest(`Invalid body: ${settingsIssues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, { issues: settingsIssues });
       const p = await prisma.provider.update({
         where: { id: params.id },
         data: {
@@ -169,8 +182,8 @@ export function registerProviderRoutes(ctx: ApiContext) {
       permission: [...admin],
       params: uuidParam,
     },
-    async ({ params }) => {
-      const p = await loadProvider(params.id);
+    async ({ params, req }) => {
+      const p = await loadProvider(params.id, req);
       const open = await prisma.visit.findMany({
         where: { providerId: p.id, status: { in: [...OPEN_VISIT_STATUSES] } },
         select: { id: true, status: true },
@@ -220,8 +233,8 @@ export function registerProviderRoutes(ctx: ApiContext) {
       params: uuidParam,
       query: waitQuery,
     },
-    async ({ params, query }) => {
-      const p = await loadProvider(params.id);
+    async ({ params, query, req }) => {
+      const p = await loadProvider(params.id, req);
       return runTestConnection(temporal, p, query.waitSeconds * 1000);
     },
   );
@@ -238,8 +251,8 @@ export function registerProviderRoutes(ctx: ApiContext) {
       params: uuidParam,
       query: waitQuery,
     },
-    async ({ params, query, res }) => {
-      const p = await loadProvider(params.id);
+    async ({ params, query, res, req }) => {
+      const p = await loadProvider(params.id, req);
       const outcome = await runRefresh(temporal, p, query.waitSeconds * 1000);
       if (outcome.done) return outcome.result;
       res.status(202).json({ status: 'running', workflowId: outcome.workflowId, taskQueue: outcome.taskQueue });
@@ -252,13 +265,13 @@ export function registerProviderRoutes(ctx: ApiContext) {
     '/providers/{id}/access-rules',
     {
       summary: 'Synced access rules (Genetec cardholder groups, OnGuard access levels)',
-      description: 'Admins see all; other users only the rules their user groups let them assign.',
+      description: "Admins see all of the provider's rules; other users only those their user groups let them assign. 404 for a provider outside the caller's locations.",
       tag: 'providers',
       params: uuidParam,
       query: catalogQuery,
     },
     async ({ params, query, req }) => {
-      await loadProvider(params.id);
+      await loadProvider(params.id, req);
       const restrictTo = hasPermission(req, 'manageConfiguration') ? null : await allowedAccessRuleIds(prisma, req.principal!.id, { includeMissing: true });
       const k = keyset(query.cursor);
       const rows = await prisma.accessRule.findMany({
@@ -279,8 +292,8 @@ export function registerProviderRoutes(ctx: ApiContext) {
     'get',
     '/providers/{id}/badge-types',
     { summary: 'Synced badge types with ID range and manual entry', tag: 'providers', permission: [...admin], params: uuidParam, query: catalogQuery },
-    async ({ params, query }) => {
-      await loadProvider(params.id);
+    async ({ params, query, req }) => {
+      await loadProvider(params.id, req);
       const k = keyset(query.cursor);
       const rows = await prisma.badgeType.findMany({
         where: { providerId: params.id, ...(query.status ? { status: query.status } : {}), ...k.where },

@@ -1,4 +1,6 @@
+import type { Request } from 'express';
 import { z } from 'zod';
+import { assertInScope } from '../../admin/scope';
 import { ACTION_KINDS, FINDING_KINDS, reconciliationRunView, runInclude } from '../../admin/reconciliation';
 import { runReconcile } from '../../admin/runs';
 import { notFound } from '../../errors';
@@ -19,9 +21,11 @@ export function registerReconciliationRoutes(ctx: ApiContext) {
   const { routes, db, temporal, metrics } = ctx;
   const prisma = db.prisma;
 
-  async function loadProvider(id: string) {
-    const p = await prisma.provider.findUnique({ where: { id }, select: { id: true, taskQueue: true } });
+  /** The provider, if it exists at one of the caller's locations; 404 otherwise. */
+  async function loadProvider(id: string, req: Request) {
+    const p = await prisma.provider.findUnique({ where: { id }, select: { id: true, taskQueue: true, locationId: true } });
     if (!p) throw notFound('Provider', id);
+    assertInScope(req.principal!.scope, p.locationId, 'Provider', id);
     return p;
   }
 
@@ -68,8 +72,8 @@ export function registerReconciliationRoutes(ctx: ApiContext) {
       params: uuidParam,
       query: waitQuery,
     },
-    async ({ params, query, res }) => {
-      const p = await loadProvider(params.id);
+    async ({ params, query, req, res }) => {
+      const p = await loadProvider(params.id, req);
       const outcome = await runReconcile(temporal, p, query.waitSeconds * 1000);
       if (!outcome.done) {
         res.status(202).json({ status: 'running', workflowId: outcome.workflowId, taskQueue: outcome.taskQueue });
@@ -91,10 +95,10 @@ export function registerReconciliationRoutes(ctx: ApiContext) {
       params: uuidParam,
       query: runsQuery,
     },
-    async ({ params, query }) => {
-      await loadProvider(params.id);
+    async ({ params, query, req }) => {
+      await loadProvider(params.id, req);
       // Newest first (what an operator asks for), so the shared ascending keyset is mirrored here.
-      const c = decodeCursor(query.cursor);
+      const c = query.cursor ? decodeCursor(query.cursor) : null;
       const rows = await prisma.reconciliationRun.findMany({
         where: {
           providerId: params.id,

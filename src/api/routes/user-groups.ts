@@ -1,8 +1,11 @@
+import type { Request } from 'express';
 import { z } from 'zod';
 import { ruleDisplayName } from '../../admin/providers';
+import { inScope, type Scope } from '../../admin/scope';
 import { badRequest, conflict, notFound } from '../../errors';
 import type { ApiContext } from '../app';
 import { keyset, page, pageQuery } from '../pagination';
+import { text } from '../text';
 import { uuidParam } from '../validate';
 
 const admin = ['manageConfiguration'] as const;
@@ -10,10 +13,12 @@ const admin = ['manageConfiguration'] as const;
 const ids = (what: string) => z.array(z.uuid({ message: `must be the id of ${what}` })).max(1000);
 
 const groupCreate = z.object({
-  name: z.string().trim().min(1).max(200),
-  /** Access rules of any location that the group's users may assign. */
+  name: text({ min: 1, max: 200 }),
+  /** Access rules of any location that the group's users may assign; their locations join the users' scope. */
   accessRuleIds: ids('an access rule from GET /v1/providers/:id/access-rules').default([]),
   userIds: ids('a user from GET /v1/users').default([]),
+  /** Locations the group's users work at without assigning rules there (viewers, site admins). */
+  locationIds: ids('a location from GET /v1/locations').default([]),
 });
 const groupPatch = z.object({
   name: groupCreate.shape.name.optional(),
@@ -21,6 +26,8 @@ const groupPatch = z.object({
   accessRuleIds: ids('an access rule from GET /v1/providers/:id/access-rules').optional(),
   /** Replaces the group's members. */
   userIds: ids('a user from GET /v1/users').optional(),
+  /** Replaces the group's locations. */
+  locationIds: ids('a location from GET /v1/locations').optional(),
 });
 
 const groupInclude = {
@@ -30,6 +37,7 @@ const groupInclude = {
     },
   },
   members: { include: { user: { select: { id: true, name: true, email: true } } } },
+  locations: { include: { location: { select: { id: true, name: true } } } },
 } as const;
 
 type GroupRow = {
@@ -47,6 +55,7 @@ type GroupRow = {
     };
   }>;
   members: Array<{ user: { id: string; name: string; email: string } }>;
+  locations: Array<{ location: { id: string; name: string } }>;
 };
 
 export function userGroupView(g: GroupRow) {
@@ -65,9 +74,12 @@ export function userGroupView(g: GroupRow) {
     }))
     .sort((a, b) => a.displayName.localeCompare(b.displayName));
   const users = g.members.map((m) => m.user).sort((a, b) => a.name.localeCompare(b.name));
+  const locations = g.locations.map((l) => l.location).sort((a, b) => a.name.localeCompare(b.name));
   return {
     id: g.id,
     name: g.name,
+    locationIds: locations.map((l) => l.id),
+    locations,
     accessRuleIds: rules.map((r) => r.id),
     accessRules: rules,
     userIds: users.map((u) => u.id),
@@ -78,18 +90,45 @@ export function userGroupView(g: GroupRow) {
   };
 }
 
+/**
+ * A group is within a site admin's reach when everything it grants lies at their locations: its
+ * locations and the locations of its access rules. Otherwise it answers 404, like one that does not exist.
+ */
+function reach(scope: Scope) {
+  if (scope.allLocations) return {};
+  const ids = { in: scope.locationIds };
+  return { locations: { every: { locationId: ids } }, accessRules: { every: { accessRule: { provider: { locationId: ids } } } } };
+}
+
 export function registerUserGroupRoutes({ routes, db }: ApiContext) {
   const prisma = db.prisma;
 
+  async function loadGroup(id: string, req: Request) {
+    const g = await prisma.userGroup.findFirst({
+      where: { id, ...reach(req.principal!.scope) },
+      include: { accessRules: { select: { accessRuleId: true } } },
+    });
+    if (!g) throw notFound('User group', id);
+    return g;
+  }
+
   /**
    * Every id must exist (400 naming its index). A rule the PACS no longer has may stay in a group that
-   * already lists it — so a PATCH of other fields does not fail — but cannot be newly added.
+   * already lists it — so a PATCH of other fields does not fail — but cannot be newly added. Rules and
+   * locations outside a site admin's locations are reported as not existing.
    */
-  async function checkRefs(body: { accessRuleIds?: string[]; userIds?: string[] }, current: Set<string> = new Set()) {
+  async function checkRefs(scope: Scope, body: { accessRuleIds?: string[]; userIds?: string[]; locationIds?: string[] }, current: Set<string> = new Set()) {
     const issues: Array<{ path: string; message: string }> = [];
     if (body.accessRuleIds?.length) {
       const found = new Map(
-        (await prisma.accessRule.findMany({ where: { id: { in: body.accessRuleIds } }, select: { id: true, name: true, status: true } })).map((r) => [r.id, r]),
+        (
+          await prisma.accessRule.findMany({
+            where: { id: { in: body.accessRuleIds } },
+            select: { id: true, name: true, status: true, provider: { select: { locationId: true } } },
+          })
+        )
+          .filter((r) => inScope(scope, r.provider.locationId))
+          .map((r) => [r.id, r]),
       );
       body.accessRuleIds.forEach((id, i) => {
         const r = found.get(id);
@@ -97,6 +136,14 @@ export function registerUserGroupRoutes({ routes, db }: ApiContext) {
         else if (r.status !== 'active' && !current.has(id)) {
           issues.push({ path: `accessRuleIds.${i}`, message: `access rule "${r.name}" no longer exists in the access control system; refresh the provider and choose a current rule` });
         }
+      });
+    }
+    if (body.locationIds?.length) {
+      const found = new Set(
+        (await prisma.location.findMany({ where: { id: { in: body.locationIds } }, select: { id: true } })).map((l) => l.id).filter((id) => inScope(scope, id)),
+      );
+      body.locationIds.forEach((id, i) => {
+        if (!found.has(id)) issues.push({ path: `locationIds.${i}`, message: `location ${id} does not exist` });
       });
     }
     if (body.userIds?.length) {
@@ -108,23 +155,33 @@ export function registerUserGroupRoutes({ routes, db }: ApiContext) {
     if (issues.length) throw badRequest(`Invalid body: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, { issues });
   }
 
-  async function nameFree(name: string, exceptId?: string) {
+  /** Names are unique across sites; the other group's id is only shown to those who may open it. */
+  async function nameFree(scope: Scope, name: string, exceptId?: string) {
     const other = await prisma.userGroup.findUnique({ where: { name } });
-    if (other && other.id !== exceptId) throw conflict('USER_GROUP_NAME_TAKEN', `A user group named "${name}" already exists.`, { userGroupId: other.id });
+    if (other && other.id !== exceptId) {
+      throw conflict('USER_GROUP_NAME_TAKEN', `A user group named "${name}" already exists.`, scope.allLocations ? { userGroupId: other.id } : undefined);
+    }
   }
 
   routes.add(
     'post',
     '/user-groups',
-    { summary: 'Create a user group: which users may assign which access rules', tag: 'user-groups', permission: [...admin], body: groupCreate, status: 201 },
-    async ({ body }) => {
-      await nameFree(body.name);
-      await checkRefs(body);
+    {
+      summary: 'Create a user group: which users work at which locations and may assign which access rules',
+      tag: 'user-groups',
+      permission: [...admin],
+      body: groupCreate,
+      status: 201,
+    },
+    async ({ body, req }) => {
+      await nameFree(req.principal!.scope, body.name);
+      await checkRefs(req.principal!.scope, body);
       const g = await prisma.userGroup.create({
         data: {
           name: body.name,
           accessRules: { create: [...new Set(body.accessRuleIds)].map((accessRuleId) => ({ accessRuleId })) },
           members: { create: [...new Set(body.userIds)].map((userId) => ({ userId })) },
+          locations: { create: [...new Set(body.locationIds)].map((locationId) => ({ locationId })) },
         },
         include: groupInclude,
       });
@@ -132,27 +189,36 @@ export function registerUserGroupRoutes({ routes, db }: ApiContext) {
     },
   );
 
-  routes.add('get', '/user-groups', { summary: 'List user groups', tag: 'user-groups', permission: [...admin], query: pageQuery }, async ({ query }) => {
+  routes.add('get', '/user-groups', { summary: 'List user groups', tag: 'user-groups', permission: [...admin], query: pageQuery }, async ({ query, req }) => {
     const k = keyset(query.cursor);
-    const rows = await prisma.userGroup.findMany({ where: k.where, orderBy: k.orderBy, take: query.limit + 1, include: groupInclude });
+    const rows = await prisma.userGroup.findMany({
+      where: { ...k.where, ...reach(req.principal!.scope) },
+      orderBy: k.orderBy,
+      take: query.limit + 1,
+      include: groupInclude,
+    });
     return page(rows, query.limit, userGroupView);
   });
 
-  routes.add('get', '/user-groups/{id}', { summary: 'Get a user group', tag: 'user-groups', permission: [...admin], params: uuidParam }, async ({ params }) => {
-    const g = await prisma.userGroup.findUnique({ where: { id: params.id }, include: groupInclude });
-    if (!g) throw notFound('User group', params.id);
-    return userGroupView(g);
+  routes.add('get', '/user-groups/{id}', { summary: 'Get a user group', tag: 'user-groups', permission: [...admin], params: uuidParam }, async ({ params, req }) => {
+    await loadGroup(params.id, req);
+    return userGroupView(await prisma.userGroup.findUniqueOrThrow({ where: { id: params.id }, include: groupInclude }));
   });
 
   routes.add(
     'patch',
     '/user-groups/{id}',
-    { summary: "Rename a user group or replace its access rules or users", tag: 'user-groups', permission: [...admin], params: uuidParam, body: groupPatch },
-    async ({ params, body }) => {
-      const cur = await prisma.userGroup.findUnique({ where: { id: params.id }, include: { accessRules: { select: { accessRuleId: true } } } });
-      if (!cur) throw notFound('User group', params.id);
-      if (body.name !== undefined) await nameFree(body.name, cur.id);
-      await checkRefs(body, new Set(cur.accessRules.map((r) => r.accessRuleId)));
+    {
+      summary: 'Rename a user group or replace its access rules, users or locations',
+      tag: 'user-groups',
+      permission: [...admin],
+      params: uuidParam,
+      body: groupPatch,
+    },
+    async ({ params, body, req }) => {
+      const cur = await loadGroup(params.id, req);
+      if (body.name !== undefined) await nameFree(req.principal!.scope, body.name, cur.id);
+      await checkRefs(req.principal!.scope, body, new Set(cur.accessRules.map((r) => r.accessRuleId)));
       const g = await prisma.$transaction(async (tx) => {
         if (body.accessRuleIds) {
           await tx.userGroupAccessRule.deleteMany({ where: { userGroupId: cur.id } });
@@ -162,6 +228,10 @@ export function registerUserGroupRoutes({ routes, db }: ApiContext) {
           await tx.userGroupMember.deleteMany({ where: { userGroupId: cur.id } });
           await tx.userGroupMember.createMany({ data: [...new Set(body.userIds)].map((userId) => ({ userGroupId: cur.id, userId })) });
         }
+        if (body.locationIds) {
+          await tx.userGroupLocation.deleteMany({ where: { userGroupId: cur.id } });
+          await tx.userGroupLocation.createMany({ data: [...new Set(body.locationIds)].map((locationId) => ({ userGroupId: cur.id, locationId })) });
+        }
         // Always touch the row so updatedAt reflects membership and rule changes too.
         return tx.userGroup.update({ where: { id: cur.id }, data: { name: body.name ?? cur.name }, include: groupInclude });
       });
@@ -169,8 +239,8 @@ export function registerUserGroupRoutes({ routes, db }: ApiContext) {
     },
   );
 
-  routes.add('delete', '/user-groups/{id}', { summary: 'Delete a user group', tag: 'user-groups', permission: [...admin], params: uuidParam }, async ({ params }) => {
-    if (!(await prisma.userGroup.findUnique({ where: { id: params.id } }))) throw notFound('User group', params.id);
+  routes.add('delete', '/user-groups/{id}', { summary: 'Delete a user group', tag: 'user-groups', permission: [...admin], params: uuidParam }, async ({ params, req }) => {
+    await loadGroup(params.id, req);
     await prisma.userGroup.delete({ where: { id: params.id } });
   });
 }

@@ -8,7 +8,8 @@ import {
 } from '@temporalio/client';
 import { z } from 'zod';
 import { checkProvisionSelection } from '../../admin/permissions';
-import { AppError, badRequest, conflict, forbidden, notFound, unprocessable } from '../../errors';
+import { assertInScope, scopeFilter, type Scope } from '../../admin/scope';
+import { AppError, badRequest, conflict, notFound, unprocessable } from '../../errors';
 import { Prisma } from '../../generated/prisma/client';
 import { SA } from '../../workflows/search-attributes';
 import {
@@ -23,15 +24,15 @@ import {
 import type { visitWorkflow } from '../../workflows/visit';
 import { closeVisitWorkflowId, type closeVisitWorkflow } from '../../workflows/close-visit';
 import type { ApiContext } from '../app';
-import { hasPermission } from '../auth';
 import { keyset, page, pageQuery } from '../pagination';
+import { text } from '../text';
 import { uuidParam } from '../validate';
 
 const visitorSchema = z.object({
-  firstName: z.string().trim().min(1).max(100),
-  lastName: z.string().trim().min(1).max(100),
+  firstName: text({ min: 1, max: 100 }),
+  lastName: text({ min: 1, max: 100 }),
   email: z.email().max(320).optional(),
-  company: z.string().trim().max(200).optional(),
+  company: text({ max: 200 }).optional(),
 });
 
 export const visitCreate = z.object({
@@ -263,14 +264,13 @@ export function registerVisitRoutes(ctx: ApiContext & { visitTiming?: Partial<Vi
     },
   );
 
-  const canView = (req: Parameters<typeof hasPermission>[0]) =>
-    (['viewVisits', 'provisionBadge', 'signOut', 'manageConfiguration'] as const).some((p) => hasPermission(req, p));
+  // Who handles visits may read them; declared on the routes so /openapi.json lists it.
+  const viewers = ['viewVisits', 'provisionBadge', 'signOut', 'manageConfiguration'] as const;
 
-  routes.add('get', '/visits', { summary: 'List visits, filtered by location, status or badge', tag: 'visits', query: visitQuery }, async ({ query, req }) => {
-    if (!canView(req)) throw forbidden('This needs the "viewVisits" permission.');
+  routes.add('get', '/visits', { summary: "List visits at the caller's locations, filtered by location, status or badge", tag: 'visits', permission: [...viewers], query: visitQuery }, async ({ query, req }) => {
     const k = keyset(query.cursor);
     const rows = await prisma.visit.findMany({
-      where: { ...k.where, locationId: query.locationId, status: query.status, badgeId: query.badgeId },
+      where: { ...k.where, AND: [{ locationId: query.locationId }, { locationId: scopeFilter(req.principal!.scope) }], status: query.status, badgeId: query.badgeId },
       orderBy: k.orderBy,
       take: query.limit + 1,
       include,
@@ -278,15 +278,16 @@ export function registerVisitRoutes(ctx: ApiContext & { visitTiming?: Partial<Vi
     return page(rows, query.limit, visitView);
   });
 
-  async function getVisit(id: string) {
+  /** With the caller's scope: another site's visit answers 404, as if it did not exist. */
+  async function getVisit(id: string, scope?: Scope) {
     const v = await prisma.visit.findUnique({ where: { id }, include });
     if (!v) throw notFound('Visit', id);
+    if (scope) assertInScope(scope, v.locationId, 'Visit', id);
     return v;
   }
 
-  routes.add('get', '/visits/{id}', { summary: 'A visit: status, badge, timeline, last error', tag: 'visits', params: uuidParam }, async ({ params, req }) => {
-    if (!canView(req)) throw forbidden('This needs the "viewVisits" permission.');
-    return visitView(await getVisit(params.id));
+  routes.add('get', '/visits/{id}', { summary: 'A visit: status, badge, timeline, last error', tag: 'visits', permission: [...viewers], params: uuidParam }, async ({ params, req }) => {
+    return visitView(await getVisit(params.id, req.principal!.scope));
   });
 
   /** Ends a visit: a signal to its workflow, or, if that has closed without completing it, a closing workflow. */
@@ -308,10 +309,19 @@ export function registerVisitRoutes(ctx: ApiContext & { visitTiming?: Partial<Vi
     '/visits/{id}/sign-out',
     { summary: 'Sign the visitor out; the badge is switched off and returned to the pool', tag: 'visits', permission: ['signOut'], params: uuidParam, status: 202 },
     async ({ params, req }) => {
-      const v = await getVisit(params.id);
+      const v = await getVisit(params.id, req.principal!.scope);
       if (v.status === 'completed') return visitView(v);
       const by = req.principal!.name;
-      await endVisit(v, () => temporal.client.workflow.getHandle(v.workflowId).signal(signOutSignal, { by }), `signed out by ${by}`);
+      // Only the first of repeated or concurrent sign-outs signals and writes the timeline entry.
+      const claimed = await prisma.visit.updateMany({ where: { id: v.id, signOutRequestedAt: null }, data: { signOutRequestedAt: new Date() } });
+      if (claimed.count === 0) return visitView(v);
+      try {
+        await endVisit(v, () => temporal.client.workflow.getHandle(v.workflowId).signal(signOutSignal, { by }), `signed out by ${by}`);
+      } catch (err) {
+        // Not delivered: the next sign-out must try again rather than find it already claimed.
+        await prisma.visit.updateMany({ where: { id: v.id }, data: { signOutRequestedAt: null } });
+        throw err;
+      }
       await prisma.visitEvent.create({ data: { visitId: v.id, status: v.status, detail: `sign-out requested by ${by}` } });
       return visitView(await getVisit(params.id));
     },
@@ -322,7 +332,7 @@ export function registerVisitRoutes(ctx: ApiContext & { visitTiming?: Partial<Vi
     '/visits/{id}/deprovision',
     { summary: 'Switch the badge off now (e.g. a lost badge); the visit then completes', tag: 'visits', permission: ['manageConfiguration', 'signOut'], params: uuidParam, status: 202 },
     async ({ params, req }) => {
-      const v = await getVisit(params.id);
+      const v = await getVisit(params.id, req.principal!.scope);
       if (v.status === 'completed') return visitView(v);
       const by = req.principal!.name;
       await endVisit(v, () => temporal.client.workflow.getHandle(v.workflowId).signal(deprovisionNowSignal, { reason: `requested by ${by}` }), `deprovisioned on request by ${by}`);
@@ -335,8 +345,8 @@ export function registerVisitRoutes(ctx: ApiContext & { visitTiming?: Partial<Vi
     'post',
     '/visits/{id}/retry',
     { summary: 'Retry a failed provision after fixing its cause', tag: 'visits', permission: ['provisionBadge', 'manageConfiguration'], params: uuidParam, status: 202 },
-    async ({ params }) => {
-      const v = await getVisit(params.id);
+    async ({ params, req }) => {
+      const v = await getVisit(params.id, req.principal!.scope);
       if (v.status !== 'provision_failed') {
         throw conflict('VISIT_NOT_RETRYABLE', `The visit is ${v.status}; only a visit whose provisioning failed can be retried.`);
       }

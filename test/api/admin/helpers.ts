@@ -26,9 +26,16 @@ export async function createProvider(api: TestApi, locationId: string, body: Rec
   return ok(await api.call('POST', `/v1/locations/${locationId}/providers`, { body }), 'provider');
 }
 
-export async function createUser(api: TestApi, name: string, permissions: string[]) {
+/**
+ * A user of every location unless `allLocations: false`: these suites test permissions and configuration
+ * rules, written before location scoping; test/api/scoping.test.ts tests the locations.
+ */
+export async function createUser(api: TestApi, name: string, permissions: string[], opts: { allLocations?: boolean } = {}) {
   const email = `${name.toLowerCase().replace(/\W+/g, '.')}.${Math.random().toString(36).slice(2, 8)}@example.com`;
-  return ok<{ id: string; token: string }>(await api.call('POST', '/v1/users', { body: { name, email, permissions } }), 'user');
+  return ok<{ id: string; token: string }>(
+    await api.call('POST', '/v1/users', { body: { name, email, permissions, allLocations: opts.allLocations ?? true } }),
+    'user',
+  );
 }
 
 /** Puts a catalogue into the database the way a refresh would, without a PACS. */

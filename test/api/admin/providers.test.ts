@@ -164,9 +164,13 @@ describe('providers', () => {
     const marker = await api.call('PATCH', `/v1/providers/${g.id}`, { body: { settings: { visitMarkerField: 'SSNO; drop' } } });
     expect(marker.status).toBe(400);
     expect(marker.body.error.details.issues[0].path).toBe('settings.visitMarkerField');
-    const keep = await api.call('PATCH', `/v1/providers/${g.id}`, { body: { settings: { releaseOnDeactivate: false, visitMarkerField: 'VB_VISIT' } } });
+    // Settings are checked against the provider's kind: visitMarkerField is OnGuard's.
+    const otherKind = await api.call('PATCH', `/v1/providers/${g.id}`, { body: { settings: { visitMarkerField: 'VB_VISIT' } } });
+    expect(otherKind.status).toBe(400);
+    expect(otherKind.body.error.details.issues[0]).toMatchObject({ path: 'settings.visitMarkerField', message: expect.stringMatching(/not a setting of a genetec provider/) });
+    const keep = await api.call('PATCH', `/v1/providers/${g.id}`, { body: { settings: { releaseOnDeactivate: false, personEntityType: 'Cardholder' } } });
     expect(keep.status).toBe(200);
-    expect(keep.body.settings).toMatchObject({ releaseOnDeactivate: false, visitMarkerField: 'VB_VISIT' });
+    expect(keep.body.settings).toMatchObject({ releaseOnDeactivate: false, personEntityType: 'Cardholder' });
   });
 
   it('lists synced access rules and badge types with status and ID range (BigInt-safe)', async () => {
