@@ -25,9 +25,12 @@ class WaitTimeout extends Error {}
 
 async function waitFor<T>(handle: WorkflowHandle, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
+  const result = handle.result() as Promise<T>;
+  // Past the wait the long poll is abandoned; its later failure (the connection closing) is nobody's.
+  result.catch(() => undefined);
   try {
     return await Promise.race([
-      handle.result() as Promise<T>,
+      result,
       new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new WaitTimeout()), ms);
       }),

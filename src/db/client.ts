@@ -23,6 +23,10 @@ export async function openDatabase(config: AppConfig['database'], opts: { migrat
   if (config.kind === 'postgres') {
     const { Pool } = await import('pg');
     const pool = new Pool({ connectionString: config.url, max: 10 });
+    // An idle connection the server closes (PostgreSQL restarted, failed over, or the database dropped)
+    // is emitted here; unhandled, it would crash the whole process. The pool discards that connection and
+    // the next query opens a new one.
+    pool.on('error', () => undefined);
     if (opts.migrate !== false) await applyMigrations(pgRunner(pool));
     const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
     return {

@@ -117,6 +117,8 @@ describe('location scoping', () => {
     { op: 'DELETE /v1/providers/{id}', build: async (site) => ({ method: 'DELETE', path: `/v1/providers/${await freshProvider(site)}` }), expect: [204, 404, 204] },
     { op: 'POST /v1/providers/{id}/test-connection', build: (site) => ({ method: 'POST', path: `/v1/providers/${s[site].provider}/test-connection?waitSeconds=1` }), expect: [504, 404, 504] },
     { op: 'POST /v1/providers/{id}/refresh', build: (site) => ({ method: 'POST', path: `/v1/providers/${s[site].provider}/refresh?waitSeconds=1` }), expect: [202, 404, 202] },
+    { op: 'POST /v1/providers/{id}/reconcile', build: (site) => ({ method: 'POST', path: `/v1/providers/${s[site].provider}/reconcile?waitSeconds=1` }), expect: [202, 404, 202] },
+    { op: 'GET /v1/providers/{id}/reconciliation', build: (site) => get(`/v1/providers/${s[site].provider}/reconciliation`), expect: [200, 404, 200] },
     { op: 'GET /v1/providers/{id}/access-rules', build: (site) => get(`/v1/providers/${s[site].provider}/access-rules`), expect: [200, 404, 200] },
     { op: 'GET /v1/providers/{id}/badge-types', build: (site) => get(`/v1/providers/${s[site].provider}/badge-types`), expect: [200, 404, 200] },
     {
@@ -145,9 +147,10 @@ describe('location scoping', () => {
     },
     { op: 'GET /v1/visits', build: () => get('/v1/visits'), expect: [200, 200, 200] },
     { op: 'GET /v1/visits/{id}', build: (site) => get(`/v1/visits/${s[site].visit}`), expect: [200, 404, 200] },
-    // These visits have no workflow: 409 VISIT_CLOSED / VISIT_NOT_RETRYABLE is what a caller in scope hears.
-    { op: 'POST /v1/visits/{id}/sign-out', build: (site) => ({ method: 'POST', path: `/v1/visits/${s[site].visit}/sign-out` }), expect: [409, 404, 409] },
-    { op: 'POST /v1/visits/{id}/deprovision', build: (site) => ({ method: 'POST', path: `/v1/visits/${s[site].visit}/deprovision` }), expect: [409, 404, 409] },
+    // These visits have no workflow: ending one starts the workflow that closes an orphaned visit (202);
+    // a retry answers 409 VISIT_NOT_RETRYABLE.
+    { op: 'POST /v1/visits/{id}/sign-out', build: (site) => ({ method: 'POST', path: `/v1/visits/${s[site].visit}/sign-out` }), expect: [202, 404, 202] },
+    { op: 'POST /v1/visits/{id}/deprovision', build: (site) => ({ method: 'POST', path: `/v1/visits/${s[site].visit}/deprovision` }), expect: [202, 404, 202] },
     { op: 'POST /v1/visits/{id}/retry', build: (site) => ({ method: 'POST', path: `/v1/visits/${s[site].visit}/retry` }), expect: [409, 404, 409] },
   ];
 

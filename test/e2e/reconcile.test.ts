@@ -306,7 +306,7 @@ describe.each(['onguard', 'genetec'] as const)('reconciliation on %s', (kind) =>
     expect((await env.api.call('GET', `/v1/providers/${crypto.randomUUID()}/reconciliation`)).status).toBe(404);
     expect((await env.api.call('POST', `/v1/providers/${env.providerId}/reconcile`, { token: env.receptionist.token })).status).toBe(403);
 
-    const metrics = (await env.api.call('GET', '/metrics', { token: null })).body as string;
+    const metrics = (await env.api.call('GET', '/metrics')).body as string;
     const line = (name: string, k: string) => metrics.split('\n').find((l) => l.startsWith(`${name}{`) && l.includes(`providerId="${env.providerId}"`) && l.includes(`kind="${k}"`));
     // Every kind is exported for the provider's last run, zero included; the foreign card was deleted since.
     expect(line('reconciliation_findings', 'badge_foreign_holder')).toMatch(/ 0$/);
