@@ -70,7 +70,7 @@ export async function start(config: AppConfig, log: Logger) {
       connection: nativeConnection,
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
-      deps: { db: db.prisma, pacs, logger: log },
+      deps: { db: db.prisma, pacs, logger: log, visitDurationOverrideMs: config.visitOverrides.durationMs },
       shutdownGraceMs: config.temporal.shutdownGraceMs,
     });
     const workerDone = worker.run().catch((err: unknown) => {
@@ -96,7 +96,7 @@ export async function start(config: AppConfig, log: Logger) {
         ping: () => client.connection.withDeadline(Date.now() + 2500, () => client.workflowService.getSystemInfo({})).then(() => undefined),
       },
       logger: log,
-      config: { temporal: config.temporal, refreshIntervalMinutes: config.refreshIntervalMinutes, secretsKey },
+      config: { temporal: config.temporal, refreshIntervalMinutes: config.refreshIntervalMinutes, secretsKey, visitTiming: config.visitOverrides.timing },
     });
     const server = http.createServer(app);
     await new Promise<void>((resolve, reject) => {

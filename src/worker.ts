@@ -46,7 +46,7 @@ async function main() {
   const queues = config.temporal.workerTaskQueues;
   const workers = await Promise.all(
     queues.map((taskQueue) =>
-      createWorker({ connection, namespace: config.temporal.namespace, taskQueue, deps: { db: db.prisma, pacs, logger: log }, shutdownGraceMs: config.temporal.shutdownGraceMs }),
+      createWorker({ connection, namespace: config.temporal.namespace, taskQueue, deps: { db: db.prisma, pacs, logger: log, visitDurationOverrideMs: config.visitOverrides.durationMs }, shutdownGraceMs: config.temporal.shutdownGraceMs }),
     ),
   );
   log.info({ taskQueues: queues }, 'worker running');
