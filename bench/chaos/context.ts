@@ -31,6 +31,7 @@ export interface VisitRecord {
   /** Set once the visit's ending was asked for (or, for end of day, is only waited for). */
   endIssued: boolean;
   completed: boolean;
+  visitor?: Record<string, string>;
   /** Ends the stay early (a refusal window signs a few visitors out at once). */
   wake?: () => void;
 }
@@ -68,6 +69,8 @@ export interface KillRecovery {
   /** Until every one of them progressed (null: not within the bound). */
   recoveredMs: number | null;
   firstProgressMs: number | null;
+  /** Temporal only: from SIGKILL until the restarted server listened. */
+  downMs?: number;
 }
 
 export interface FaultCounters {
@@ -82,6 +85,7 @@ export interface FaultCounters {
   temporalRestarts: number;
   cancels: number;
   terminates: number;
+  /** `temporal workflow cancel/terminate` calls that failed (retried up to 3 times each). */
   cliFailures: number;
   replaysInFlight: number;
   replaysAfterCompletion: number;
@@ -119,6 +123,8 @@ export interface RunContext {
   recoveries: KillRecovery[];
   badgeInUse409: number;
   samples: number;
+  /** Set while the simulators refuse the service's password. */
+  refusalActive: boolean;
   /** Set while the Temporal dev server is down or just restarted. */
   temporalDownUntil: number;
   faultsStopped: boolean;

@@ -5,6 +5,9 @@ import { pick, type KillRecovery, type RunContext, type VisitRecord } from './co
 import type { Pacs } from './pacs-view';
 import { sleep } from './procs';
 
+/** temporal.api.enums.v1.PendingActivityState: picked up by a worker and not finished. */
+const PENDING_ACTIVITY_STATE_STARTED = 2;
+
 /**
  * The faults of a run, each an independent loop bounded in count and stopped with the workload. PACS
  * faults go through the simulators' /__sim controls; process faults are real SIGKILLs; workflow faults go
@@ -123,9 +126,12 @@ export class FaultRunner {
         this.ctx.faults.refusalWindows++;
         this.ctx.log(`fault: both simulators refuse the service's credentials for ${opts.refusalWindowMs} ms`);
         for (const s of this.sims) await s.refuseCredentials(true);
+        this.ctx.refusalActive = true;
         try {
           for (const pacs of ['onguard', 'genetec'] as Pacs[]) {
-            const staying = this.ctx.records.filter((r) => r.pacs === pacs && r.wake && r.lastStatus === 'active');
+            const staying = this.ctx.records.filter(
+              (r) => r.pacs === pacs && r.wake && r.lastStatus === 'active' && !r.tags.has('cancelled') && !r.tags.has('terminated'),
+            );
             for (let k = 0; k < opts.signOutsPerRefusal && staying.length; k++) {
               const r = staying.splice(Math.floor(rng() * staying.length), 1)[0];
               r.plan = 'signOut';
@@ -136,6 +142,7 @@ export class FaultRunner {
           }
           await this.window(opts.refusalWindowMs);
         } finally {
+          this.ctx.refusalActive = false;
           for (const s of this.sims) await s.refuseCredentials(false);
         }
       });
@@ -149,11 +156,20 @@ export class FaultRunner {
       if (!svc.ready || !svc.proc) continue;
       await this.guarded(`kill ${svc.name}`, async () => {
         const pid = svc.proc!.pid;
-        // Which visits have an activity running on this very process (Temporal records the worker's identity).
-        const inflight = await this.activitiesOnWorker(pid);
+        // Kill at a moment when this very process runs a visit's activity (Temporal records the worker's
+        // identity, pid@host), looking for one for a few seconds; PACS calls are short, so a random moment
+        // would mostly hit an idle worker.
+        let inflight: Array<{ visitId: string; activityId: string }> = [];
+        const lookUntil = Date.now() + 8000;
+        while (!inflight.length && Date.now() < lookUntil && !this.ctx.faultsStopped) {
+          inflight = await this.activitiesOnWorker(pid);
+          if (!inflight.length) await sleep(150);
+        }
         const at = Date.now();
         await svc.sigkill();
         this.ctx.faults.serviceKills++;
+        // An activity that finished between the look and the kill was not caught by it.
+        inflight = await this.stillOn(pid, inflight);
         this.ctx.log(`fault: SIGKILL service ${svc.name} (pid ${pid}); ${inflight.length} visit(s) had an activity running on it`);
         const rec: KillRecovery = { what: `service ${svc.name}`, at, inflight: inflight.length, recoveredMs: null, firstProgressMs: null };
         this.ctx.recoveries.push(rec);
@@ -167,13 +183,13 @@ export class FaultRunner {
   }
 
   private async activitiesOnWorker(pid: number) {
-    const open = this.ctx.records.filter((r) => r.visitId && !r.completed);
+    const open = this.ctx.records.filter((r) => r.visitId && !r.completed && r.lastStatus !== 'active');
     const found = await Promise.all(
       open.map(async (r) => {
         try {
           const d = await this.ctx.temporal.workflow.getHandle(visitWorkflowId(r.visitId!)).describe();
           return (d.raw.pendingActivities ?? [])
-            .filter((p) => (p.lastWorkerIdentity ?? '').startsWith(`${pid}@`))
+            .filter((p) => Number(p.state) === PENDING_ACTIVITY_STATE_STARTED && (p.lastWorkerIdentity ?? '').startsWith(`${pid}@`))
             .map((p) => ({ visitId: r.visitId!, activityId: String(p.activityId) }));
         } catch {
           return [];
@@ -181,6 +197,20 @@ export class FaultRunner {
       }),
     );
     return found.flat();
+  }
+
+  private async stillOn(pid: number, inflight: Array<{ visitId: string; activityId: string }>) {
+    const out: typeof inflight = [];
+    for (const x of inflight) {
+      try {
+        const d = await this.ctx.temporal.workflow.getHandle(visitWorkflowId(x.visitId)).describe();
+        const p = (d.raw.pendingActivities ?? []).find((a) => String(a.activityId) === x.activityId);
+        if (p && (p.lastWorkerIdentity ?? '').startsWith(`${pid}@`)) out.push(x);
+      } catch {
+        out.push(x);
+      }
+    }
+    return out;
   }
 
   /** Until every visit that had an activity on the killed process saw it finish or run on another worker. */
@@ -218,24 +248,27 @@ export class FaultRunner {
         this.ctx.temporalDownUntil = Number.POSITIVE_INFINITY;
         const rec: KillRecovery = { what: 'temporal', at: t0, inflight: 0, recoveredMs: null, firstProgressMs: null };
         this.ctx.recoveries.push(rec);
+        const open = this.ctx.records.filter((r) => r.visitId && !r.completed && r.lastStatus !== 'active');
+        rec.inflight = open.length;
         try {
           await this.ctx.temporalProc.sigkill();
           this.ctx.faults.temporalRestarts++;
-          this.ctx.log('fault: SIGKILL Temporal dev server');
+          this.ctx.log(`fault: SIGKILL Temporal dev server (${open.length} visit(s) provisioning or deprovisioning)`);
           await this.ctx.temporalProc.start();
-          this.ctx.log(`Temporal dev server back after ${((Date.now() - t0) / 1000).toFixed(1)} s (same database file)`);
+          rec.downMs = Date.now() - t0;
+          this.ctx.log(`Temporal dev server back after ${(rec.downMs / 1000).toFixed(1)} s (same database file)`);
         } finally {
           // Clients reconnect within a few seconds of the server's return; 503s until then are the documented answer.
           this.ctx.temporalDownUntil = Date.now() + 5000;
         }
-        // Recovery: the first visit (of those open at the kill) that changed status afterwards.
-        const open = this.ctx.records.filter((r) => r.visitId && !r.completed);
-        rec.inflight = open.length;
+        // Recovery: until every visit that was between states at the kill moved on (or the bound).
         void (async () => {
           const deadline = t0 + 240_000;
           while (Date.now() < deadline && !this.ctx.stopping) {
-            if (open.some((r) => r.lastChangeAt > t0)) {
-              rec.recoveredMs = rec.firstProgressMs = Date.now() - t0;
+            const moved = open.filter((r) => r.lastChangeAt > t0 + (rec.downMs ?? 0));
+            if (moved.length && rec.firstProgressMs === null) rec.firstProgressMs = Date.now() - t0;
+            if (moved.length === open.length) {
+              rec.recoveredMs = Date.now() - t0;
               return;
             }
             await sleep(250);
@@ -262,12 +295,18 @@ export class FaultRunner {
       if (!target) continue;
       const args = ['workflow', verb, '--workflow-id', visitWorkflowId(target.visitId!), '--address', this.ctx.temporalProc.address, '--namespace', 'default'];
       if (verb === 'terminate') args.push('--reason', 'chaos run: terminated by an operator');
-      const ok = await new Promise<boolean>((resolve) =>
-        execFile(cli, args, { timeout: 20_000 }, (err, _out, stderr) => {
-          if (err) this.ctx.log(`temporal workflow ${verb} failed: ${String(stderr || err.message).trim().slice(0, 200)}`);
-          resolve(!err);
-        }),
-      );
+      let ok = false;
+      for (let attempt = 1; attempt <= 3 && !ok; attempt++) {
+        // Not while the Temporal server itself is down: that would test the CLI, not the visit.
+        while (Date.now() < this.ctx.temporalDownUntil && !this.ctx.faultsStopped) await sleep(200);
+        ok = await new Promise<boolean>((resolve) =>
+          execFile(cli, args, { timeout: 20_000 }, (err, _out, stderr) => {
+            if (err) this.ctx.log(`temporal workflow ${verb} failed (attempt ${attempt}): ${String(stderr || err.message).trim().slice(0, 200)}`);
+            resolve(!err);
+          }),
+        );
+        if (!ok) await sleep(2000);
+      }
       if (!ok) {
         this.ctx.faults.cliFailures++;
         continue;

@@ -181,6 +181,7 @@ export async function runChaos(opts: ChaosOptions, hooks: RunHooks = {}): Promis
       badgeInUse409: 0,
       samples: 0,
       temporalDownUntil: 0,
+      refusalActive: false,
       faultsStopped: false,
       stopping: false,
       log,
@@ -399,9 +400,22 @@ async function finalChecks(ctx: RunContext) {
 
 async function workflowState(ctx: RunContext, visitId: string): Promise<string> {
   try {
-    const d = await ctx.temporal.workflow.getHandle(visitWorkflowId(visitId)).describe();
+    const handle = ctx.temporal.workflow.getHandle(visitWorkflowId(visitId));
+    const d = await handle.describe();
     const pending = (d.raw.pendingActivities ?? []).map((p) => `${p.activityType?.name}#${p.attempt}${p.lastFailure?.message ? ` "${p.lastFailure.message.slice(0, 80)}"` : ''}`);
-    return `${d.status.name}${pending.length ? `, pending ${pending.join(', ')}` : ''}`;
+    let why = '';
+    if (d.status.name === 'FAILED') {
+      // The innermost cause is the activity's failure: its type is the reason code, its message the operator's text.
+      why = await handle.result().then(
+        () => '',
+        (err: any) => {
+          let e = err;
+          while (e?.cause) e = e.cause;
+          return `: ${e?.type ? `${e.type} ` : ''}${String(e?.message ?? '').slice(0, 100)}`;
+        },
+      );
+    }
+    return `${d.status.name}${why}${pending.length ? `, pending ${pending.join(', ')}` : ''}`;
   } catch (err) {
     return `not found (${(err as Error).message.slice(0, 60)})`;
   }
@@ -422,7 +436,14 @@ function summarise(ctx: RunContext, stats: HttpStats, t0: number, settleMs: numb
   const f = ctx.faults;
   f.unexpectedServiceExits = ctx.services.reduce((n, s) => n + s.unexpectedExits, 0);
   const sec = (ms: number | null) => (ms === null ? 'n/a' : `${(ms / 1000).toFixed(1)}s`);
-  const recovery = ctx.recoveries.map((r) => `${r.what.replace('service ', '')}:${r.inflight ? sec(r.recoveredMs) : 'idle'}${r.inflight ? `(${r.inflight})` : ''}`).join(' ');
+  const recovery = ctx.recoveries
+    .map((r) => {
+      const name = r.what.replace('service ', 'kill');
+      const down = r.downMs !== undefined ? `down ${sec(r.downMs)} ` : '';
+      if (r.what === 'temporal') return `${name}:${down}first progress ${sec(r.firstProgressMs)} all ${r.inflight} moving ${sec(r.recoveredMs)}`;
+      return r.inflight ? `${name}:${sec(r.recoveredMs)}(${r.inflight} in flight)` : `${name}:nothing in flight`;
+    })
+    .join(' ');
   const totalMs = Date.now() - t0;
   const total = Object.values(counts).reduce((a, b) => a + b, 0);
   const figure =
@@ -431,7 +452,7 @@ function summarise(ctx: RunContext, stats: HttpStats, t0: number, settleMs: numb
     ` | 5xx temporalOutage=${stats.fiveXxTemporalOutage} other=${stats.fiveXxOther} netErrors=${stats.networkErrors}` +
     ` | faults errorWindows=${f.errorWindows} outages=${f.outages} drops=og:${f.dropsConsumed.onguard}/${f.dropsQueued.onguard},gt:${f.dropsConsumed.genetec}/${f.dropsQueued.genetec}` +
     ` refusals=${f.refusalWindows}(signOuts=${f.signOutsDuringRefusal}) kills=${f.serviceKills} unexpectedExits=${f.unexpectedServiceExits} temporalRestarts=${f.temporalRestarts}` +
-    ` cancels=${f.cancels} terminates=${f.terminates} replays=${f.replaysInFlight}+${f.replaysAfterCompletion}` +
+    ` cancels=${f.cancels} terminates=${f.terminates}${f.cliFailures ? ` cliFailures=${f.cliFailures}` : ''} replays=${f.replaysInFlight}+${f.replaysAfterCompletion}` +
     ` | recovery ${recovery || 'n/a'} | settle=${sec(settleMs)} total=${sec(totalMs)}`;
   const lines = [figure, ''];
   for (const k of VIOLATION_KINDS) {

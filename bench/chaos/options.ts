@@ -131,7 +131,8 @@ export function smallOptions(over: Partial<ChaosOptions> = {}): ChaosOptions {
     terminates: 2,
     cancelEveryMs: 8_000,
     workloadTimeoutMs: 150_000,
-    settleMs: 60_000,
+    settleMs: 45_000,
+    conflictPickShare: 0.05,
     sampleEveryMs: 1_000,
     ...over,
   });

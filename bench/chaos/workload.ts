@@ -86,7 +86,13 @@ export class Workload {
     for (const pacs of ['onguard', 'genetec'] as const) for (let k = 0; k < 6; k++) this.regulars.push({ pacs, k, busy: false });
   }
 
-  /** Runs every visit with bounded concurrency; resolves when each has completed or the run stops polling. */
+  private completions: Promise<void>[] = [];
+
+  /**
+   * Runs every visit with bounded concurrency at the desks; a visit leaves its desk once its end was asked
+   * for, and is watched until completed in the background, so a visit that never completes (the failures
+   * this run looks for) does not hold a desk. Resolves when each has completed or the run stops polling.
+   */
   async run(): Promise<void> {
     const { opts } = this.ctx;
     let next = 0;
@@ -116,12 +122,19 @@ export class Workload {
           this.ctx.log(`visit #${n}: ${(err as Error).message}`);
         } finally {
           rec.endIssued = true;
-          const reg = this.regularOf.get(n);
-          if (reg) reg.busy = false;
         }
+        this.completions.push(
+          this.awaitCompletion(rec)
+            .catch((err) => this.ctx.log(`visit #${n}: ${(err as Error).message}`))
+            .finally(() => {
+              const reg = this.regularOf.get(n);
+              if (reg) reg.busy = false;
+            }),
+        );
       }
     };
     await Promise.all(Array.from({ length: opts.concurrency }, lane));
+    await Promise.all(this.completions);
   }
 
   /** Every visit that was issued its end: the fault phase may stop once all are. */
@@ -129,7 +142,7 @@ export class Workload {
     return this.ctx.records.length >= this.ctx.opts.visits && this.ctx.records.every((r) => r.endIssued);
   }
 
-  private visitorFor(rec: VisitRecord) {
+  private visitorFor(rec: VisitRecord): Record<string, string> {
     const { rng, opts, runId } = this.ctx;
     if (rng() < opts.regularShare) {
       const free = this.regulars.filter((r) => r.pacs === rec.pacs && !r.busy);
@@ -169,6 +182,7 @@ export class Workload {
     const { ctx } = this;
     const { opts, rng } = ctx;
     const visitor = this.visitorFor(rec);
+    rec.visitor = visitor;
     const body = (b: PoolBadge) => ({ locationId: ctx.locationId, badgeId: b.id, accessRuleIds: [ctx.providers[rec.pacs].ruleId], visitor });
 
     for (let attempt = 0; attempt < 4 && !rec.visitId; attempt++) {
@@ -236,6 +250,7 @@ export class Workload {
       if (v.status === 'active') break;
       const err = v.lastError as { code?: string; message?: string } | undefined;
       rec.failures.push({ code: err?.code, message: err?.message });
+      rec.tags.add(`failed:${err?.code ?? '?'}`);
       if (!err?.code || !err?.message) {
         violation(ctx, 'provisionFailedWithoutReason', `${visitId}|${v.timeline?.length}`, `visit ${visitId} (#${rec.n}) is provision_failed with lastError ${JSON.stringify(err ?? null)}`);
       }
@@ -269,14 +284,22 @@ export class Workload {
       rec.endIssued = true;
       if (rec.plan !== 'endOfDay' || rec.lastStatus !== 'active') {
         const action = rec.plan === 'deprovision' && rec.lastStatus === 'active' ? 'deprovision' : 'sign-out';
+        if (ctx.refusalActive) rec.tags.add('endDuringRefusal');
         const r = await ctx.api.call('POST', `/v1/visits/${visitId}/${action}`, { token: ctx.receptionistToken, retryForMs: 120_000 });
         if (r.status === 409) rec.tags.add(`${action}:${r.body?.error?.code ?? '409'}`);
         else if (r.status !== 202) rec.tags.add(`${action}:${r.status}`);
       }
     }
     rec.endIssued = true;
+  }
 
-    const done = await this.waitForStatus(visitId, rec, ['completed'], 0, Number.POSITIVE_INFINITY);
+  private async awaitCompletion(rec: VisitRecord) {
+    const { ctx } = this;
+    const { opts, rng } = ctx;
+    if (!rec.visitId) return;
+    const visitId = rec.visitId;
+    const body = (b: PoolBadge) => ({ locationId: ctx.locationId, badgeId: b.id, accessRuleIds: [ctx.providers[rec.pacs].ruleId], visitor: rec.visitor });
+    const done = await this.waitForStatus(visitId, rec, ['completed'], 0, Number.POSITIVE_INFINITY, 2000);
     if (done?.status === 'completed') {
       rec.completed = true;
       this.pool.release(rec.badge!, rec.n);
@@ -306,7 +329,7 @@ export class Workload {
   }
 
   /** Polls GET /v1/visits/:id until one of `want` (with at least `minTimeline` events), the bound, or the end of the run. */
-  private async waitForStatus(visitId: string, rec: VisitRecord, want: string[], minTimeline: number, boundMs: number): Promise<any | null> {
+  private async waitForStatus(visitId: string, rec: VisitRecord, want: string[], minTimeline: number, boundMs: number, everyMs = 1000): Promise<any | null> {
     const { ctx } = this;
     const until = Date.now() + boundMs;
     while (Date.now() < until && !ctx.stopping) {
@@ -324,7 +347,7 @@ export class Workload {
         }
         if (want.includes(v.status) && (v.timeline?.length ?? 0) >= minTimeline) return v;
       }
-      await sleep(1000);
+      await sleep(everyMs);
     }
     return null;
   }
