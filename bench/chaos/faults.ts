@@ -127,6 +127,8 @@ export class FaultRunner {
         this.ctx.log(`fault: both simulators refuse the service's credentials for ${opts.refusalWindowMs} ms`);
         for (const s of this.sims) await s.refuseCredentials(true);
         this.ctx.refusalActive = true;
+        // Visits already switching off when the refusal starts meet it too.
+        for (const r of this.ctx.records) if (r.visitId && r.endIssued && !r.completed) r.tags.add('endingWhenRefusalBegan');
         try {
           for (const pacs of ['onguard', 'genetec'] as Pacs[]) {
             const staying = this.ctx.records.filter(
