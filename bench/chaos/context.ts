@@ -123,6 +123,8 @@ export interface RunContext {
   recoveries: KillRecovery[];
   badgeInUse409: number;
   samples: number;
+  /** Visitors created twice in a PACS (a figure of the report). */
+  duplicatePeople: Record<Pacs, number>;
   /** Set while the simulators refuse the service's password. */
   refusalActive: boolean;
   /** Set while the Temporal dev server is down or just restarted. */

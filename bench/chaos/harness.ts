@@ -21,7 +21,7 @@ import {
 import { FaultRunner } from './faults';
 import { ChaosApi, HttpStats } from './http';
 import type { ChaosOptions } from './options';
-import { genetecCredentials, inspectSample, onGuardCredentials, type CredentialView, type Pacs } from './pacs-view';
+import { duplicatePeople, genetecCredentials, inspectSample, onGuardCredentials, type CredentialView, type Pacs } from './pacs-view';
 import { ProcessRegistry, sleep, TemporalProcess } from './procs';
 import { ServiceInstance, Simulator } from './services';
 import { Workload } from './workload';
@@ -41,6 +41,7 @@ export interface ChaosResult {
   faults: RunContext['faults'];
   recoveries: KillRecovery[];
   samples: number;
+  duplicatePeople: Record<Pacs, number>;
   totalMs: number;
   runDir: string;
   report: string;
@@ -182,6 +183,7 @@ export async function runChaos(opts: ChaosOptions, hooks: RunHooks = {}): Promis
       samples: 0,
       temporalDownUntil: 0,
       refusalActive: false,
+      duplicatePeople: { onguard: 0, genetec: 0 },
       faultsStopped: false,
       stopping: false,
       log,
@@ -382,6 +384,13 @@ async function finalChecks(ctx: RunContext) {
   for (const c of await poolCredentialsOn(ctx)) {
     violation(ctx, 'credentialStillActive', `${c.pacs}|${c.card}|${c.holder}`, `${c.pacs} card ${c.card} is still switched on for ${c.holder ?? 'nobody'}${visitsOfCard(ctx, c.pacs, c.card)}`);
   }
+  // A figure, not a check: people created twice because an answer was lost.
+  try {
+    const [og, gt] = await Promise.all([ctx.sims.onguard.ctl('GET', '/state'), ctx.sims.genetec.ctl('GET', '/state')]);
+    ctx.duplicatePeople = duplicatePeople(og, gt);
+  } catch (err) {
+    ctx.log(`could not count duplicate people: ${(err as Error).message}`);
+  }
   // 3. One workflow run per visit: a replayed Idempotency-Key must attach to the visit, never run it again.
   const runs = new Map<string, number>();
   try {
@@ -449,6 +458,7 @@ function summarise(ctx: RunContext, stats: HttpStats, t0: number, settleMs: numb
   const figure =
     `CHAOS ${total === 0 ? 'PASS' : 'FAIL'} visits accepted=${visits.accepted}/${visits.planned} completed=${visits.completed} rejected=${visits.rejected} gaveUp=${visits.gaveUp} 409=${visits.badgeInUse409} provision_failed=${visits.provisionFailedSeen}` +
     ` | violations=${total} ${VIOLATION_KINDS.map((k) => `${k}=${counts[k]}`).join(' ')}` +
+    ` dupPeople=og:${ctx.duplicatePeople.onguard},gt:${ctx.duplicatePeople.genetec}` +
     ` | 5xx temporalOutage=${stats.fiveXxTemporalOutage} other=${stats.fiveXxOther} netErrors=${stats.networkErrors}` +
     ` | faults errorWindows=${f.errorWindows} outages=${f.outages} drops=og:${f.dropsConsumed.onguard}/${f.dropsQueued.onguard},gt:${f.dropsConsumed.genetec}/${f.dropsQueued.genetec}` +
     ` refusals=${f.refusalWindows}(signOuts=${f.signOutsDuringRefusal}) kills=${f.serviceKills} unexpectedExits=${f.unexpectedServiceExits} temporalRestarts=${f.temporalRestarts}` +
@@ -479,6 +489,7 @@ function summarise(ctx: RunContext, stats: HttpStats, t0: number, settleMs: numb
     faults: f,
     recoveries: ctx.recoveries,
     samples: ctx.samples,
+    duplicatePeople: ctx.duplicatePeople,
     totalMs,
     runDir: ctx.runDir,
     report: lines.join('\n'),

@@ -70,3 +70,19 @@ export function inspectSample(creds: CredentialView[]): SampleFindings {
     multiBadgeHolders: [...byHolder].filter(([, c]) => c.size > 1).map(([k, c]) => ({ pacs: split(k)[0], holder: split(k)[1], cards: [...c].sort() })),
   };
 }
+
+/**
+ * People created twice for one visitor: a create whose answer was lost and was then created again. Not an
+ * invariant of the brief, a figure: each duplicate is a stray record an operator has to clean up.
+ */
+export function duplicatePeople(onguardState: any, genetecState: any): Record<Pacs, number> {
+  const count = (names: string[]) => {
+    const seen = new Map<string, number>();
+    for (const n of names) seen.set(n, (seen.get(n) ?? 0) + 1);
+    return [...seen.values()].reduce((a, k) => a + (k - 1), 0);
+  };
+  const ours = (n: string) => /^(Chaos|Regular) Visitor /.test(n);
+  const og = ((onguardState?.instances?.Lnl_Visitor ?? []) as any[]).map((v) => `${v.FIRSTNAME} ${v.LASTNAME}`.trim());
+  const gt = ((genetecState?.entities ?? []) as any[]).filter((e) => e.EntityType === 'Visitor').map((e) => `${e.FirstName} ${e.LastName}`.trim());
+  return { onguard: count(og.filter(ours)), genetec: count(gt.filter(ours)) };
+}
