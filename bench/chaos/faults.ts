@@ -155,7 +155,10 @@ export class FaultRunner {
     const { opts } = this.ctx;
     for (let i = 0; i < opts.serviceKills && (await this.until((i + 1) * opts.killEveryMs)); i++) {
       const svc = this.ctx.services[i % this.ctx.services.length];
-      if (!svc.ready || !svc.proc) continue;
+      // Both instances down at once would be an outage of the whole service, not an instance failure.
+      const readyBy = Date.now() + 90_000;
+      while (!this.ctx.services.every((s) => s.ready) && Date.now() < readyBy && !this.ctx.faultsStopped) await sleep(250);
+      if (!svc.ready || !svc.proc || this.ctx.faultsStopped) continue;
       await this.guarded(`kill ${svc.name}`, async () => {
         const pid = svc.proc!.pid;
         // Kill at a moment when this very process runs a visit's activity (Temporal records the worker's
@@ -172,8 +175,8 @@ export class FaultRunner {
         this.ctx.faults.serviceKills++;
         // An activity that finished between the look and the kill was not caught by it.
         inflight = await this.stillOn(pid, inflight);
-        this.ctx.log(`fault: SIGKILL service ${svc.name} (pid ${pid}); ${inflight.length} visit(s) had an activity running on it`);
-        const rec: KillRecovery = { what: `service ${svc.name}`, at, inflight: inflight.length, recoveredMs: null, firstProgressMs: null };
+        this.ctx.log(`fault: SIGKILL #${i + 1} of service ${svc.name} (pid ${pid}); ${inflight.length} visit(s) had an activity running on it`);
+        const rec: KillRecovery = { what: `service ${svc.name}#${i + 1}`, at, inflight: inflight.length, recoveredMs: null, firstProgressMs: null };
         this.ctx.recoveries.push(rec);
         void this.measureRecovery(rec, pid, inflight);
         void svc
@@ -238,7 +241,7 @@ export class FaultRunner {
     }
     if (!waiting.size) {
       rec.recoveredMs = Date.now() - rec.at;
-      this.ctx.log(`${rec.what}: all ${rec.inflight} in-flight visit(s) progressed after ${(rec.recoveredMs / 1000).toFixed(1)} s`);
+      this.ctx.log(`${rec.what}: all ${rec.inflight} visit(s) in flight at the kill progressed after ${(rec.recoveredMs / 1000).toFixed(1)} s`);
     }
   }
 

@@ -447,7 +447,7 @@ function summarise(ctx: RunContext, stats: HttpStats, t0: number, settleMs: numb
   const sec = (ms: number | null) => (ms === null ? 'n/a' : `${(ms / 1000).toFixed(1)}s`);
   const recovery = ctx.recoveries
     .map((r) => {
-      const name = r.what.replace('service ', 'kill');
+      const name = r.what.replace(/^service (\w)#(\d+)$/, 'kill$2($1)');
       const down = r.downMs !== undefined ? `down ${sec(r.downMs)} ` : '';
       if (r.what === 'temporal') return `${name}:${down}first progress ${sec(r.firstProgressMs)} all ${r.inflight} moving ${sec(r.recoveredMs)}`;
       return r.inflight ? `${name}:${sec(r.recoveredMs)}(${r.inflight} in flight)` : `${name}:nothing in flight`;
