@@ -123,6 +123,8 @@ export interface RunContext {
   recoveries: KillRecovery[];
   badgeInUse409: number;
   samples: number;
+  /** The run's database, read for diagnosis only (which visit a stray credential's holder belongs to). */
+  databaseUrl: string;
   /** Visitors created twice in a PACS (a figure of the report). */
   duplicatePeople: Record<Pacs, number>;
   /** Set while the simulators refuse the service's password. */

@@ -183,6 +183,7 @@ export async function runChaos(opts: ChaosOptions, hooks: RunHooks = {}): Promis
       samples: 0,
       temporalDownUntil: 0,
       refusalActive: false,
+      databaseUrl: dbUrl.toString(),
       duplicatePeople: { onguard: 0, genetec: 0 },
       faultsStopped: false,
       stopping: false,
@@ -381,8 +382,14 @@ async function finalChecks(ctx: RunContext) {
     if (!cursor) break;
   }
   // 2. No pool credential left switched on in either PACS.
+  const holders = await visitsByPerson(ctx);
   for (const c of await poolCredentialsOn(ctx)) {
-    violation(ctx, 'credentialStillActive', `${c.pacs}|${c.card}|${c.holder}`, `${c.pacs} card ${c.card} is still switched on for ${c.holder ?? 'nobody'}${visitsOfCard(ctx, c.pacs, c.card)}`);
+    const theirs = (c.holder && holders.get(`${c.pacs}|${c.holder.toLowerCase()}`)) || [];
+    const recs = theirs.map((id) => ctx.records.find((r) => r.visitId === id)).filter((r): r is RunContext['records'][number] => !!r && r.badge?.number === c.card);
+    const who = recs.length
+      ? `; the holder's visit(s) with this card: ${recs.map((r) => `${r.visitId} (${describeRecord(r)}, last ${r.lastStatus})`).join('; ')}`
+      : visitsOfCard(ctx, c.pacs, c.card);
+    violation(ctx, 'credentialStillActive', `${c.pacs}|${c.card}|${c.holder}`, `${c.pacs} card ${c.card} is still switched on for person ${c.holder ?? 'nobody'}${who}`);
   }
   // A figure, not a check: people created twice because an answer was lost.
   try {
@@ -405,6 +412,28 @@ async function finalChecks(ctx: RunContext) {
     const r = ctx.records.find((x) => x.visitId && visitWorkflowId(x.visitId) === wfId);
     violation(ctx, 'workflowRerun', wfId, `${wfId} ran ${n} times${r ? `; ${describeRecord(r)}` : ''}`);
   }
+}
+
+/** Which visits the service recorded for each PACS person (diagnosis only: the checks read the PACS). */
+async function visitsByPerson(ctx: RunContext): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  const c = new PgClient({ connectionString: ctx.databaseUrl });
+  try {
+    await c.connect();
+    const rows = await c.query<{ id: string; kind: string; refs: { personId?: string } | null }>(
+      'select v.id, p.kind, v."pacsRefs" as refs from "Visit" v join "Provider" p on p.id = v."providerId"',
+    );
+    for (const r of rows.rows) {
+      if (!r.refs?.personId) continue;
+      const k = `${r.kind}|${String(r.refs.personId).toLowerCase()}`;
+      (out.get(k) ?? out.set(k, []).get(k)!).push(r.id);
+    }
+  } catch (err) {
+    ctx.log(`could not read visits by person: ${(err as Error).message}`);
+  } finally {
+    await c.end().catch(() => undefined);
+  }
+  return out;
 }
 
 async function workflowState(ctx: RunContext, visitId: string): Promise<string> {
