@@ -224,7 +224,10 @@ export async function runChaos(opts: ChaosOptions, hooks: RunHooks = {}): Promis
       }),
     );
     let lastReconcile = 0;
-    const settleDeadline = settleStart + opts.settleMs;
+    // An activity that died with a killed instance is retried only after its start-to-close timeout (two
+    // minutes for deprovisioning): the settle lasts at least that long after the last kill.
+    const lastKill = Math.max(0, ...ctx.recoveries.filter((r) => r.what !== 'temporal').map((r) => r.at));
+    const settleDeadline = Math.max(settleStart + opts.settleMs, lastKill + 130_000);
     while (Date.now() < settleDeadline) {
       if (Date.now() - lastReconcile > 20_000) {
         lastReconcile = Date.now();
