@@ -249,7 +249,10 @@ export async function runChaos(opts: ChaosOptions, hooks: RunHooks = {}): Promis
     fs.writeFileSync(path.join(runDir, 'report.txt'), result.report);
     log(result.figure);
     await cleanup();
-    if (result.ok && !opts.keep) fs.rmSync(runDir, { recursive: true, force: true });
+    if (result.ok && !opts.keep) {
+      fs.rmSync(runDir, { recursive: true, force: true });
+      result.report = result.report.replace(`run directory: ${runDir}`, `run directory: ${runDir} (removed: the run passed; --keep keeps it)`);
+    }
     return result;
   } catch (err) {
     log(`run failed: ${(err as Error).stack ?? err}`);
