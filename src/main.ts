@@ -70,7 +70,7 @@ export async function start(config: AppConfig, log: Logger) {
       connection: nativeConnection,
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
-      deps: { db: db.prisma, pacs, logger: log, temporal: client },
+      deps: { db: db.prisma, pacs, logger: log, temporal: client, visitDurationOverrideMs: config.visitOverrides.durationMs },
       shutdownGraceMs: config.temporal.shutdownGraceMs,
     });
     const workerDone = worker.run().catch((err: unknown) => {
@@ -96,7 +96,7 @@ export async function start(config: AppConfig, log: Logger) {
         ping: () => client.connection.withDeadline(Date.now() + 2500, () => client.workflowService.getSystemInfo({})).then(() => undefined),
       },
       logger: log,
-      config: { temporal: config.temporal, refreshIntervalMinutes: config.refreshIntervalMinutes, reconcileIntervalMinutes: config.reconcileIntervalMinutes, secretsKey },
+      config: { temporal: config.temporal, refreshIntervalMinutes: config.refreshIntervalMinutes, reconcileIntervalMinutes: config.reconcileIntervalMinutes, secretsKey, visitTiming: config.visitOverrides.timing },
     });
     const server = createHttpServer(app, config.http);
     await new Promise<void>((resolve, reject) => {

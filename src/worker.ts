@@ -54,7 +54,7 @@ async function main() {
         connection,
         namespace: config.temporal.namespace,
         taskQueue,
-        deps: { db: db.prisma, pacs, logger: log, temporal: client },
+        deps: { db: db.prisma, pacs, logger: log, temporal: client, visitDurationOverrideMs: config.visitOverrides.durationMs },
         shutdownGraceMs: config.temporal.shutdownGraceMs,
       }),
     ),

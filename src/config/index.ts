@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import type { VisitTiming } from '../workflows/visit-contract';
 
 /**
  * The one place configuration is read. Every variable is documented in docs/configuration.md; the test
@@ -9,6 +10,25 @@ const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 const port = z.coerce.number().int().min(0).max(65535);
+const visitTimingSchema = z
+  .object({
+    provisionAttempts: z.number().int().min(1),
+    provisionInitialIntervalMs: z.number().int().min(1),
+    provisionMaxIntervalMs: z.number().int().min(1),
+    deprovisionInitialIntervalMs: z.number().int().min(1),
+    deprovisionMaxIntervalMs: z.number().int().min(1),
+    continueAsNewAfterEvents: z.number().int().min(50),
+  })
+  .partial()
+  .strict();
+
+function safeJson(s: string): unknown {
+  try {
+    return JSON.parse(s);
+  } catch {
+    return s;
+  }
+}
 
 export const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -52,6 +72,24 @@ export const envSchema = z.object({
   HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1000).max(300_000).default(30_000),
   /** A request's headers must have arrived within this; capped at HTTP_REQUEST_TIMEOUT_MS. */
   HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(1000).max(300_000).default(10_000),
+  /**
+   * Tests and chaos runs only: a visit ends this many milliseconds after it begins instead of at the
+   * location's end of day, so the end-of-day path runs within a test's time.
+   */
+  VISIT_DURATION_OVERRIDE_MS: z.coerce.number().int().min(1000).optional(),
+  /** Tests and chaos runs only: JSON overriding the visit workflow's retry timing (VisitTiming). */
+  VISIT_TIMING: z
+    .string()
+    .optional()
+    .transform((s, ctx) => {
+      if (s === undefined || s.trim() === '') return undefined;
+      const parsed = visitTimingSchema.safeParse(safeJson(s));
+      if (!parsed.success) {
+        ctx.addIssue({ code: 'custom', message: `VISIT_TIMING must be a JSON object of VisitTiming numbers: ${z.prettifyError(parsed.error)}` });
+        return z.NEVER;
+      }
+      return parsed.data;
+    }),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -82,6 +120,8 @@ export interface AppConfig {
   demoSeed: boolean;
   refreshIntervalMinutes: number;
   reconcileIntervalMinutes: number;
+  /** Tests and chaos runs only (VISIT_DURATION_OVERRIDE_MS, VISIT_TIMING). */
+  visitOverrides: { durationMs?: number; timing?: Partial<VisitTiming> };
 }
 
 export class ConfigError extends Error {
@@ -123,5 +163,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     demoSeed: e.DEMO_SEED ?? simulators,
     refreshIntervalMinutes: e.REFRESH_INTERVAL_MINUTES,
     reconcileIntervalMinutes: e.RECONCILE_INTERVAL_MINUTES,
+    visitOverrides: { durationMs: e.VISIT_DURATION_OVERRIDE_MS, timing: e.VISIT_TIMING },
   };
 }

@@ -7,7 +7,8 @@ import { fullJson, type Ctx } from './model';
 import { isMutation, parseEntityQuery } from './query-parser';
 import { runReport } from './reports';
 import { INVALID_OPERATION, invalidOperation, SdkFailure } from './sdk-failure';
-import { failNextSchema, type GenetecSimState } from './state';
+import { canonicalEntityType } from './constants';
+import { dropNextSchema, failNextSchema, type GenetecSimState } from './state';
 import { Transaction } from './store';
 
 /**
@@ -116,7 +117,15 @@ function apiRouter(state: GenetecSimState): Router {
     if (state.config.enforcePostForMutations && req.method !== 'POST' && clauses.some(isMutation)) {
       throw invalidOperation('This query changes data and must be sent with POST (simulator switch enforcePostForMutations).');
     }
+    const created = clauses.flatMap((c) => (c.ref.kind === 'new' ? [c.ref.type] : []));
+    const drop = state.dropFor(created);
     const results = executeEntityQuery(state.store, state.config, clauses);
+    if (drop) {
+      // Committed (executeEntityQuery threw otherwise): the client is left not knowing whether it happened.
+      state.consumeDrop(drop);
+      res.socket?.destroy();
+      return;
+    }
     if (results.every((x) => Object.keys(x).length === 0)) return ok(state, res);
     ok(state, res, results.length === 1 ? results[0] : results);
   });
@@ -199,6 +208,22 @@ export function createGenetecApp(state: GenetecSimState, controls: SimulatorCont
         r.delete('/fail-next', (_req, res) => {
           state.failures = [];
           res.json({ queued: [] });
+        });
+        const dropsView = () => ({ queued: state.drops, dropped: state.droppedAfterCommit });
+        r.get('/drop-next', (_req, res) => void res.json(dropsView()));
+        r.post('/drop-next', (req, res) => {
+          const d = dropNextSchema.parse(req.body ?? {});
+          let entityType: string | undefined;
+          if (d.entityType) {
+            entityType = canonicalEntityType(d.entityType);
+            if (!entityType) return void res.status(400).json({ error: `Unknown entity type '${d.entityType}'.` });
+          }
+          state.drops.push({ remaining: d.count, entityType });
+          res.json(dropsView());
+        });
+        r.delete('/drop-next', (_req, res) => {
+          state.drops = [];
+          res.json(dropsView());
         });
       },
     }),

@@ -24,6 +24,23 @@ export const failNextSchema = z
   })
   .strict();
 
+/**
+ * A queued "commit, then lose the answer" on creates: the next `count` requests that create an entity
+ * (`NewEntity(...)`, optionally only of `entityType`) are applied, then their connection is cut without
+ * an answer, the lost-response case after which a client must look before it creates again.
+ */
+export interface QueuedDrop {
+  remaining: number;
+  entityType?: string;
+}
+
+export const dropNextSchema = z
+  .object({
+    count: z.number().int().min(1).max(1000).default(1),
+    entityType: z.string().min(1).optional(),
+  })
+  .strict();
+
 export const resetBodySchema = z
   .object({
     /** Config overrides applied on top of the start-up defaults. */
@@ -38,6 +55,9 @@ export class GenetecSimState {
   readonly sessions = new SessionTracker();
   config: SimConfig;
   failures: QueuedFailure[] = [];
+  drops: QueuedDrop[] = [];
+  /** Creates whose answer was withheld since the last reset. */
+  droppedAfterCommit = 0;
 
   constructor(readonly credentials: { username: string; password: string; applicationId: string }) {
     this.config = defaultConfig(credentials);
@@ -50,6 +70,8 @@ export class GenetecSimState {
     this.store.clockOffsetMs = this.config.clockOffsetMs;
     this.sessions.reset();
     this.failures = [];
+    this.drops = [];
+    this.droppedAfterCommit = 0;
     seedStore(this.store, { tenantGroups: b.tenantGroups });
   }
 
@@ -76,6 +98,20 @@ export class GenetecSimState {
     return f;
   }
 
+  /** The queued drop that applies to a request creating entities of these types, if any (not taken yet). */
+  dropFor(createdTypes: string[]): QueuedDrop | undefined {
+    if (!createdTypes.length) return undefined;
+    const types = createdTypes.map((t) => t.toLowerCase());
+    return this.drops.find((d) => !d.entityType || types.includes(d.entityType.toLowerCase()));
+  }
+
+  /** Counts a drop as used once its request committed; a create that failed keeps it queued. */
+  consumeDrop(d: QueuedDrop) {
+    d.remaining--;
+    this.droppedAfterCommit++;
+    if (d.remaining <= 0) this.drops = this.drops.filter((x) => x !== d);
+  }
+
   snapshot() {
     // Plain GUID arrays whatever the wire encoding, so test helpers read one stable shape.
     const config: SimConfig = { ...this.config, collectionEncoding: 'guids' };
@@ -85,6 +121,8 @@ export class GenetecSimState {
       sessions: this.sessions.snapshot(Date.now(), this.config.sessionIdleMs),
       entities: this.store.all().map((e) => fullJson(e, ctx)),
       queuedFailures: this.failures,
+      queuedDrops: this.drops,
+      droppedAfterCommit: this.droppedAfterCommit,
     };
   }
 }
