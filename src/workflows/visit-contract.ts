@@ -85,3 +85,8 @@ export const retrySignal = defineSignal('retry');
 /** The same retry as an update, so the API learns at once whether the visit was in a retryable state. */
 export const retryUpdate = defineUpdate<{ accepted: true }, []>('retryProvision');
 export const stateQuery = defineQuery<VisitState>('state');
+/**
+ * Resolves once the sign-in has an outcome recorded in the database (active, provision_failed, or
+ * already ending): what `POST /v1/visits` with `Prefer: wait=N` waits on.
+ */
+export const outcomeUpdate = defineUpdate<{ status: VisitStatus }, []>('waitForOutcome');

@@ -7,6 +7,8 @@ import {
   log,
   patched,
   proxyActivities,
+  proxyLocalActivities,
+  type RetryPolicy,
   setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
@@ -21,6 +23,7 @@ import {
   END_REASONS,
   deprovisionNowSignal,
   retrySignal,
+  outcomeUpdate,
   retryUpdate,
   signOutSignal,
   stateQuery,
@@ -41,6 +44,13 @@ export * from './visit-contract';
 export const END_GUARANTEE_PATCH = 'end-guarantee-v2';
 
 /**
+ * Runs started after this patch provision in two PACS activities (checks, then issue-and-grant) instead
+ * of six, and keep their database bookkeeping in local activities on the workflow's own worker: fewer
+ * task-queue round trips between a visitor at the desk and an active badge.
+ */
+export const FAST_PROVISION_PATCH = 'fast-provision-v3';
+
+/**
  * One visit, from sign-in to badge switched off. Guarantees (product brief, "Visit lifecycle"):
  * provision after the seeds' checks, each failing with its own reason; stay active until sign-out,
  * the end of the location's day, or "deprovision now"; then switch the badge off, retrying every failure
@@ -49,12 +59,17 @@ export const END_GUARANTEE_PATCH = 'end-guarantee-v2';
 export async function visitWorkflow(input: VisitInput): Promise<VisitState> {
   const timing = { ...DEFAULT_VISIT_TIMING, ...input.timing };
   const v2 = patched(END_GUARANTEE_PATCH);
-  // Database bookkeeping runs on our own queue; PACS calls on the provider's queue (see docs/architecture.md).
-  const db = proxyActivities<Activities>({
-    // A row update takes milliseconds; a killed worker's bookkeeping is retried after this long.
-    startToCloseTimeout: '10 seconds',
-    retry: { initialInterval: '1 second', maximumInterval: '30 seconds', nonRetryableErrorTypes: ['VISIT_NOT_FOUND'] },
-  });
+  const v3 = v2 && patched(FAST_PROVISION_PATCH);
+  // Database bookkeeping runs on our own queue (v3: as local activities in the workflow's worker); PACS
+  // calls on the provider's queue (see docs/architecture.md).
+  const bookkeepingRetry: RetryPolicy = { initialInterval: '1 second', maximumInterval: '30 seconds', nonRetryableErrorTypes: ['VISIT_NOT_FOUND'] };
+  const db = v3
+    ? proxyLocalActivities<Activities>({ startToCloseTimeout: '10 seconds', retry: bookkeepingRetry })
+    : proxyActivities<Activities>({
+        // A row update takes milliseconds; a killed worker's bookkeeping is retried after this long.
+        startToCloseTimeout: '10 seconds',
+        retry: bookkeepingRetry,
+      });
   const provisionPacs = proxyActivities<Activities>({
     taskQueue: input.pacsTaskQueue,
     // A visitor is waiting at reception. Activities heartbeat, so a crashed worker's call is retried
@@ -95,8 +110,14 @@ export async function visitWorkflow(input: VisitInput): Promise<VisitState> {
   const state: VisitState = { visitId: input.visitId, status: 'provisioning', signOutRequested: false, attempts: 0 };
   let endRequested: 'signOut' | 'deprovisionNow' | null = null;
   let retryRequested = false;
+  /** The last status the Visit row is known to hold (the API reads the row). */
+  let recordedStatus: VisitStatus = 'provisioning';
 
   setHandler(stateQuery, () => state);
+  setHandler(outcomeUpdate, async () => {
+    await condition(() => recordedStatus !== 'provisioning');
+    return { status: recordedStatus };
+  });
   setHandler(signOutSignal, () => {
     state.signOutRequested = true;
     endRequested ??= 'signOut';
@@ -140,6 +161,7 @@ export async function visitWorkflow(input: VisitInput): Promise<VisitState> {
     upsertSearchAttributes([{ key: SA.status, value: status }]);
     showDetails();
     await db.recordVisitStatus({ visitId: input.visitId, status, detail, error });
+    recordedStatus = status;
   };
 
   if (!input.resume) {
@@ -169,6 +191,7 @@ export async function visitWorkflow(input: VisitInput): Promise<VisitState> {
     state.endsAt = endsAt;
     if (input.resume) {
       state.status = 'deprovisioning';
+      recordedStatus = 'deprovisioning';
       return finish(input.resume.reason, input.resume);
     }
     // Workflow time is replay-safe; the time-zone arithmetic that produced endsAt ran in an activity.
@@ -214,6 +237,14 @@ export async function visitWorkflow(input: VisitInput): Promise<VisitState> {
   async function provision(endsAt: string): Promise<VisitError | null> {
     let issuing = false;
     try {
+      if (v3) {
+        const { personId } = await provisionPacs.prepareProvision({ visitId: input.visitId });
+        state.personId = personId;
+        issuing = true;
+        const { credentialId } = await provisionPacs.issueAndGrant({ visitId: input.visitId, personId, endsAt });
+        state.credentialId = credentialId;
+        return null;
+      }
       await provisionPacs.precheckConfiguration({ visitId: input.visitId });
       const { personId } = await provisionPacs.ensureVisitorInPacs({ visitId: input.visitId });
       state.personId = personId;

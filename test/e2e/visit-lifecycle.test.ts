@@ -71,6 +71,28 @@ describe.each(['onguard', 'genetec'] as const)('visit lifecycle on %s', (kind) =
     await env.waitFor(a.body.id, 'completed');
   });
 
+  it('answers sign-in and sign-out in one call each with Prefer: wait', async () => {
+    const uniqueId = String(base + 5);
+    const badgeId = await env.addBadge(uniqueId);
+    const r = await env.signIn(badgeId, { firstName: 'One', lastName: 'Call' }, { prefer: 'wait=20' });
+    expect(r.status).toBe(201);
+    expect(r.headers.get('preference-applied')).toBe('wait=20');
+    expect(r.body.status).toBe('active');
+    expect(await pacsBadge(env, uniqueId)).toMatchObject({ exists: true, active: true });
+    const out = await env.api.call('POST', `/v1/visits/${r.body.id}/sign-out`, { token: env.receptionist.token, headers: { prefer: 'wait=20' } });
+    expect(out.status).toBe(200);
+    expect(out.body.status).toBe('completed');
+    expect((await pacsBadge(env, uniqueId)).active).toBe(false);
+
+    // A provision that fails answers with its reason, in the same call.
+    const taken = await env.signIn(await env.addBadge('1500'), { firstName: 'Blocked', lastName: 'Card' }, { prefer: 'wait=20' });
+    expect(taken.status).toBe(201);
+    expect(taken.body.status).toBe('provision_failed');
+    expect(taken.body.lastError.code).toBe('BADGE_ALREADY_ASSIGNED');
+    await env.api.call('POST', `/v1/visits/${taken.body.id}/sign-out`, { token: env.receptionist.token });
+    await env.waitFor(taken.body.id, 'completed');
+  });
+
   it('lets exactly one of many concurrent sign-ins take a badge', async () => {
     const badgeId = await env.addBadge(String(base + 3));
     const results = await Promise.all(

@@ -14,8 +14,12 @@ import { workflowBundle } from '../helpers/worker';
  * v2 fixture, and a later patch should add a fixture of its own rather than replace one.
  */
 const FIXTURE = path.join(__dirname, '..', 'fixtures', 'visit-history.json');
-/** Recorded after the end-guarantee patch: switch-off failures reported in rounds, then Cancel. */
-const FIXTURE_V2 = path.join(__dirname, '..', 'fixtures', 'visit-history-v2.json');
+/**
+ * Each later fixture was recorded right after a patch (v2: end-guarantee, switch-off rounds and Cancel;
+ * v3: fast provisioning with local bookkeeping). `RECORD_HISTORY=1` writes the newest one only.
+ */
+const FIXTURES = ['visit-history-v2.json', 'visit-history-v3.json'].map((f) => path.join(__dirname, '..', 'fixtures', f));
+const NEWEST = FIXTURES[FIXTURES.length - 1];
 
 describe('visit workflow replay', () => {
   let env: VisitEnv;
@@ -72,7 +76,7 @@ describe('visit workflow replay', () => {
     await handle.result();
     const history = await handle.fetchHistory();
     await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history, `visit-${v.body.id}`);
-    if (process.env.RECORD_HISTORY === '1') fs.writeFileSync(FIXTURE_V2, historyToJSON(history));
+    if (process.env.RECORD_HISTORY === '1') fs.writeFileSync(NEWEST, historyToJSON(history));
   });
 
   it('replays the recorded history of an earlier version', async () => {
@@ -81,9 +85,9 @@ describe('visit workflow replay', () => {
     await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history, 'recorded-visit');
   });
 
-  it('replays the recorded history of a visit after the end-guarantee patch', async () => {
-    expect(fs.existsSync(FIXTURE_V2)).toBe(true);
-    const history = historyFromJSON(JSON.parse(fs.readFileSync(FIXTURE_V2, 'utf8')));
-    await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history, 'recorded-visit-v2');
+  it.each(FIXTURES.map((f) => [path.basename(f), f]))('replays the recorded history %s', async (_name, file) => {
+    expect(fs.existsSync(file)).toBe(true);
+    const history = historyFromJSON(JSON.parse(fs.readFileSync(file, 'utf8')));
+    await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history, path.basename(file));
   });
 });

@@ -6,6 +6,7 @@ import {
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
 } from '@temporalio/client';
+import type { Response } from 'express';
 import { z } from 'zod';
 import { checkProvisionSelection } from '../../admin/permissions';
 import { assertInScope, scopeFilter, type Scope } from '../../admin/scope';
@@ -14,6 +15,7 @@ import { Prisma } from '../../generated/prisma/client';
 import { SA } from '../../workflows/search-attributes';
 import {
   deprovisionNowSignal,
+  outcomeUpdate,
   retryUpdate,
   signOutSignal,
   VISIT_STATUSES,
@@ -157,11 +159,31 @@ export function registerVisitRoutes(ctx: ApiContext & { visitTiming?: Partial<Vi
     });
   }
 
+  /**
+   * `Prefer: wait=N` (RFC 7240): answer with the outcome if it comes within N seconds — 201 with the
+   * visit `active` or `provision_failed` (and its reason) after a sign-in, 200 with it `completed` after a
+   * sign-out — and 202 as usual otherwise, so a guestbook need not poll.
+   */
+  async function afterWait<T>(res: Response, waitS: number | null, outcome: () => Promise<unknown>, view: () => Promise<T & { status: string }>, done: (status: string) => number | null): Promise<T | undefined> {
+    if (!waitS) return view();
+    let timer: NodeJS.Timeout | undefined;
+    const waited = outcome();
+    waited.catch(() => undefined);
+    await Promise.race([waited.catch(() => undefined), new Promise((r) => (timer = setTimeout(r, waitS * 1000)))]);
+    clearTimeout(timer);
+    const v = await view();
+    const status = done(v.status);
+    res.setHeader('Preference-Applied', `wait=${waitS}`);
+    if (status === null) return v;
+    res.status(status).json(v);
+    return undefined;
+  }
+
   routes.add(
     'post',
     '/visits',
     {
-      summary: 'Sign a visitor in: reserve the badge and start the visit workflow (202). Honours Idempotency-Key.',
+      summary: 'Sign a visitor in: reserve the badge and start the visit workflow (202). Honours Idempotency-Key; with `Prefer: wait=N` (up to 30 s) answers 201 with the outcome when it comes in time.',
       tag: 'visits',
       permission: ['provisionBadge'],
       body: visitCreate,
@@ -173,6 +195,15 @@ export function registerVisitRoutes(ctx: ApiContext & { visitTiming?: Partial<Vi
       const key = keyHeader === undefined ? null : idempotencyKey.safeParse(keyHeader);
       if (key && !key.success) throw badRequest('Invalid header: Idempotency-Key: up to 200 printable ASCII characters', { issues: [{ path: 'headers.idempotency-key', message: 'invalid' }] });
       const idemKey = key?.success ? key.data : null;
+      const waitS = preferredWait(req.header('prefer'));
+      const signInOutcome = (visitId: string, workflowId: string) =>
+        afterWait(
+          res,
+          waitS,
+          () => temporal.client.workflow.getHandle(workflowId).executeUpdate(outcomeUpdate),
+          async () => visitView(await prisma.visit.findUniqueOrThrow({ where: { id: visitId }, include })),
+          (st) => (st === 'provisioning' ? null : 201),
+        );
 
       const replay = async () => {
         if (!idemKey) return null;
@@ -193,10 +224,10 @@ export function registerVisitRoutes(ctx: ApiContext & { visitTiming?: Partial<Vi
         if (prior.status === 'completed') return visitView(prior);
         // The first request may have died between saving and starting: make sure the workflow runs.
         await startWorkflow(prior, prior.badge);
-        return visitView(prior);
+        return signInOutcome(prior.id, prior.workflowId);
       };
       const previous = await replay();
-      if (previous) return previous;
+      if (previous !== null) return previous;
 
       let selection: Awaited<ReturnType<typeof checkProvisionSelection>>;
       try {
@@ -206,7 +237,7 @@ export function registerVisitRoutes(ctx: ApiContext & { visitTiming?: Partial<Vi
         // Held by the twin of this very request (same Idempotency-Key, a moment earlier)? Then it is ours.
         if (err instanceof AppError && err.code === 'BADGE_IN_USE') {
           const again = await replay();
-          if (again) return again;
+          if (again !== null) return again;
         }
         throw err;
       }
@@ -237,7 +268,7 @@ export function registerVisitRoutes(ctx: ApiContext & { visitTiming?: Partial<Vi
           // A concurrent request with the same key may have won on either unique index (the key or the
           // badge), and driver adapters do not reliably name the index: look for our key first.
           const again = await replay();
-          if (again) return again;
+          if (again !== null) return again;
           const holder = await prisma.visit.findUnique({ where: { activeBadgeId: badge.id }, select: { id: true } });
           throw conflict('BADGE_IN_USE', `Badge ${badge.name} (${badge.uniqueId}) was just taken by another visit; choose a free badge.`, { visitId: holder?.id });
         }
@@ -260,7 +291,7 @@ export function registerVisitRoutes(ctx: ApiContext & { visitTiming?: Partial<Vi
         );
       }
       started.inc({ providerKind: badge.provider.kind });
-      return visitView(visit);
+      return signInOutcome(visit.id, visit.workflowId);
     },
   );
 
@@ -308,10 +339,11 @@ export function registerVisitRoutes(ctx: ApiContext & { visitTiming?: Partial<Vi
     'post',
     '/visits/{id}/sign-out',
     { summary: 'Sign the visitor out; the badge is switched off and returned to the pool', tag: 'visits', permission: ['signOut'], params: uuidParam, status: 202 },
-    async ({ params, req }) => {
+    async ({ params, req, res }) => {
       const v = await getVisit(params.id, req.principal!.scope);
       if (v.status === 'completed') return visitView(v);
       const by = req.principal!.name;
+      const waitS = preferredWait(req.header('prefer'));
       // Only the first of repeated or concurrent sign-outs signals and writes the timeline entry.
       const claimed = await prisma.visit.updateMany({ where: { id: v.id, signOutRequestedAt: null }, data: { signOutRequestedAt: new Date() } });
       if (claimed.count === 0) return visitView(v);
@@ -323,7 +355,13 @@ export function registerVisitRoutes(ctx: ApiContext & { visitTiming?: Partial<Vi
         throw err;
       }
       await prisma.visitEvent.create({ data: { visitId: v.id, status: v.status, detail: `sign-out requested by ${by}` } });
-      return visitView(await getVisit(params.id));
+      return afterWait(
+        res,
+        waitS,
+        () => temporal.client.workflow.getHandle(v.workflowId).result(),
+        async () => visitView(await getVisit(params.id)),
+        (st) => (st === 'completed' ? 200 : null),
+      );
     },
   );
 
@@ -360,6 +398,14 @@ export function registerVisitRoutes(ctx: ApiContext & { visitTiming?: Partial<Vi
       return visitView(await getVisit(params.id));
     },
   );
+}
+
+/** `Prefer: wait=N` (RFC 7240), capped at 30 seconds; null without it. */
+function preferredWait(header: string | undefined): number | null {
+  const m = header ? /(?:^|[,;\s])wait\s*=\s*"?(\d{1,4})"?/i.exec(header) : null;
+  if (!m) return null;
+  const n = Number(m[1]);
+  return n > 0 ? Math.min(n, 30) : null;
 }
 
 /** Whether a replayed request asks for the same sign-in as the first (the IETF Idempotency-Key draft's fingerprint). */
