@@ -3,7 +3,7 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import type { ActivityDeps } from '.';
 import type { ActionKind, FindingKind } from '../admin/reconciliation';
 import { Prisma } from '../generated/prisma/client';
-import { isPacsError } from '../pacs/errors';
+import { isPacsError, PROVIDER_LEVEL_FAILURES } from '../pacs/errors';
 import { ProviderGoneError } from '../pacs/registry';
 import type { BadgeLookup, PacsAdapter, ProviderSettings } from '../pacs/types';
 import { toActivityFailure } from './failures';
@@ -49,18 +49,7 @@ const MISSING_WORKFLOW_GRACE_MS = 60_000;
  * infrastructure: they fail the run, so Temporal retries it or an operator sees it. Any other PACS code
  * concerns one badge or visit and becomes a finding, so one bad record does not hide the rest.
  */
-const RUN_LEVEL_CODES = new Set([
-  'PACS_UNREACHABLE',
-  'PACS_TIMEOUT',
-  'PACS_SERVER_ERROR',
-  'PACS_TLS',
-  'PACS_BAD_RESPONSE',
-  'PACS_AUTH',
-  'PACS_LICENSE',
-  'PACS_FORBIDDEN',
-  'PROVIDER_NOT_FOUND',
-  'SECRET_UNREADABLE',
-]);
+const RUN_LEVEL_CODES = new Set(PROVIDER_LEVEL_FAILURES);
 
 /** Typed reconciliation failure; its code becomes the Temporal failure type (the workflow decides on retries). */
 export class ReconcileError extends Error {

@@ -44,6 +44,24 @@ export const FAILURES_NEEDING_A_PERSON: readonly string[] = [
   'VISIT_NOT_FOUND',
 ];
 
+/**
+ * Failures that concern a provider as a whole — its connection, credentials, licence — or our own set-up,
+ * rather than one badge or person: a sweep over many badges (reconciliation) stops at these instead of
+ * recording one finding per badge.
+ */
+export const PROVIDER_LEVEL_FAILURES: readonly string[] = [
+  'PACS_UNREACHABLE',
+  'PACS_TIMEOUT',
+  'PACS_SERVER_ERROR',
+  'PACS_TLS',
+  'PACS_BAD_RESPONSE',
+  'PACS_AUTH',
+  'PACS_LICENSE',
+  'PACS_FORBIDDEN',
+  'PROVIDER_NOT_FOUND',
+  'SECRET_UNREADABLE',
+] satisfies ReadonlyArray<PacsErrorCode | 'PROVIDER_NOT_FOUND' | 'SECRET_UNREADABLE'>;
+
 export class PacsError extends Error {
   readonly retryable: boolean;
   constructor(

@@ -1,16 +1,15 @@
-import { WorkflowExecutionAlreadyStartedError, type RetryPolicy } from '@temporalio/common';
+import type { RetryPolicy } from '@temporalio/common';
 import {
   ActivityFailure,
   ApplicationFailure,
   CancellationScope,
-  ChildWorkflowFailure,
-  executeChild,
   isCancellation,
   proxyActivities,
   TimeoutFailure,
 } from '@temporalio/workflow';
 import type { createReconcileActivities, ReconcileSummary, ReconcileTrigger } from '../activities/reconcile';
 import { reconcileWorkflowId } from '../admin/ids';
+import { runForProvider, type ScheduledOutcome } from './scheduled';
 
 type ReconcileActivities = ReturnType<typeof createReconcileActivities>;
 
@@ -101,25 +100,7 @@ export async function reconcileProvider(input: ReconcileInput): Promise<Reconcil
   }
 }
 
-/**
- * What the reconciliation schedule starts. Schedules suffix workflow IDs with a timestamp, so this starts
- * the real run under the per-provider ID; if an admin's run is already going, that one counts.
- */
-export async function scheduledReconcile(
-  input: { providerId: string },
-): Promise<{ skipped: boolean; reason?: 'already-running' | 'provider-deleted'; result?: ReconcileSummary }> {
-  try {
-    const result = await executeChild(reconcileProvider, {
-      workflowId: reconcileWorkflowId(input.providerId),
-      args: [{ providerId: input.providerId, trigger: 'schedule' }],
-    });
-    return { skipped: false, result };
-  } catch (err) {
-    if (err instanceof WorkflowExecutionAlreadyStartedError) return { skipped: true, reason: 'already-running' };
-    // Deleted provider whose schedule is still there (Temporal was down then): the next start-up removes it.
-    if (err instanceof ChildWorkflowFailure && err.cause instanceof ApplicationFailure && err.cause.type === 'PROVIDER_NOT_FOUND') {
-      return { skipped: true, reason: 'provider-deleted' };
-    }
-    throw err;
-  }
+/** What the provider's schedule starts (see runForProvider). */
+export function scheduledReconcile(input: { providerId: string }): Promise<ScheduledOutcome<ReconcileSummary>> {
+  return runForProvider(reconcileProvider, reconcileWorkflowId(input.providerId), input.providerId);
 }

@@ -1,8 +1,8 @@
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import { ActivityFailure, ApplicationFailure, ChildWorkflowFailure, executeChild, proxyActivities, TimeoutFailure } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, proxyActivities, TimeoutFailure } from '@temporalio/workflow';
 import type { createAdminActivities } from '../activities/admin';
 import { refreshWorkflowId } from '../admin/ids';
 import type { RefreshResult } from '../admin/sync';
+import { runForProvider, type ScheduledOutcome } from './scheduled';
 import { FAILURES_NEEDING_A_PERSON } from '../pacs/errors';
 
 type AdminActivities = ReturnType<typeof createAdminActivities>;
@@ -56,26 +56,7 @@ export async function refreshProvider(input: RefreshInput): Promise<RefreshResul
   }
 }
 
-/**
- * What the refresh schedule starts. Schedules suffix workflow IDs with a timestamp, so this starts the
- * real refresh under the per-provider ID; if an admin's refresh is already running, that one counts.
- */
-export async function scheduledRefresh(
-  input: { providerId: string },
-): Promise<{ skipped: boolean; reason?: 'already-running' | 'provider-deleted'; result?: RefreshResult }> {
-  try {
-    const result = await executeChild(refreshProvider, {
-      workflowId: refreshWorkflowId(input.providerId),
-      args: [{ providerId: input.providerId, trigger: 'schedule' }],
-    });
-    return { skipped: false, result };
-  } catch (err) {
-    if (err instanceof WorkflowExecutionAlreadyStartedError) return { skipped: true, reason: 'already-running' };
-    // The provider was deleted and its schedule not yet (Temporal was down then): nothing to fail about;
-    // the next start-up removes the schedule.
-    if (err instanceof ChildWorkflowFailure && err.cause instanceof ApplicationFailure && err.cause.type === 'PROVIDER_NOT_FOUND') {
-      return { skipped: true, reason: 'provider-deleted' };
-    }
-    throw err;
-  }
+/** What the provider's schedule starts (see runForProvider). */
+export function scheduledRefresh(input: { providerId: string }): Promise<ScheduledOutcome<RefreshResult>> {
+  return runForProvider(refreshProvider, refreshWorkflowId(input.providerId), input.providerId);
 }
