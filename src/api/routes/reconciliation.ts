@@ -1,7 +1,8 @@
 import type { Request } from 'express';
 import { z } from 'zod';
 import { assertInScope } from '../../admin/scope';
-import { ACTION_KINDS, FINDING_KINDS, reconciliationRunView, runInclude } from '../../admin/reconciliation';
+import { ACTION_KINDS, FINDING_KINDS, reconciliationRunPage, reconciliationRunSchema, reconciliationRunView, runInclude } from '../../admin/reconciliation';
+import { workflowRunning } from '../contract';
 import { runReconcile } from '../../admin/runs';
 import { notFound } from '../../errors';
 import type { ApiContext } from '../app';
@@ -63,6 +64,7 @@ export function registerReconciliationRoutes(ctx: ApiContext) {
     'post',
     '/providers/{id}/reconcile',
     {
+      operationId: 'reconcileProvider',
       summary: 'Reconcile the provider now: close stranded visits, compare pool badges with the PACS',
       description:
         'Runs (or joins) the provider’s reconcileProvider workflow, which also runs on a schedule every reconcileIntervalMinutes. ' +
@@ -71,6 +73,13 @@ export function registerReconciliationRoutes(ctx: ApiContext) {
       permission: [...admin],
       params: uuidParam,
       query: waitQuery,
+      response: reconciliationRunSchema,
+      responses: {
+        202: { description: 'Still running after waitSeconds', schema: workflowRunning },
+        409: 'SECRET_UNREADABLE: the stored password cannot be decrypted with this SECRETS_KEY; set the password again',
+        502: 'The PACS answered with an error: code and message say what to fix',
+        504: "PACS_TIMEOUT or no answer: check that a worker serves the provider's task queue",
+      },
     },
     async ({ params, query, req, res }) => {
       const p = await loadProvider(params.id, req);
@@ -88,12 +97,14 @@ export function registerReconciliationRoutes(ctx: ApiContext) {
     'get',
     '/providers/{id}/reconciliation',
     {
+      operationId: 'listReconciliationRuns',
       summary: 'Reconciliation runs of a provider, newest first, with their findings and actions',
       description: `Each run lists up to ${runInclude.findings.take} findings and actions; counts are complete. Filter with ?status=running|ok|failed.`,
       tag: 'providers',
       permission: [...admin],
       params: uuidParam,
       query: runsQuery,
+      response: reconciliationRunPage,
     },
     async ({ params, query, req }) => {
       await loadProvider(params.id, req);
