@@ -9,6 +9,7 @@ import type { Logger } from '../logging';
 import type { VisitTiming } from '../workflows/visit-contract';
 import { authenticate } from './auth';
 import { Metrics } from './metrics';
+import { registerVisitLatencyMetrics } from './visit-latency';
 import { named } from './contract';
 import { buildOpenApi } from './openapi';
 import { jsonDepthExceeds } from './validate';
@@ -62,7 +63,7 @@ export function createApp(deps: ApiDeps) {
   // shape each validator had to refuse. A repeated key still arrives as an array (refused by parse()).
   app.set('query parser', 'simple');
   const metrics = new Metrics();
-  const httpRequests = metrics.counter('http_requests_total', 'HTTP requests by method, route and status.');
+  const httpRequests = metrics.counter('http_requests_total', 'HTTP requests by method, route and status.', ['method', 'route', 'status']);
 
   app.use((req: Request, res: Response, next: NextFunction) => {
     const incoming = req.header('x-request-id');
@@ -110,6 +111,7 @@ export function createApp(deps: ApiDeps) {
   registerUserRoutes(ctx);
   registerLocationRoutes(ctx);
   registerFeatureRoutes(ctx);
+  registerVisitLatencyMetrics(metrics, deps.db);
 
   publicRoutes.add('get', '/openapi.json', { operationId: 'getOpenApi', summary: 'This document', tag: 'operations', public: true, response: openApiDocument }, () =>
     buildOpenApi([...publicRoutes.records, ...routes.records], VERSION),

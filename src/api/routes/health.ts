@@ -64,7 +64,7 @@ export function registerHealthRoutes(routes: ApiRoutes, ctx: ApiContext) {
       response: 'text',
     },
     async ({ res }) => {
-      res.type('text/plain; version=0.0.4').send(await ctx.metrics.render());
+      res.type(ctx.metrics.contentType).send(await ctx.metrics.render());
     },
   );
 }

@@ -31,9 +31,9 @@ export function registerReconciliationRoutes(ctx: ApiContext) {
   }
 
   // From the database at scrape time, so every API instance reports the same, whichever worker ran the reconciliation.
-  const findingsGauge = metrics.gauge('reconciliation_findings', 'Findings of the last finished reconciliation run, by provider and kind.');
-  const actionsTotal = metrics.counter('reconciliation_actions_total', 'Changes made by reconciliation (badges switched off, visits closed), by provider and kind.');
-  const lastSuccess = metrics.gauge('reconciliation_last_success_timestamp_seconds', 'When the last successful reconciliation run of a provider finished.');
+  const findingsGauge = metrics.gauge('reconciliation_findings', 'Findings of the last finished reconciliation run, by provider and kind.', ['providerId', 'kind']);
+  const actionsTotal = metrics.counter('reconciliation_actions_total', 'Changes made by reconciliation (badges switched off, visits closed), by provider and kind.', ['providerId', 'kind']);
+  const lastSuccess = metrics.gauge('reconciliation_last_success_timestamp_seconds', 'When the last successful reconciliation run of a provider finished.', ['providerId']);
   metrics.onCollect(async () => {
     const latest = await prisma.$queryRaw<Array<{ providerId: string; runId: string; lastOk: Date | null }>>`
       SELECT DISTINCT ON (r."providerId") r."providerId", r."id" AS "runId",
@@ -43,8 +43,8 @@ export function registerReconciliationRoutes(ctx: ApiContext) {
     const counts = latest.length
       ? await prisma.reconciliationFinding.groupBy({ by: ['runId', 'kind'], where: { runId: { in: latest.map((l) => l.runId) } }, _count: { _all: true } })
       : [];
-    findingsGauge.values.clear();
-    lastSuccess.values.clear();
+    findingsGauge.clear();
+    lastSuccess.clear();
     for (const l of latest) {
       for (const kind of FINDING_KINDS) {
         const n = counts.find((c) => c.runId === l.runId && c.kind === kind)?._count._all ?? 0;
@@ -56,7 +56,7 @@ export function registerReconciliationRoutes(ctx: ApiContext) {
       SELECT r."providerId", a."kind", count(*)::int AS n
       FROM "ReconciliationAction" a JOIN "ReconciliationRun" r ON r."id" = a."runId"
       GROUP BY r."providerId", a."kind"`;
-    actionsTotal.values.clear();
+    actionsTotal.clear();
     for (const a of actions) if ((ACTION_KINDS as readonly string[]).includes(a.kind)) actionsTotal.set({ providerId: a.providerId, kind: a.kind }, a.n);
   });
 

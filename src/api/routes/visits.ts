@@ -92,8 +92,8 @@ export function visitView(v: VisitRow) {
 export function registerVisitRoutes(ctx: ApiContext & { visitTiming?: Partial<VisitTiming> }) {
   const { routes, db, temporal } = ctx;
   const prisma = db.prisma;
-  const started = ctx.metrics.counter('visits_started_total', 'Visits started through the API.');
-  const byStatus = ctx.metrics.gauge('visits', 'Visits by status.');
+  const started = ctx.metrics.counter('visits_started_total', 'Visits started through the API.', ['providerKind']);
+  const byStatus = ctx.metrics.gauge('visits', 'Visits by status.', ['status']);
   const switchOffFailing = ctx.metrics.gauge('visits_switch_off_failing', 'Visits whose last attempt to switch the badge off failed; it is being retried.');
   const overdue = ctx.metrics.gauge(
     'visits_deprovision_overdue',
