@@ -3,8 +3,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import ts from 'typescript';
+import { z } from 'zod';
 import { startTestApi, type TestApi } from '../helpers/api';
-import { ok } from './admin/helpers';
+import { createLocation, createProvider, ok, openVisit, seedCatalog, STANDARD_RULES, STANDARD_TYPES } from './admin/helpers';
 
 /**
  * What an integrator does with /openapi.json: generate a typed client with openapi-typescript and
@@ -163,6 +164,71 @@ describe('the OpenAPI contract', () => {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   }, 120_000);
+
+  it('answers what it documents: real responses validate against their declared schemas', async () => {
+    // zod's own JSON Schema reader, over the document's components (additionalProperties: false included).
+    const defs = JSON.parse(JSON.stringify(doc.components.schemas).replaceAll('#/components/schemas/', '#/$defs/'));
+    const checked: string[] = [];
+    const conform = async (method: string, template: string, actual: string, body?: unknown, token?: string) => {
+      const r = await api.call(method, actual, { body, ...(token ? { token } : {}) });
+      const op = doc.paths[template][method.toLowerCase()];
+      const declared = op.responses[String(r.status)];
+      expect({ op: `${method} ${template}`, status: r.status, declared: !!declared }).toEqual({ op: `${method} ${template}`, status: r.status, declared: true });
+      const schema = declared.content?.['application/json']?.schema;
+      if (r.status === 204) expect(schema).toBeUndefined();
+      else {
+        const v = z.fromJSONSchema({ $defs: defs, $ref: schema!.$ref!.replace('#/components/schemas/', '#/$defs/') } as never).safeParse(r.body);
+        expect({ op: `${method} ${template} ${r.status}`, issues: v.error?.issues ?? [] }).toEqual({ op: `${method} ${template} ${r.status}`, issues: [] });
+      }
+      checked.push(`${method} ${template} ${r.status}`);
+      return r.body;
+    };
+    await conform('GET', '/healthz', '/healthz');
+    await conform('GET', '/readyz', '/readyz');
+    await conform('GET', '/openapi.json', '/openapi.json');
+    await conform('GET', '/v1/me', '/v1/me');
+    const loc = (await createLocation(api, 'Contract HQ')).id;
+    await conform('GET', '/v1/locations', '/v1/locations?limit=1');
+    await conform('GET', '/v1/locations/{id}', `/v1/locations/${loc}`);
+    await conform('PATCH', '/v1/locations/{id}', `/v1/locations/${loc}`, { endOfDay: '19:00' });
+    const provider = (await createProvider(api, loc)).id;
+    await conform('GET', '/v1/providers/{id}', `/v1/providers/${provider}`);
+    await conform('PATCH', '/v1/providers/{id}', `/v1/providers/${provider}`, { settings: { releaseOnDeactivate: true }, tls: { fingerprint: 'ab'.repeat(32) } });
+    await conform('GET', '/v1/locations/{id}/providers', `/v1/locations/${loc}/providers`);
+    const ids = await seedCatalog(api, provider, { accessRules: STANDARD_RULES, badgeTypes: STANDARD_TYPES });
+    await conform('GET', '/v1/providers/{id}/access-rules', `/v1/providers/${provider}/access-rules`);
+    await conform('GET', '/v1/providers/{id}/badge-types', `/v1/providers/${provider}/badge-types`);
+    const badge = await conform('POST', '/v1/providers/{id}/badges', `/v1/providers/${provider}/badges`, { name: 'C1', uniqueId: '1001', badgeTypeId: ids.type('1') });
+    const spare = await conform('POST', '/v1/providers/{id}/badges', `/v1/providers/${provider}/badges`, { name: 'C2', uniqueId: '1002', badgeTypeId: ids.type('1') });
+    await conform('PATCH', '/v1/badges/{id}', `/v1/badges/${spare.id}`, { name: 'C2b' });
+    await conform('GET', '/v1/providers/{id}/badges', `/v1/providers/${provider}/badges?limit=1`);
+    const user = await conform('POST', '/v1/users', '/v1/users', { name: 'Desk', email: `desk.${Date.now()}@example.com`, permissions: ['provisionBadge', 'signOut'] });
+    await conform('PATCH', '/v1/users/{id}', `/v1/users/${user.id}`, { rotateToken: true });
+    await conform('GET', '/v1/users', '/v1/users');
+    await conform('GET', '/v1/users/{id}', `/v1/users/${user.id}`);
+    const group = await conform('POST', '/v1/user-groups', '/v1/user-groups', { name: `Desk ${Date.now()}`, accessRuleIds: [ids.rule('10')], userIds: [user.id], locationIds: [loc] });
+    await conform('PATCH', '/v1/user-groups/{id}', `/v1/user-groups/${group.id}`, { name: `Desk b ${Date.now()}` });
+    await conform('GET', '/v1/user-groups', '/v1/user-groups');
+    await conform('GET', '/v1/user-groups/{id}', `/v1/user-groups/${group.id}`);
+    await conform('GET', '/v1/locations/{id}/provisioning-options', `/v1/locations/${loc}/provisioning-options`, undefined, user.token);
+    const visit = await openVisit(api, { locationId: loc, providerId: provider, badgeId: badge.id, status: 'deprovisioning' });
+    await api.db.prisma.visit.update({
+      where: { id: visit },
+      data: { endsAt: new Date(), accessRuleIds: [ids.rule('10')], lastError: { code: 'PACS_UNREACHABLE', message: 'm', during: 'switching the badge off', attempts: 2, since: new Date().toISOString() } },
+    });
+    await api.db.prisma.visitEvent.createMany({ data: [{ visitId: visit, status: 'provisioning', detail: 'signed in' }, { visitId: visit, status: 'active' }] });
+    await conform('GET', '/v1/visits', `/v1/visits?locationId=${loc}`);
+    await conform('GET', '/v1/visits/{id}', `/v1/visits/${visit}`);
+    await conform('GET', '/v1/providers/{id}/reconciliation', `/v1/providers/${provider}/reconciliation`);
+    // Documented errors have the Error shape too.
+    await conform('GET', '/v1/visits/{id}', '/v1/visits/00000000-0000-4000-8000-000000000000');
+    await conform('POST', '/v1/visits', '/v1/visits', { locationId: loc, badgeId: badge.id, accessRuleIds: [ids.rule('10')], visitor: { firstName: 'A', lastName: 'B' } });
+    await conform('DELETE', '/v1/badges/{id}', `/v1/badges/${badge.id}`);
+    await conform('DELETE', '/v1/badges/{id}', `/v1/badges/${spare.id}`);
+    await conform('DELETE', '/v1/user-groups/{id}', `/v1/user-groups/${group.id}`);
+    await conform('DELETE', '/v1/users/{id}', `/v1/users/${user.id}`);
+    expect(checked.length).toBe(34);
+  });
 
   it("tells a caller who sends a card number as badgeId which id to send", async () => {
     const r = await api.call('POST', '/v1/visits', {
