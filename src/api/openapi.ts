@@ -14,7 +14,8 @@ import type { ResponseDoc, RouteRecord } from './route';
 const REF = (id: string) => `#/components/schemas/${id}`;
 
 function jsonSchema(schema: z.ZodType, io: 'input' | 'output' = 'input') {
-  return z.toJSONSchema(schema, { io, unrepresentable: 'any', override: dateAsString }) as Record<string, unknown>;
+  const { $schema: _, ...js } = z.toJSONSchema(schema, { io, unrepresentable: 'any', override: dateAsString }) as Record<string, unknown>;
+  return js;
 }
 
 /** The component id of a response schema; every response schema must be named (see contract.ts). */
@@ -60,8 +61,7 @@ export function buildOpenApi(records: RouteRecord[], version: string, serverUrl?
       }
     }
     for (const h of spec.headers ?? []) {
-      const { $schema: _, ...schema } = jsonSchema(h.schema);
-      parameters.push({ name: h.name, in: 'header', required: !!h.required, description: h.description, schema });
+      parameters.push({ name: h.name, in: 'header', required: !!h.required, description: h.description, schema: jsonSchema(h.schema) });
     }
 
     const status = spec.response === null ? 204 : (spec.status ?? 200);

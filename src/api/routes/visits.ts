@@ -43,7 +43,7 @@ const idOf = (what: string, from: string) =>
       (typeof iss.input === 'number' || typeof iss.input === 'string') && /^\s*\d+\s*$/.test(String(iss.input))
         ? `${JSON.stringify(iss.input)} looks like a card number; this is the ${what}'s id, a UUID from ${from}`
         : `must be the ${what}'s id, a UUID from ${from}`,
-  });
+  }).meta({ description: `The ${what}'s id (a UUID) from ${from}` });
 
 export const visitCreate = z.object({
   locationId: idOf('location', 'GET /v1/locations'),
