@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import { z } from 'zod';
 import type { Provider } from '../generated/prisma/client';
+import { named, paged, timestamp } from '../api/contract';
 import { text } from '../api/text';
 import { normalizeFingerprint } from '../pacs/http';
 import type { PacsKind } from '../pacs/types';
@@ -179,8 +180,123 @@ export function tlsColumns(tls: z.infer<typeof tlsSchema> | undefined) {
 
 type ProviderRow = Provider & { location?: { name: string } | null };
 
+const nullableTimestamp = timestamp.nullable();
+const codeMessage = z.object({ code: z.string(), message: z.string() });
+
+export const providerSchema = named(
+  'Provider',
+  z.object({
+    id: z.uuid(),
+    locationId: z.uuid(),
+    locationName: z.string().optional(),
+    kind: z.string().meta({ description: '"genetec" or "onguard"' }),
+    name: z.string(),
+    url: z.string(),
+    username: z.string(),
+    hasPassword: z.boolean().meta({ description: 'The password is write-only; this says whether one is stored' }),
+    applicationId: z.string().nullable(),
+    directoryId: z.string().nullable(),
+    tls: z.object({ verify: z.boolean(), caCert: z.string().nullable(), fingerprint: z.string().nullable() }),
+    maxConcurrentRequests: z.number().int(),
+    settings: z.unknown().meta({ description: 'Kind-specific settings object, or null' }),
+    taskQueue: z.string().nullable(),
+    refreshIntervalMinutes: z.number().int(),
+    reconcileIntervalMinutes: z.number().int(),
+    refreshStatus: z.string().meta({ description: 'never, running, ok or failed' }),
+    lastRefreshAt: nullableTimestamp,
+    lastRefreshSuccessAt: nullableTimestamp,
+    lastRefreshError: codeMessage.nullable(),
+    createdAt: timestamp,
+    updatedAt: timestamp,
+  }),
+  'A PACS connection of a location. The password is never shown.',
+);
+export const providerDetailSchema = named(
+  'ProviderDetail',
+  providerSchema.extend({ counts: z.object({ accessRules: z.number().int(), badgeTypes: z.number().int(), badges: z.number().int() }) }),
+);
+export const providerPage = paged('Provider', providerSchema);
+
+/** A badge ID bound: a number while exact, a decimal string beyond 2^53. */
+const idBound = z.union([z.number().int(), z.string()]).nullable();
+export const idRangeSchema = z.object({ min: idBound, max: idBound });
+
+export const badgeTypeSchema = named(
+  'BadgeType',
+  z.object({
+    id: z.uuid(),
+    providerId: z.uuid(),
+    externalId: z.string(),
+    name: z.string(),
+    manualEntry: z.boolean(),
+    idRange: idRangeSchema.optional(),
+    status: z.string().meta({ description: '"active", or "missing" once a refresh no longer finds it in the PACS' }),
+    lastSeenAt: timestamp,
+    createdAt: timestamp,
+    updatedAt: timestamp,
+  }),
+);
+export const badgeTypePage = paged('BadgeType', badgeTypeSchema);
+
+export const accessRuleSchema = named(
+  'AccessRule',
+  z.object({
+    id: z.uuid(),
+    providerId: z.uuid(),
+    externalId: z.string(),
+    name: z.string(),
+    status: z.string().meta({ description: '"active", or "missing" once a refresh no longer finds it in the PACS' }),
+    lastSeenAt: timestamp,
+    createdAt: timestamp,
+    updatedAt: timestamp,
+  }),
+  'A Genetec cardholder group or an OnGuard access level.',
+);
+export const accessRulePage = paged('AccessRule', accessRuleSchema);
+
+export const testConnectionSchema = named(
+  'TestConnectionResult',
+  z.object({
+    ok: z.boolean(),
+    steps: z.array(
+      z.object({
+        name: z.enum(['reachability', 'tls', 'version', 'directories', 'credentials', 'licence']),
+        ok: z.boolean(),
+        message: z.string(),
+        code: z.string().optional(),
+      }),
+    ),
+    serverVersion: z.string().optional(),
+    directories: z.array(z.object({ id: z.string(), name: z.string() })).optional(),
+  }),
+);
+
+const syncCounts = z.object({ added: z.number().int(), updated: z.number().int(), missing: z.number().int(), unchanged: z.number().int(), totalMissing: z.number().int() });
+export const refreshResultSchema = named(
+  'RefreshResult',
+  z.object({
+    providerId: z.uuid(),
+    accessRules: syncCounts,
+    badgeTypes: syncCounts,
+    flagged: z.object({
+      userGroups: z.array(z.object({ id: z.uuid(), name: z.string(), missingAccessRules: z.array(z.object({ id: z.uuid(), externalId: z.string(), name: z.string() })) })),
+      badges: z.array(
+        z.object({
+          id: z.uuid(),
+          name: z.string(),
+          uniqueId: z.string(),
+          badgeType: z.object({ id: z.uuid(), name: z.string(), status: z.string() }),
+          problem: z.enum(['BADGE_TYPE_MISSING', 'BADGE_TYPE_NOT_MANUAL', 'BADGE_ID_OUT_OF_RANGE']),
+          message: z.string(),
+        }),
+      ),
+    }),
+    refreshedAt: z.string().meta({ format: 'date-time' }),
+  }),
+);
+
 /** What the API shows of a provider: everything but the password, which is only `hasPassword`. */
-export function providerView(p: ProviderRow) {
+export function providerView(p: ProviderRow): z.output<typeof providerSchema> {
   return {
     id: p.id,
     locationId: p.locationId,
@@ -225,7 +341,7 @@ export function badgeTypeView(t: {
   lastSeenAt: Date;
   createdAt: Date;
   updatedAt: Date;
-}) {
+}): z.output<typeof badgeTypeSchema> {
   return {
     id: t.id,
     providerId: t.providerId,
@@ -249,7 +365,7 @@ export function accessRuleView(r: {
   lastSeenAt: Date;
   createdAt: Date;
   updatedAt: Date;
-}) {
+}): z.output<typeof accessRuleSchema> {
   return {
     id: r.id,
     providerId: r.providerId,

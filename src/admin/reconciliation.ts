@@ -2,6 +2,8 @@
  * Reconciliation vocabulary shared by the activities (which record runs), the API (which shows them) and
  * the metrics. Plain data and functions: no Temporal or I/O imports.
  */
+import { z } from 'zod';
+import { named, paged, timestamp } from '../api/contract';
 
 /** What a run can find wrong. */
 export const FINDING_KINDS = [
@@ -60,9 +62,30 @@ interface ItemRow {
   at: Date;
 }
 
+const itemSchema = z.object({ kind: z.string(), visitId: z.uuid().nullable(), badgeId: z.uuid().nullable(), message: z.string(), at: timestamp });
+
+export const reconciliationRunSchema = named(
+  'ReconciliationRun',
+  z.object({
+    id: z.uuid(),
+    providerId: z.uuid(),
+    trigger: z.string(),
+    workflowId: z.string(),
+    status: z.string().meta({ description: 'running, ok or failed' }),
+    startedAt: timestamp,
+    finishedAt: timestamp.nullable(),
+    counts: z.object({ visitsChecked: z.number().int(), badgesChecked: z.number().int(), findings: z.number().int(), actions: z.number().int() }),
+    error: z.object({ code: z.string(), message: z.string() }).optional(),
+    findings: z.array(itemSchema).meta({ description: `Up to ${ITEMS_PER_RUN_SHOWN}; kinds: ${FINDING_KINDS.join(', ')}` }),
+    actions: z.array(itemSchema).meta({ description: `Up to ${ITEMS_PER_RUN_SHOWN}; kinds: ${ACTION_KINDS.join(', ')}` }),
+    createdAt: timestamp,
+  }),
+);
+export const reconciliationRunPage = paged('ReconciliationRun', reconciliationRunSchema);
+
 const itemView = (i: ItemRow) => ({ kind: i.kind, visitId: i.visitId, badgeId: i.badgeId, message: i.message, at: i.at });
 
-export function reconciliationRunView(r: RunRow) {
+export function reconciliationRunView(r: RunRow): z.output<typeof reconciliationRunSchema> {
   return {
     id: r.id,
     providerId: r.providerId,

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Client } from '@temporalio/client';
+import { z } from 'zod';
 import type { AppConfig } from '../config';
 import type { Database } from '../db/client';
 import { AppError } from '../errors';
@@ -8,6 +9,8 @@ import type { Logger } from '../logging';
 import type { VisitTiming } from '../workflows/visit-contract';
 import { authenticate } from './auth';
 import { Metrics } from './metrics';
+import { registerVisitLatencyMetrics } from './visit-latency';
+import { named } from './contract';
 import { buildOpenApi } from './openapi';
 import { jsonDepthExceeds } from './validate';
 import { ApiRoutes } from './route';
@@ -43,6 +46,12 @@ export interface ApiContext extends ApiDeps {
 
 const VERSION = '0.1.0';
 
+const openApiDocument = named(
+  'OpenApiDocument',
+  z.looseObject({ openapi: z.string(), info: z.looseObject({ title: z.string(), version: z.string() }), paths: z.record(z.string(), z.unknown()) }),
+  'This OpenAPI 3.1 document.',
+);
+
 /** Our bodies nest four levels at most; anything much deeper is an attack on the parsers. */
 export const MAX_JSON_DEPTH = 32;
 
@@ -54,7 +63,7 @@ export function createApp(deps: ApiDeps) {
   // shape each validator had to refuse. A repeated key still arrives as an array (refused by parse()).
   app.set('query parser', 'simple');
   const metrics = new Metrics();
-  const httpRequests = metrics.counter('http_requests_total', 'HTTP requests by method, route and status.');
+  const httpRequests = metrics.counter('http_requests_total', 'HTTP requests by method, route and status.', ['method', 'route', 'status']);
 
   app.use((req: Request, res: Response, next: NextFunction) => {
     const incoming = req.header('x-request-id');
@@ -102,8 +111,9 @@ export function createApp(deps: ApiDeps) {
   registerUserRoutes(ctx);
   registerLocationRoutes(ctx);
   registerFeatureRoutes(ctx);
+  registerVisitLatencyMetrics(metrics, deps.db);
 
-  publicRoutes.add('get', '/openapi.json', { summary: 'This document', tag: 'operations', public: true }, () =>
+  publicRoutes.add('get', '/openapi.json', { operationId: 'getOpenApi', summary: 'This document', tag: 'operations', public: true, response: openApiDocument }, () =>
     buildOpenApi([...publicRoutes.records, ...routes.records], VERSION),
   );
   publicRoutes.seal();

@@ -1,25 +1,54 @@
 import { z } from 'zod';
-import type { RouteRecord } from './route';
+import { contract, dateAsString } from './contract';
+import type { ResponseDoc, RouteRecord } from './route';
 
-const errorSchema = {
-  type: 'object',
-  properties: {
-    error: {
-      type: 'object',
-      required: ['code', 'message'],
-      properties: { code: { type: 'string' }, message: { type: 'string' }, details: {} },
-    },
-  },
-};
+/*
+ * Generator: zod 4's own z.toJSONSchema, not @asteasolutions/zod-to-openapi (9.1.0 does support zod 4).
+ * The routes already register their zod schemas here, z.toJSONSchema emits JSON Schema 2020-12 — which
+ * is OpenAPI 3.1's schema dialect, so nothing is translated — and its registry form
+ * (z.toJSONSchema(registry, { uri })) emits `components.schemas` with `$ref`s between them. It is
+ * maintained with zod itself (no second library to keep in step with zod's internals, which
+ * zod-to-openapi patches through `extendZodWithOpenApi`), and it adds no dependency.
+ */
 
-function jsonSchema(schema: z.ZodType) {
-  return z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
+const REF = (id: string) => `#/components/schemas/${id}`;
+
+function jsonSchema(schema: z.ZodType, io: 'input' | 'output' = 'input') {
+  const { $schema: _, ...js } = z.toJSONSchema(schema, { io, unrepresentable: 'any', override: dateAsString }) as Record<string, unknown>;
+  return js;
 }
 
+/** The component id of a response schema; every response schema must be named (see contract.ts). */
+function refTo(schema: z.ZodType, where: string) {
+  const id = contract.get(schema)?.id;
+  if (!id) throw new Error(`${where}: response schemas must be registered with named() in src/api/contract.ts`);
+  return { $ref: REF(id) };
+}
+
+function components() {
+  const { schemas } = z.toJSONSchema(contract, { io: 'output', unrepresentable: 'any', override: dateAsString, uri: REF }) as {
+    schemas: Record<string, Record<string, unknown>>;
+  };
+  for (const s of Object.values(schemas)) {
+    delete s.$schema;
+    delete s.$id;
+  }
+  return schemas;
+}
+
+const json = (schema: unknown) => ({ 'application/json': { schema } });
+const error = (description: string) => ({ description, content: json({ $ref: REF('Error') }) });
+
 /** OpenAPI 3.1 document generated from the registered routes' zod schemas. */
-export function buildOpenApi(records: RouteRecord[], version: string) {
+export function buildOpenApi(records: RouteRecord[], version: string, serverUrl?: string) {
   const paths: Record<string, Record<string, unknown>> = {};
+  const operationIds = new Set<string>();
   for (const { method, path, spec } of records) {
+    const where = `${method.toUpperCase()} ${path}`;
+    if (!/^[a-z][A-Za-z0-9]*$/.test(spec.operationId)) throw new Error(`${where}: operationId ${spec.operationId} is not camelCase`);
+    if (operationIds.has(spec.operationId)) throw new Error(`${where}: operationId ${spec.operationId} is used twice`);
+    operationIds.add(spec.operationId);
+
     const parameters: unknown[] = [];
     for (const [where, schema] of [
       ['path', spec.params],
@@ -31,23 +60,51 @@ export function buildOpenApi(records: RouteRecord[], version: string) {
         parameters.push({ name, in: where, required: where === 'path' || (js.required ?? []).includes(name), schema: s });
       }
     }
+    for (const h of spec.headers ?? []) {
+      parameters.push({ name: h.name, in: 'header', required: !!h.required, description: h.description, schema: jsonSchema(h.schema) });
+    }
+
+    const status = spec.response === null ? 204 : (spec.status ?? 200);
+    const responses: Record<string, unknown> = {
+      [String(status)]:
+        spec.response === null
+          ? { description: 'Done; no content' }
+          : spec.response === 'text'
+            ? { description: 'Success', content: { 'text/plain': { schema: { type: 'string' } } } }
+            : { description: 'Success', content: json(refTo(spec.response, where)) },
+    };
+    if (spec.body || spec.query || spec.params || spec.headers?.length) {
+      responses['400'] = error('Invalid input: details.issues names each invalid field and what to send instead');
+    }
+    if (!spec.public) responses['401'] = error('Missing or invalid bearer token');
+    if (spec.permission || spec.allLocations) {
+      responses['403'] = error(
+        [spec.permission && `needs one of the permissions ${spec.permission.join(', ')}`, spec.allLocations && 'only for users of every location (allLocations)']
+          .filter(Boolean)
+          .join('; '),
+      );
+    }
+    if (spec.params) responses['404'] = error("The id does not exist, or lies outside the caller's locations");
+    if (spec.body) {
+      responses['413'] = error('The request body is larger than 1 MB');
+      responses['415'] = error('The body is not sent as application/json');
+    }
+    for (const [code, doc] of Object.entries(spec.responses ?? {}) as Array<[string, ResponseDoc]>) {
+      responses[code] = typeof doc === 'string' ? error(doc) : { description: doc.description, content: json(refTo(doc.schema, where)) };
+    }
+    responses['500'] = error('A bug: the X-Request-Id header locates it in the logs');
+
     const op: Record<string, unknown> = {
+      operationId: spec.operationId,
       summary: spec.summary,
       tags: [spec.tag],
       ...(spec.description ? { description: spec.description } : {}),
       ...(parameters.length ? { parameters } : {}),
-      ...(spec.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(spec.body) } } } } : {}),
+      ...(spec.body ? { requestBody: { required: true, content: json(jsonSchema(spec.body)) } } : {}),
       ...(spec.permission ? { 'x-permissions': spec.permission } : {}),
       ...(spec.allLocations ? { 'x-all-locations': true } : {}),
       ...(spec.public ? { security: [] } : {}),
-      responses: {
-        [String(spec.status ?? 200)]: { description: 'Success' },
-        ...(spec.body || spec.query || spec.params
-          ? { '400': { description: 'Invalid input; details.issues lists each field', content: { 'application/json': { schema: errorSchema } } } }
-          : {}),
-        ...(spec.body ? { '415': { description: 'The body is not application/json' } } : {}),
-        ...(spec.public ? {} : { '401': { description: 'Missing or invalid bearer token' }, '403': { description: 'Missing permission' } }),
-      },
+      responses: Object.fromEntries(Object.entries(responses).sort(([a], [b]) => a.localeCompare(b))),
     };
     (paths[path] ??= {})[method] = op;
   }
@@ -56,9 +113,14 @@ export function buildOpenApi(records: RouteRecord[], version: string) {
     info: {
       title: 'Visitor badges API',
       version,
-      description: 'Provisions temporary visitor badges in Genetec Security Center and Lenel OnGuard. Errors are `{ "error": { "code", "message", "details"? } }`. x-permissions lists the permissions of which any one admits the caller; x-all-locations marks operations only for users of every location. Everything else is confined to the caller\'s locations: outside them an id answers 404, as if it did not exist.',
+      description:
+        'Provisions temporary visitor badges in Genetec Security Center and Lenel OnGuard. Errors are `{ "error": { "code", "message", "details"? } }` (the Error schema). x-permissions lists the permissions of which any one admits the caller; x-all-locations marks operations only for users of every location. Everything else is confined to the caller\'s locations: outside them an id answers 404, as if it did not exist. Lists are pages `{ items, nextCursor? }`: pass nextCursor as ?cursor= for the next one.',
     },
-    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } }, schemas: { Error: errorSchema } },
+    servers: [{ url: serverUrl ?? '/', description: serverUrl ? 'This API' : 'The host that served this document' }],
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'The user\'s API token (POST /v1/users returns it once)' } },
+      schemas: components(),
+    },
     security: [{ bearer: [] }],
     paths,
   };

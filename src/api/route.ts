@@ -2,11 +2,17 @@ import type { Request, Response, Router, RequestHandler, NextFunction } from 'ex
 import { z } from 'zod';
 import { AppError } from '../errors';
 import { requireAllLocations, requirePermission, type Permission } from './auth';
+import type { HeaderParam } from './contract';
 import { parse } from './validate';
 
 export type Method = 'get' | 'post' | 'patch' | 'put' | 'delete';
 
+/** An error or extra success answer: a description (the Error envelope), or a description and a named schema. */
+export type ResponseDoc = string | { description: string; schema: z.ZodType };
+
 export interface RouteSpec<B extends z.ZodType, Q extends z.ZodType, P extends z.ZodType> {
+  /** Stable camelCase name of the operation, what client generators name their methods after. */
+  operationId: string;
   summary: string;
   tag: string;
   /** Any one of these permissions admits the caller; omitted means any authenticated user. */
@@ -18,8 +24,21 @@ export interface RouteSpec<B extends z.ZodType, Q extends z.ZodType, P extends z
   body?: B;
   query?: Q;
   params?: P;
-  /** Documented success status. */
+  /** Documented success status (204 when `response` is null). */
   status?: number;
+  /**
+   * The success body: a schema registered in the contract (src/api/contract.ts), `null` for 204 No
+   * Content, or 'text' for a text/plain body (/metrics).
+   */
+  response: z.ZodType | null | 'text';
+  /**
+   * Other answers the route gives, by status: 409, 422, 502, 503, 504, a 202 while still running...
+   * 400 (invalid input), 401/403 (token, permission), 404 (an `{id}` path), 413/415 (a body) and 500
+   * are declared for every route they apply to.
+   */
+  responses?: Record<number, ResponseDoc>;
+  /** Request headers the handler reads (e.g. Idempotency-Key). */
+  headers?: HeaderParam[];
   description?: string;
 }
 

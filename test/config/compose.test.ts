@@ -58,7 +58,10 @@ const appEnv = environment('app', SAMPLE_VARS);
 
 describe('docker-compose.yml', () => {
   it('defines the production-like stack', () => {
-    expect(Object.keys(services).sort()).toEqual(['app', 'postgres', 'temporal', 'temporal-admin-tools', 'temporal-ui']);
+    expect(Object.keys(services).sort()).toEqual(['app', 'grafana', 'postgres', 'prometheus', 'temporal', 'temporal-admin-tools', 'temporal-ui']);
+    // Monitoring starts only on request (it needs a metrics token first): `docker compose up` is unchanged.
+    const always = Object.keys(services).filter((s) => !services[s].profiles);
+    expect(always.sort()).toEqual(['app', 'postgres', 'temporal', 'temporal-admin-tools', 'temporal-ui']);
     expect(services.postgres.image).toMatch(/^postgres:15/);
     expect(services.postgres.healthcheck?.test).toBeDefined();
     // PostgreSQL's data survives `docker compose down` (without -v).

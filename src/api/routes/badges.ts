@@ -1,6 +1,7 @@
 import type { Request } from 'express';
 import { z } from 'zod';
-import { jsonId } from '../../admin/providers';
+import { idRangeSchema, jsonId } from '../../admin/providers';
+import { named, paged, timestamp } from '../contract';
 import { assertInScope } from '../../admin/scope';
 import { badgeProblem, inRange, rangeText } from '../../admin/sync';
 import type { Db } from '../../db/client';
@@ -47,7 +48,33 @@ const badgeInclude = {
   holder: { select: { id: true, status: true } },
 } as const;
 
-export function badgeView(b: BadgeRow) {
+export const badgeSchema = named(
+  'Badge',
+  z.object({
+    id: z.uuid().meta({ description: 'The badge id: what POST /v1/visits takes as badgeId' }),
+    providerId: z.uuid(),
+    providerName: z.string(),
+    locationId: z.uuid(),
+    name: z.string(),
+    uniqueId: z.string().meta({ description: 'The card number in the PACS (digits)' }),
+    badgeTypeId: z.uuid(),
+    badgeType: z.object({ id: z.uuid(), name: z.string(), status: z.string(), manualEntry: z.boolean(), idRange: idRangeSchema.optional() }),
+    badgeTypeName: z.string(),
+    badgeTypeStatus: z.string().meta({ description: '"missing" once a refresh no longer finds the type in the PACS: update the badge to a current type' }),
+    inUse: z.boolean(),
+    visitId: z.uuid().nullable().meta({ description: 'The open visit holding the badge' }),
+    problem: z
+      .object({ code: z.enum(['BADGE_TYPE_MISSING', 'BADGE_TYPE_NOT_MANUAL', 'BADGE_ID_OUT_OF_RANGE']), message: z.string() })
+      .nullable()
+      .meta({ description: 'Why this badge cannot be provisioned right now' }),
+    createdAt: timestamp,
+    updatedAt: timestamp,
+  }),
+  'A security badge of a provider\'s pool.',
+);
+const badgePage = paged('Badge', badgeSchema);
+
+export function badgeView(b: BadgeRow): z.output<typeof badgeSchema> {
   const problem = badgeProblem(b.uniqueId, b.badgeType);
   return {
     id: b.id,
@@ -146,7 +173,17 @@ export function registerBadgeRoutes({ routes, db }: ApiContext) {
   routes.add(
     'post',
     '/providers/{id}/badges',
-    { summary: "Register a security badge in the provider's pool", tag: 'badges', permission: [...admin], params: uuidParam, body: badgeCreate, status: 201 },
+    {
+      operationId: 'createBadge',
+      summary: "Register a security badge in the provider's pool",
+      tag: 'badges',
+      permission: [...admin],
+      params: uuidParam,
+      body: badgeCreate,
+      status: 201,
+      response: badgeSchema,
+      responses: { 409: 'BADGE_ID_TAKEN: the provider already has a badge with this unique ID' },
+    },
     async ({ params, body, req }) => {
       await loadProvider(params.id, req);
       await checkBadgeType(prisma, params.id, body.badgeTypeId, body.uniqueId);
@@ -163,11 +200,13 @@ export function registerBadgeRoutes({ routes, db }: ApiContext) {
     'get',
     '/providers/{id}/badges',
     {
+      operationId: 'listBadges',
       summary: "The provider's security badges, with badge type status and the visit holding each",
       tag: 'badges',
       permission: [...admin],
       params: uuidParam,
       query: pageQuery.extend({ inUse: z.enum(['true', 'false']).optional() }),
+      response: badgePage,
     },
     async ({ params, query, req }) => {
       await loadProvider(params.id, req);
@@ -186,7 +225,7 @@ export function registerBadgeRoutes({ routes, db }: ApiContext) {
     },
   );
 
-  routes.add('get', '/badges/{id}', { summary: 'Get a security badge', tag: 'badges', permission: [...admin], params: badgeIdParams }, async ({ params, req }) => {
+  routes.add('get', '/badges/{id}', { operationId: 'getBadge', summary: 'Get a security badge', tag: 'badges', permission: [...admin], params: badgeIdParams, response: badgeSchema }, async ({ params, req }) => {
     await loadBadge(params.id, req);
     return badgeView(await prisma.securityBadge.findUniqueOrThrow({ where: { id: params.id }, include: badgeInclude }));
   });
@@ -195,11 +234,14 @@ export function registerBadgeRoutes({ routes, db }: ApiContext) {
     'patch',
     '/badges/{id}',
     {
+      operationId: 'updateBadge',
       summary: 'Change a security badge (refused while a visit holds it)',
       tag: 'badges',
       permission: [...admin],
       params: badgeIdParams,
       body: badgeCreate.partial(),
+      response: badgeSchema,
+      responses: { 409: 'BADGE_IN_USE (an open visit holds it: sign the visitor out first) or BADGE_ID_TAKEN' },
     },
     async ({ params, body, req }) => {
       const cur = await loadBadge(params.id, req);
@@ -223,11 +265,14 @@ export function registerBadgeRoutes({ routes, db }: ApiContext) {
     'delete',
     '/badges/{id}',
     {
+      operationId: 'deleteBadge',
       summary: 'Remove a security badge from the pool (refused while a visit holds it)',
       description: 'Badges referenced by past visits are kept for audit (409 BADGE_HAS_HISTORY).',
       tag: 'badges',
       permission: [...admin],
       params: badgeIdParams,
+      response: null,
+      responses: { 409: 'BADGE_IN_USE (an open visit holds it) or BADGE_HAS_HISTORY (past visits reference it)' },
     },
     async ({ params, req }) => {
       const cur = await loadBadge(params.id, req);

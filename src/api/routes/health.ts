@@ -1,16 +1,36 @@
 import type { ApiContext } from '../app';
+import { z } from 'zod';
+import { named } from '../contract';
 import type { ApiRoutes } from '../route';
+
+const healthSchema = named('Health', z.object({ status: z.literal('ok') }));
+const check = z.object({ ok: z.boolean(), error: z.string().optional() });
+const readinessSchema = named(
+  'Readiness',
+  z.object({
+    status: z.enum(['ready', 'not ready']),
+    failing: z.array(z.enum(['database', 'temporal'])).optional(),
+    checks: z.object({ database: check, temporal: check }),
+  }),
+);
 
 const withTimeout = <T>(p: Promise<T>, ms: number) =>
   Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms).unref())]);
 
 export function registerHealthRoutes(routes: ApiRoutes, ctx: ApiContext) {
-  routes.add('get', '/healthz', { summary: 'The process is up', tag: 'operations', public: true }, () => ({ status: 'ok' }));
+  routes.add('get', '/healthz', { operationId: 'getHealth', summary: 'The process is up', tag: 'operations', public: true, response: healthSchema }, () => ({ status: 'ok' }));
 
   routes.add(
     'get',
     '/readyz',
-    { summary: 'Database and Temporal are reachable; 503 names which is not', tag: 'operations', public: true },
+    {
+      operationId: 'getReadiness',
+      summary: 'Database and Temporal are reachable; 503 names which is not',
+      tag: 'operations',
+      public: true,
+      response: readinessSchema,
+      responses: { 503: { description: 'Not ready: `failing` names the database or Temporal', schema: readinessSchema } },
+    },
     async ({ res }) => {
       const check = async (fn: () => Promise<void>) => {
         try {
@@ -36,9 +56,15 @@ export function registerHealthRoutes(routes: ApiRoutes, ctx: ApiContext) {
   routes.add(
     'get',
     '/metrics',
-    { summary: 'Prometheus metrics; needs a bearer token with the viewMetrics permission', tag: 'operations', permission: ['viewMetrics'] },
+    {
+      operationId: 'getMetrics',
+      summary: 'Prometheus metrics; needs a bearer token with the viewMetrics permission',
+      tag: 'operations',
+      permission: ['viewMetrics'],
+      response: 'text',
+    },
     async ({ res }) => {
-      res.type('text/plain; version=0.0.4').send(await ctx.metrics.render());
+      res.type(ctx.metrics.contentType).send(await ctx.metrics.render());
     },
   );
 }

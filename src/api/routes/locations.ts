@@ -2,6 +2,7 @@ import type { Request } from 'express';
 import { z } from 'zod';
 import { assertInScope, scopeFilter } from '../../admin/scope';
 import { conflict, notFound } from '../../errors';
+import { named, paged, timestamp } from '../contract';
 import type { ApiContext } from '../app';
 import { keyset, page, pageQuery } from '../pagination';
 import { text } from '../text';
@@ -15,8 +16,21 @@ const endOfDay = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { message: 'must 
 export const locationCreate = z.object({ name: text({ min: 1, max: 200 }), timezone, endOfDay });
 const locationPatch = locationCreate.partial();
 
+export const locationSchema = named(
+  'Location',
+  z.object({
+    id: z.uuid(),
+    name: z.string(),
+    timezone: z.string().meta({ description: 'IANA time zone' }),
+    endOfDay: z.string().meta({ description: 'Local "HH:MM" at which open visits end' }),
+    createdAt: timestamp,
+    updatedAt: timestamp,
+  }),
+);
+const locationPage = paged('Location', locationSchema);
+
 type LocationRow = { id: string; name: string; timezone: string; endOfDay: string; createdAt: Date; updatedAt: Date };
-export const locationView = (l: LocationRow) => ({
+export const locationView = (l: LocationRow): z.output<typeof locationSchema> => ({
   id: l.id,
   name: l.name,
   timezone: l.timezone,
@@ -33,11 +47,11 @@ export function registerLocationRoutes({ routes, db }: ApiContext) {
     'post',
     '/locations',
     // A site admin's new location would lie outside their own scope: only admins of every location create them.
-    { summary: 'Create a location', tag: 'locations', permission: [...admin], allLocations: true, body: locationCreate, status: 201 },
+    { operationId: 'createLocation', summary: 'Create a location', tag: 'locations', permission: [...admin], allLocations: true, body: locationCreate, status: 201, response: locationSchema },
     async ({ body }) => locationView(await prisma.location.create({ data: body })),
   );
 
-  routes.add('get', '/locations', { summary: 'List the locations the caller works at', tag: 'locations', query: pageQuery }, async ({ query, req }) => {
+  routes.add('get', '/locations', { operationId: 'listLocations', summary: 'List the locations the caller works at', tag: 'locations', query: pageQuery, response: locationPage }, async ({ query, req }) => {
     const k = keyset(query.cursor);
     const rows = await prisma.location.findMany({ where: { ...k.where, id: scopeFilter(req.principal!.scope) }, orderBy: k.orderBy, take: query.limit + 1 });
     return page(rows, query.limit, locationView);
@@ -51,7 +65,7 @@ export function registerLocationRoutes({ routes, db }: ApiContext) {
     return l;
   }
 
-  routes.add('get', '/locations/{id}', { summary: 'Get a location', tag: 'locations', params: uuidParam }, async ({ params, req }) => {
+  routes.add('get', '/locations/{id}', { operationId: 'getLocation', summary: 'Get a location', tag: 'locations', params: uuidParam, response: locationSchema }, async ({ params, req }) => {
     const l = await loadLocation(params.id, req);
     return locationView(l);
   });
@@ -59,7 +73,7 @@ export function registerLocationRoutes({ routes, db }: ApiContext) {
   routes.add(
     'patch',
     '/locations/{id}',
-    { summary: 'Change a location', tag: 'locations', permission: [...admin], params: uuidParam, body: locationPatch },
+    { operationId: 'updateLocation', summary: 'Change a location', tag: 'locations', permission: [...admin], params: uuidParam, body: locationPatch, response: locationSchema },
     async ({ params, body, req }) => {
       await loadLocation(params.id, req);
       return locationView(await prisma.location.update({ where: { id: params.id }, data: body }));
@@ -69,7 +83,15 @@ export function registerLocationRoutes({ routes, db }: ApiContext) {
   routes.add(
     'delete',
     '/locations/{id}',
-    { summary: 'Delete a location with no providers and no visits', tag: 'locations', permission: [...admin], params: uuidParam },
+    {
+      operationId: 'deleteLocation',
+      summary: 'Delete a location with no providers and no visits',
+      tag: 'locations',
+      permission: [...admin],
+      params: uuidParam,
+      response: null,
+      responses: { 409: 'LOCATION_IN_USE: remove its providers first; locations with visit history are kept' },
+    },
     async ({ params, req }) => {
       await loadLocation(params.id, req);
       const l = await prisma.location.findUnique({

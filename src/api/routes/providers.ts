@@ -1,6 +1,25 @@
 import { z } from 'zod';
 import type { Request } from 'express';
-import { accessRuleView, badgeTypeView, providerCreate, providerPatch, providerView, genetecNeedsApplicationId, settingsKindIssues, tlsColumns } from '../../admin/providers';
+import {
+  accessRulePage,
+  accessRuleView,
+  badgeTypePage,
+  badgeTypeView,
+  providerCreate,
+  providerDetailSchema,
+  providerPage,
+  providerPatch,
+  providerSchema,
+  providerView,
+  genetecNeedsApplicationId,
+  refreshResultSchema,
+  settingsKindIssues,
+  testConnectionSchema,
+  tlsColumns,
+} from '../../admin/providers';
+import type { RefreshResult } from '../../admin/sync';
+import type { TestConnectionResult } from '../../pacs/types';
+import { workflowRunning } from '../contract';
 import { assertInScope } from '../../admin/scope';
 import { OPEN_VISIT_STATUSES, allowedAccessRuleIds } from '../../admin/permissions';
 import { runRefresh, runTestConnection } from '../../admin/runs';
@@ -14,6 +33,18 @@ import { keyset, page, pageQuery } from '../pagination';
 import { uuidParam } from '../validate';
 
 const admin = ['manageConfiguration'] as const;
+
+// The documented results are the workflows' result types (a compile error here means the contract drifted).
+type Is<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
+const contractMatches: [Is<TestConnectionResult, z.output<typeof testConnectionSchema>>, Is<RefreshResult, z.output<typeof refreshResultSchema>>] = [true, true];
+void contractMatches;
+
+/** What provider workflows answer when the PACS or the worker is not there (src/admin/runs.ts). */
+const workflowErrors = {
+  409: 'SECRET_UNREADABLE: the stored password cannot be decrypted with this SECRETS_KEY; set the password again',
+  502: 'The PACS answered with an error: code and message say what to fix',
+  504: 'PACS_TIMEOUT or no answer within waitSeconds: check that a worker serves the provider\'s task queue',
+} as const;
 
 const waitQuery = z.object({
   /** How long the API waits for the workflow before answering (test connection: 504; refresh: 202). */
@@ -63,12 +94,14 @@ export function registerProviderRoutes(ctx: ApiContext) {
     'post',
     '/locations/{id}/providers',
     {
+      operationId: 'createProvider',
       summary: 'Connect a location to a PACS (Genetec or OnGuard); the password is write-only',
       tag: 'providers',
       permission: [...admin],
       params: uuidParam,
       body: providerCreate,
       status: 201,
+      response: providerSchema,
     },
     async ({ params, body, req }) => {
       await loadLocation(params.id, req);
@@ -100,7 +133,7 @@ export function registerProviderRoutes(ctx: ApiContext) {
   routes.add(
     'get',
     '/locations/{id}/providers',
-    { summary: "List a location's providers", tag: 'providers', permission: [...admin], params: uuidParam, query: pageQuery },
+    { operationId: 'listProviders', summary: "List a location's providers", tag: 'providers', permission: [...admin], params: uuidParam, query: pageQuery, response: providerPage },
     async ({ params, query, req }) => {
       await loadLocation(params.id, req);
       const k = keyset(query.cursor);
@@ -114,7 +147,7 @@ export function registerProviderRoutes(ctx: ApiContext) {
     },
   );
 
-  routes.add('get', '/providers/{id}', { summary: 'Get a provider, with its refresh status', tag: 'providers', permission: [...admin], params: uuidParam }, async ({ params, req }) => {
+  routes.add('get', '/providers/{id}', { operationId: 'getProvider', summary: 'Get a provider, with its refresh status', tag: 'providers', permission: [...admin], params: uuidParam, response: providerDetailSchema }, async ({ params, req }) => {
     await loadProvider(params.id, req);
     const p = await prisma.provider.findUniqueOrThrow({
       where: { id: params.id },
@@ -127,11 +160,13 @@ export function registerProviderRoutes(ctx: ApiContext) {
     'patch',
     '/providers/{id}',
     {
+      operationId: 'updateProvider',
       summary: 'Change a provider; omit password to keep the stored one',
       tag: 'providers',
       permission: [...admin],
       params: uuidParam,
       body: providerPatch,
+      response: providerSchema,
     },
     async ({ params, body, req }) => {
       const cur = await loadProvider(params.id, req);
@@ -175,12 +210,15 @@ export function registerProviderRoutes(ctx: ApiContext) {
     'delete',
     '/providers/{id}',
     {
+      operationId: 'deleteProvider',
       summary: 'Delete a provider with its badges, synced access rules, badge types, refresh and reconciliation schedules',
       description:
         'Refused (409) while an open visit uses the provider, and for providers with visit history, which is kept for audit; edit such a provider instead.',
       tag: 'providers',
       permission: [...admin],
       params: uuidParam,
+      response: null,
+      responses: { 409: 'PROVIDER_IN_USE (open visits use it) or PROVIDER_HAS_HISTORY (past visits reference it; edit it instead)' },
     },
     async ({ params, req }) => {
       const p = await loadProvider(params.id, req);
@@ -226,12 +264,15 @@ export function registerProviderRoutes(ctx: ApiContext) {
     'post',
     '/providers/{id}/test-connection',
     {
+      operationId: 'testProviderConnection',
       summary: 'Test reachability, TLS, credentials and licence; lists OnGuard directories',
       description: 'Runs the testConnection workflow on the provider’s task queue and waits for its answer (504 after waitSeconds).',
       tag: 'providers',
       permission: [...admin],
       params: uuidParam,
       query: waitQuery,
+      response: testConnectionSchema,
+      responses: workflowErrors,
     },
     async ({ params, query, req }) => {
       const p = await loadProvider(params.id, req);
@@ -243,6 +284,7 @@ export function registerProviderRoutes(ctx: ApiContext) {
     'post',
     '/providers/{id}/refresh',
     {
+      operationId: 'refreshProvider',
       summary: 'Sync access rules and badge types from the PACS',
       description:
         'Runs (or joins) the provider’s refreshProvider workflow. 200 with the counts; 202 { status: "running" } if it takes longer than waitSeconds; 502/504 with the PACS error and what to do.',
@@ -250,6 +292,8 @@ export function registerProviderRoutes(ctx: ApiContext) {
       permission: [...admin],
       params: uuidParam,
       query: waitQuery,
+      response: refreshResultSchema,
+      responses: { 202: { description: 'Still running after waitSeconds', schema: workflowRunning }, ...workflowErrors },
     },
     async ({ params, query, res, req }) => {
       const p = await loadProvider(params.id, req);
@@ -264,11 +308,13 @@ export function registerProviderRoutes(ctx: ApiContext) {
     'get',
     '/providers/{id}/access-rules',
     {
+      operationId: 'listAccessRules',
       summary: 'Synced access rules (Genetec cardholder groups, OnGuard access levels)',
       description: "Admins see all of the provider's rules; other users only those their user groups let them assign. 404 for a provider outside the caller's locations.",
       tag: 'providers',
       params: uuidParam,
       query: catalogQuery,
+      response: accessRulePage,
     },
     async ({ params, query, req }) => {
       await loadProvider(params.id, req);
@@ -291,7 +337,15 @@ export function registerProviderRoutes(ctx: ApiContext) {
   routes.add(
     'get',
     '/providers/{id}/badge-types',
-    { summary: 'Synced badge types with ID range and manual entry', tag: 'providers', permission: [...admin], params: uuidParam, query: catalogQuery },
+    {
+      operationId: 'listBadgeTypes',
+      summary: 'Synced badge types with ID range and manual entry',
+      tag: 'providers',
+      permission: [...admin],
+      params: uuidParam,
+      query: catalogQuery,
+      response: badgeTypePage,
+    },
     async ({ params, query, req }) => {
       await loadProvider(params.id, req);
       const k = keyset(query.cursor);

@@ -1,7 +1,8 @@
 import type { Request } from 'express';
 import { z } from 'zod';
 import { assertInScope } from '../../admin/scope';
-import { ACTION_KINDS, FINDING_KINDS, reconciliationRunView, runInclude } from '../../admin/reconciliation';
+import { ACTION_KINDS, FINDING_KINDS, reconciliationRunPage, reconciliationRunSchema, reconciliationRunView, runInclude } from '../../admin/reconciliation';
+import { workflowRunning } from '../contract';
 import { runReconcile } from '../../admin/runs';
 import { notFound } from '../../errors';
 import type { ApiContext } from '../app';
@@ -30,9 +31,9 @@ export function registerReconciliationRoutes(ctx: ApiContext) {
   }
 
   // From the database at scrape time, so every API instance reports the same, whichever worker ran the reconciliation.
-  const findingsGauge = metrics.gauge('reconciliation_findings', 'Findings of the last finished reconciliation run, by provider and kind.');
-  const actionsTotal = metrics.counter('reconciliation_actions_total', 'Changes made by reconciliation (badges switched off, visits closed), by provider and kind.');
-  const lastSuccess = metrics.gauge('reconciliation_last_success_timestamp_seconds', 'When the last successful reconciliation run of a provider finished.');
+  const findingsGauge = metrics.gauge('reconciliation_findings', 'Findings of the last finished reconciliation run, by provider and kind.', ['providerId', 'kind']);
+  const actionsTotal = metrics.counter('reconciliation_actions_total', 'Changes made by reconciliation (badges switched off, visits closed), by provider and kind.', ['providerId', 'kind']);
+  const lastSuccess = metrics.gauge('reconciliation_last_success_timestamp_seconds', 'When the last successful reconciliation run of a provider finished.', ['providerId']);
   metrics.onCollect(async () => {
     const latest = await prisma.$queryRaw<Array<{ providerId: string; runId: string; lastOk: Date | null }>>`
       SELECT DISTINCT ON (r."providerId") r."providerId", r."id" AS "runId",
@@ -42,8 +43,8 @@ export function registerReconciliationRoutes(ctx: ApiContext) {
     const counts = latest.length
       ? await prisma.reconciliationFinding.groupBy({ by: ['runId', 'kind'], where: { runId: { in: latest.map((l) => l.runId) } }, _count: { _all: true } })
       : [];
-    findingsGauge.values.clear();
-    lastSuccess.values.clear();
+    findingsGauge.clear();
+    lastSuccess.clear();
     for (const l of latest) {
       for (const kind of FINDING_KINDS) {
         const n = counts.find((c) => c.runId === l.runId && c.kind === kind)?._count._all ?? 0;
@@ -55,7 +56,7 @@ export function registerReconciliationRoutes(ctx: ApiContext) {
       SELECT r."providerId", a."kind", count(*)::int AS n
       FROM "ReconciliationAction" a JOIN "ReconciliationRun" r ON r."id" = a."runId"
       GROUP BY r."providerId", a."kind"`;
-    actionsTotal.values.clear();
+    actionsTotal.clear();
     for (const a of actions) if ((ACTION_KINDS as readonly string[]).includes(a.kind)) actionsTotal.set({ providerId: a.providerId, kind: a.kind }, a.n);
   });
 
@@ -63,6 +64,7 @@ export function registerReconciliationRoutes(ctx: ApiContext) {
     'post',
     '/providers/{id}/reconcile',
     {
+      operationId: 'reconcileProvider',
       summary: 'Reconcile the provider now: close stranded visits, compare pool badges with the PACS',
       description:
         'Runs (or joins) the provider’s reconcileProvider workflow, which also runs on a schedule every reconcileIntervalMinutes. ' +
@@ -71,6 +73,13 @@ export function registerReconciliationRoutes(ctx: ApiContext) {
       permission: [...admin],
       params: uuidParam,
       query: waitQuery,
+      response: reconciliationRunSchema,
+      responses: {
+        202: { description: 'Still running after waitSeconds', schema: workflowRunning },
+        409: 'SECRET_UNREADABLE: the stored password cannot be decrypted with this SECRETS_KEY; set the password again',
+        502: 'The PACS answered with an error: code and message say what to fix',
+        504: "PACS_TIMEOUT or no answer: check that a worker serves the provider's task queue",
+      },
     },
     async ({ params, query, req, res }) => {
       const p = await loadProvider(params.id, req);
@@ -88,12 +97,14 @@ export function registerReconciliationRoutes(ctx: ApiContext) {
     'get',
     '/providers/{id}/reconciliation',
     {
+      operationId: 'listReconciliationRuns',
       summary: 'Reconciliation runs of a provider, newest first, with their findings and actions',
       description: `Each run lists up to ${runInclude.findings.take} findings and actions; counts are complete. Filter with ?status=running|ok|failed.`,
       tag: 'providers',
       permission: [...admin],
       params: uuidParam,
       query: runsQuery,
+      response: reconciliationRunPage,
     },
     async ({ params, query, req }) => {
       await loadProvider(params.id, req);

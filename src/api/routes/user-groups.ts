@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { ruleDisplayName } from '../../admin/providers';
 import { inScope, type Scope } from '../../admin/scope';
 import { badRequest, conflict, notFound } from '../../errors';
+import { named, paged, timestamp } from '../contract';
 import type { ApiContext } from '../app';
 import { keyset, page, pageQuery } from '../pagination';
 import { text } from '../text';
@@ -58,7 +59,40 @@ type GroupRow = {
   locations: Array<{ location: { id: string; name: string } }>;
 };
 
-export function userGroupView(g: GroupRow) {
+const idName = z.object({ id: z.uuid(), name: z.string() });
+export const userGroupSchema = named(
+  'UserGroup',
+  z.object({
+    id: z.uuid(),
+    name: z.string(),
+    locationIds: z.array(z.uuid()),
+    locations: z.array(idName),
+    accessRuleIds: z.array(z.uuid()),
+    accessRules: z.array(
+      z.object({
+        id: z.uuid(),
+        externalId: z.string(),
+        name: z.string(),
+        displayName: z.string(),
+        status: z.string().meta({ description: '"missing" once a refresh no longer finds it in the PACS: it can no longer be assigned' }),
+        providerId: z.uuid(),
+        providerName: z.string(),
+        locationId: z.uuid(),
+        locationName: z.string(),
+      }),
+    ),
+    userIds: z.array(z.uuid()),
+    users: z.array(idName.extend({ email: z.string() })),
+    hasMissingAccessRules: z.boolean(),
+    createdAt: timestamp,
+    updatedAt: timestamp,
+  }),
+  'Which users work at which locations and may assign which access rules.',
+);
+const userGroupPage = paged('UserGroup', userGroupSchema);
+const nameTaken = { 409: 'USER_GROUP_NAME_TAKEN: another user group has this name' } as const;
+
+export function userGroupView(g: GroupRow): z.output<typeof userGroupSchema> {
   const rules = g.accessRules
     .map(({ accessRule: r }) => ({
       id: r.id,
@@ -167,11 +201,14 @@ export function registerUserGroupRoutes({ routes, db }: ApiContext) {
     'post',
     '/user-groups',
     {
+      operationId: 'createUserGroup',
       summary: 'Create a user group: which users work at which locations and may assign which access rules',
       tag: 'user-groups',
       permission: [...admin],
       body: groupCreate,
       status: 201,
+      response: userGroupSchema,
+      responses: nameTaken,
     },
     async ({ body, req }) => {
       await nameFree(req.principal!.scope, body.name);
@@ -189,7 +226,7 @@ export function registerUserGroupRoutes({ routes, db }: ApiContext) {
     },
   );
 
-  routes.add('get', '/user-groups', { summary: 'List user groups', tag: 'user-groups', permission: [...admin], query: pageQuery }, async ({ query, req }) => {
+  routes.add('get', '/user-groups', { operationId: 'listUserGroups', summary: 'List user groups', tag: 'user-groups', permission: [...admin], query: pageQuery, response: userGroupPage }, async ({ query, req }) => {
     const k = keyset(query.cursor);
     const rows = await prisma.userGroup.findMany({
       where: { ...k.where, ...reach(req.principal!.scope) },
@@ -200,7 +237,7 @@ export function registerUserGroupRoutes({ routes, db }: ApiContext) {
     return page(rows, query.limit, userGroupView);
   });
 
-  routes.add('get', '/user-groups/{id}', { summary: 'Get a user group', tag: 'user-groups', permission: [...admin], params: uuidParam }, async ({ params, req }) => {
+  routes.add('get', '/user-groups/{id}', { operationId: 'getUserGroup', summary: 'Get a user group', tag: 'user-groups', permission: [...admin], params: uuidParam, response: userGroupSchema }, async ({ params, req }) => {
     await loadGroup(params.id, req);
     return userGroupView(await prisma.userGroup.findUniqueOrThrow({ where: { id: params.id }, include: groupInclude }));
   });
@@ -209,11 +246,14 @@ export function registerUserGroupRoutes({ routes, db }: ApiContext) {
     'patch',
     '/user-groups/{id}',
     {
+      operationId: 'updateUserGroup',
       summary: 'Rename a user group or replace its access rules, users or locations',
       tag: 'user-groups',
       permission: [...admin],
       params: uuidParam,
       body: groupPatch,
+      response: userGroupSchema,
+      responses: nameTaken,
     },
     async ({ params, body, req }) => {
       const cur = await loadGroup(params.id, req);
@@ -239,7 +279,7 @@ export function registerUserGroupRoutes({ routes, db }: ApiContext) {
     },
   );
 
-  routes.add('delete', '/user-groups/{id}', { summary: 'Delete a user group', tag: 'user-groups', permission: [...admin], params: uuidParam }, async ({ params, req }) => {
+  routes.add('delete', '/user-groups/{id}', { operationId: 'deleteUserGroup', summary: 'Delete a user group', tag: 'user-groups', permission: [...admin], params: uuidParam, response: null }, async ({ params, req }) => {
     await loadGroup(params.id, req);
     await prisma.userGroup.delete({ where: { id: params.id } });
   });

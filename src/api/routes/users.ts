@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { conflict, notFound } from '../../errors';
+import { named, paged, timestamp } from '../contract';
 import type { ApiContext } from '../app';
 import { hashToken, newToken, PERMISSIONS, permissionSchema } from '../auth';
 import { keyset, page, pageQuery } from '../pagination';
@@ -24,8 +25,34 @@ const userPatch = z.object({
   rotateToken: z.boolean().optional(),
 });
 
+export const userSchema = named(
+  'User',
+  z.object({
+    id: z.uuid(),
+    name: z.string(),
+    email: z.string(),
+    permissions: z.array(z.string()),
+    allLocations: z.boolean(),
+    createdAt: timestamp,
+    updatedAt: timestamp,
+  }),
+);
+const createdUserSchema = named('CreatedUser', userSchema.extend({ token: z.string().meta({ description: 'The API token, shown this once' }) }));
+const updatedUserSchema = named('UpdatedUser', userSchema.extend({ token: z.string().optional().meta({ description: 'The new token, once, when rotateToken was true' }) }));
+const userPage = paged('User', userSchema);
+export const principalSchema = named(
+  'Principal',
+  z.object({
+    id: z.uuid(),
+    name: z.string(),
+    email: z.string(),
+    permissions: z.array(permissionSchema),
+    scope: z.object({ allLocations: z.boolean(), locationIds: z.array(z.uuid()).meta({ description: 'Empty when allLocations' }) }),
+  }),
+);
+
 type UserRow = { id: string; name: string; email: string; permissions: string[]; allLocations: boolean; createdAt: Date; updatedAt: Date };
-export const userView = (u: UserRow) => ({
+export const userView = (u: UserRow): z.output<typeof userSchema> => ({
   id: u.id,
   name: u.name,
   email: u.email,
@@ -45,7 +72,16 @@ export function registerUserRoutes({ routes, db }: ApiContext) {
   routes.add(
     'post',
     '/users',
-    { summary: 'Create a user; the API token is in the response, once', tag: 'users', ...globalAdmin, body: userCreate, status: 201 },
+    {
+      operationId: 'createUser',
+      summary: 'Create a user; the API token is in the response, once',
+      tag: 'users',
+      ...globalAdmin,
+      body: userCreate,
+      status: 201,
+      response: createdUserSchema,
+      responses: { 409: 'EMAIL_TAKEN: a user with this email exists' },
+    },
     async ({ body }) => {
       if (await prisma.user.findUnique({ where: { email: body.email } })) {
         throw conflict('EMAIL_TAKEN', `A user with email ${body.email} already exists.`);
@@ -56,13 +92,13 @@ export function registerUserRoutes({ routes, db }: ApiContext) {
     },
   );
 
-  routes.add('get', '/users', { summary: 'List users', tag: 'users', ...globalAdmin, query: pageQuery }, async ({ query }) => {
+  routes.add('get', '/users', { operationId: 'listUsers', summary: 'List users', tag: 'users', ...globalAdmin, query: pageQuery, response: userPage }, async ({ query }) => {
     const k = keyset(query.cursor);
     const rows = await prisma.user.findMany({ where: k.where, orderBy: k.orderBy, take: query.limit + 1 });
     return page(rows, query.limit, userView);
   });
 
-  routes.add('get', '/users/{id}', { summary: 'Get a user', tag: 'users', ...globalAdmin, params: uuidParam }, async ({ params }) => {
+  routes.add('get', '/users/{id}', { operationId: 'getUser', summary: 'Get a user', tag: 'users', ...globalAdmin, params: uuidParam, response: userSchema }, async ({ params }) => {
     const u = await prisma.user.findUnique({ where: { id: params.id } });
     if (!u) throw notFound('User', params.id);
     return userView(u);
@@ -71,7 +107,7 @@ export function registerUserRoutes({ routes, db }: ApiContext) {
   routes.add(
     'patch',
     '/users/{id}',
-    { summary: 'Change a user, or rotate their token', tag: 'users', ...globalAdmin, params: uuidParam, body: userPatch },
+    { operationId: 'updateUser', summary: 'Change a user, or rotate their token', tag: 'users', ...globalAdmin, params: uuidParam, body: userPatch, response: updatedUserSchema },
     async ({ params, body }) => {
       if (!(await prisma.user.findUnique({ where: { id: params.id } }))) throw notFound('User', params.id);
       const token = body.rotateToken ? newToken() : undefined;
@@ -88,10 +124,10 @@ export function registerUserRoutes({ routes, db }: ApiContext) {
     },
   );
 
-  routes.add('delete', '/users/{id}', { summary: 'Delete a user', tag: 'users', ...globalAdmin, params: uuidParam }, async ({ params }) => {
+  routes.add('delete', '/users/{id}', { operationId: 'deleteUser', summary: 'Delete a user', tag: 'users', ...globalAdmin, params: uuidParam, response: null }, async ({ params }) => {
     if (!(await prisma.user.findUnique({ where: { id: params.id } }))) throw notFound('User', params.id);
     await prisma.user.delete({ where: { id: params.id } });
   });
 
-  routes.add('get', '/me', { summary: 'The caller, with the locations they work at (scope)', tag: 'users' }, ({ req }) => req.principal);
+  routes.add('get', '/me', { operationId: 'getMe', summary: 'The caller, with the locations they work at (scope)', tag: 'users', response: principalSchema }, ({ req }) => req.principal);
 }

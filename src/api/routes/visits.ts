@@ -29,6 +29,7 @@ import type { ApiContext } from '../app';
 import { keyset, page, pageQuery } from '../pagination';
 import { text } from '../text';
 import { uuidParam } from '../validate';
+import { idempotencyKeyHeader, visitPage, visitResponses, visitSchema } from './visit-schemas';
 
 const visitorSchema = z.object({
   firstName: text({ min: 1, max: 100 }),
@@ -37,10 +38,22 @@ const visitorSchema = z.object({
   company: text({ max: 200 }).optional(),
 });
 
+/** What to send instead, for a person reading the 400: which list each id comes from. */
+const idOf = (what: string, from: string) =>
+  z.uuid({
+    error: (iss) =>
+      (typeof iss.input === 'number' || typeof iss.input === 'string') && /^\s*\d+\s*$/.test(String(iss.input))
+        ? `${JSON.stringify(iss.input)} looks like a card number; this is the ${what}'s id, a UUID from ${from}`
+        : `must be the ${what}'s id, a UUID from ${from}`,
+  }).meta({ description: `The ${what}'s id (a UUID) from ${from}` });
+
 export const visitCreate = z.object({
-  locationId: z.uuid(),
-  badgeId: z.uuid(),
-  accessRuleIds: z.array(z.uuid()).min(1, { message: 'choose at least one access rule' }).max(50),
+  locationId: idOf('location', 'GET /v1/locations'),
+  badgeId: idOf('badge', 'GET /v1/providers/:id/badges or the badges of GET /v1/locations/:id/provisioning-options'),
+  accessRuleIds: z
+    .array(idOf('access rule', 'the accessRules of GET /v1/locations/:id/provisioning-options'))
+    .min(1, { message: 'choose at least one access rule' })
+    .max(50),
   visitor: visitorSchema,
 });
 
@@ -81,8 +94,8 @@ export function visitView(v: VisitRow) {
 export function registerVisitRoutes(ctx: ApiContext & { visitTiming?: Partial<VisitTiming> }) {
   const { routes, db, temporal } = ctx;
   const prisma = db.prisma;
-  const started = ctx.metrics.counter('visits_started_total', 'Visits started through the API.');
-  const byStatus = ctx.metrics.gauge('visits', 'Visits by status.');
+  const started = ctx.metrics.counter('visits_started_total', 'Visits started through the API.', ['providerKind']);
+  const byStatus = ctx.metrics.gauge('visits', 'Visits by status.', ['status']);
   const switchOffFailing = ctx.metrics.gauge('visits_switch_off_failing', 'Visits whose last attempt to switch the badge off failed; it is being retried.');
   const overdue = ctx.metrics.gauge(
     'visits_deprovision_overdue',
@@ -183,11 +196,15 @@ export function registerVisitRoutes(ctx: ApiContext & { visitTiming?: Partial<Vi
     'post',
     '/visits',
     {
+      operationId: 'createVisit',
       summary: 'Sign a visitor in: reserve the badge and start the visit workflow (202). Honours Idempotency-Key; with `Prefer: wait=N` (up to 30 s) answers 201 with the outcome when it comes in time.',
       tag: 'visits',
       permission: ['provisionBadge'],
       body: visitCreate,
       status: 202,
+      headers: [idempotencyKeyHeader],
+      response: visitSchema,
+      responses: visitResponses.create,
     },
     async ({ body, req, res }) => {
       const principal = req.principal!;
@@ -298,7 +315,7 @@ export function registerVisitRoutes(ctx: ApiContext & { visitTiming?: Partial<Vi
   // Who handles visits may read them; declared on the routes so /openapi.json lists it.
   const viewers = ['viewVisits', 'provisionBadge', 'signOut', 'manageConfiguration'] as const;
 
-  routes.add('get', '/visits', { summary: "List visits at the caller's locations, filtered by location, status or badge", tag: 'visits', permission: [...viewers], query: visitQuery }, async ({ query, req }) => {
+  routes.add('get', '/visits', { operationId: 'listVisits', summary: "List visits at the caller's locations, filtered by location, status or badge", tag: 'visits', permission: [...viewers], query: visitQuery, response: visitPage }, async ({ query, req }) => {
     const k = keyset(query.cursor);
     const rows = await prisma.visit.findMany({
       where: { ...k.where, AND: [{ locationId: query.locationId }, { locationId: scopeFilter(req.principal!.scope) }], status: query.status, badgeId: query.badgeId },
@@ -317,7 +334,7 @@ export function registerVisitRoutes(ctx: ApiContext & { visitTiming?: Partial<Vi
     return v;
   }
 
-  routes.add('get', '/visits/{id}', { summary: 'A visit: status, badge, timeline, last error', tag: 'visits', permission: [...viewers], params: uuidParam }, async ({ params, req }) => {
+  routes.add('get', '/visits/{id}', { operationId: 'getVisit', summary: 'A visit: status, badge, timeline, last error', tag: 'visits', permission: [...viewers], params: uuidParam, response: visitSchema }, async ({ params, req }) => {
     return visitView(await getVisit(params.id, req.principal!.scope));
   });
 
@@ -338,7 +355,16 @@ export function registerVisitRoutes(ctx: ApiContext & { visitTiming?: Partial<Vi
   routes.add(
     'post',
     '/visits/{id}/sign-out',
-    { summary: 'Sign the visitor out; the badge is switched off and returned to the pool', tag: 'visits', permission: ['signOut'], params: uuidParam, status: 202 },
+    {
+      operationId: 'signOutVisit',
+      summary: 'Sign the visitor out; the badge is switched off and returned to the pool',
+      tag: 'visits',
+      permission: ['signOut'],
+      params: uuidParam,
+      status: 202,
+      response: visitSchema,
+      responses: visitResponses.end,
+    },
     async ({ params, req, res }) => {
       const v = await getVisit(params.id, req.principal!.scope);
       if (v.status === 'completed') return visitView(v);
@@ -368,7 +394,16 @@ export function registerVisitRoutes(ctx: ApiContext & { visitTiming?: Partial<Vi
   routes.add(
     'post',
     '/visits/{id}/deprovision',
-    { summary: 'Switch the badge off now (e.g. a lost badge); the visit then completes', tag: 'visits', permission: ['manageConfiguration', 'signOut'], params: uuidParam, status: 202 },
+    {
+      operationId: 'deprovisionVisit',
+      summary: 'Switch the badge off now (e.g. a lost badge); the visit then completes',
+      tag: 'visits',
+      permission: ['manageConfiguration', 'signOut'],
+      params: uuidParam,
+      status: 202,
+      response: visitSchema,
+      responses: visitResponses.end,
+    },
     async ({ params, req }) => {
       const v = await getVisit(params.id, req.principal!.scope);
       if (v.status === 'completed') return visitView(v);
@@ -382,7 +417,16 @@ export function registerVisitRoutes(ctx: ApiContext & { visitTiming?: Partial<Vi
   routes.add(
     'post',
     '/visits/{id}/retry',
-    { summary: 'Retry a failed provision after fixing its cause', tag: 'visits', permission: ['provisionBadge', 'manageConfiguration'], params: uuidParam, status: 202 },
+    {
+      operationId: 'retryVisit',
+      summary: 'Retry a failed provision after fixing its cause',
+      tag: 'visits',
+      permission: ['provisionBadge', 'manageConfiguration'],
+      params: uuidParam,
+      status: 202,
+      response: visitSchema,
+      responses: visitResponses.retry,
+    },
     async ({ params, req }) => {
       const v = await getVisit(params.id, req.principal!.scope);
       if (v.status !== 'provision_failed') {

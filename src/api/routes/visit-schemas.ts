@@ -1,0 +1,63 @@
+import { z } from 'zod';
+import { VISIT_STATUSES } from '../../workflows/visit-contract';
+import { named, paged, timestamp, type HeaderParam } from '../contract';
+import type { visitView } from './visits';
+
+/**
+ * The documented shape of a visit (visitView in ./visits.ts) and the visit routes' contract metadata,
+ * kept out of visits.ts so the handlers there stay as they are.
+ */
+export const visitSchema = named(
+  'Visit',
+  z.object({
+    id: z.uuid(),
+    status: z.enum(VISIT_STATUSES),
+    locationId: z.uuid(),
+    providerId: z.uuid(),
+    badgeId: z.uuid(),
+    badge: z.object({ name: z.string(), uniqueId: z.string().meta({ description: 'The card number' }) }),
+    visitor: z.object({ firstName: z.string(), lastName: z.string(), email: z.string().optional(), company: z.string().optional() }),
+    accessRuleIds: z.array(z.uuid()),
+    endsAt: timestamp.nullable().meta({ description: "When the badge is switched off unless signed out earlier (the location's end of day)" }),
+    workflowId: z.string().meta({ description: 'The visit workflow in Temporal' }),
+    createdAt: timestamp,
+    timeline: z.array(z.object({ at: timestamp, status: z.string(), detail: z.string().optional() })),
+    lastError: z
+      .object({
+        code: z.string(),
+        message: z.string(),
+        during: z.string().optional(),
+        attempts: z.number().int().optional(),
+        since: z.string().optional(),
+        nextAttemptAt: z.string().optional(),
+      })
+      .optional()
+      .meta({ description: 'Why the visit is stuck or retrying, and what to do' }),
+  }),
+  'A visit: a badge switched on in the PACS for a visitor, until sign-out or the end of the day.',
+);
+export const visitPage = paged('Visit', visitSchema);
+
+// visitView's fields, but for the JSON columns and the status string the schema names precisely.
+type Loose = 'visitor' | 'lastError' | 'status';
+const matches: [Omit<ReturnType<typeof visitView>, Loose>] extends [Omit<z.output<typeof visitSchema>, Loose>] ? true : never = true;
+void matches;
+
+export const idempotencyKeyHeader: HeaderParam = {
+  name: 'Idempotency-Key',
+  description:
+    'Makes the sign-in safe to retry: a repeat with the same key (same user) answers the first visit with `Idempotent-Replayed: true` instead of starting another; the same key with a different sign-in answers 422 IDEMPOTENCY_KEY_MISMATCH. Up to 200 printable ASCII characters without spaces.',
+  schema: z.string().min(1).max(200).regex(/^[\x21-\x7e]+$/),
+};
+
+const temporalDown = 'TEMPORAL_UNAVAILABLE: Temporal is not reachable; retry (with the same Idempotency-Key for a sign-in)';
+
+export const visitResponses = {
+  create: {
+    409: 'BADGE_IN_USE: another open visit holds the badge; choose a free one from GET /v1/locations/{id}/provisioning-options',
+    422: 'IDEMPOTENCY_KEY_MISMATCH: the key was used for a different sign-in; send a new key',
+    503: temporalDown,
+  },
+  end: { 503: temporalDown },
+  retry: { 409: 'VISIT_NOT_RETRYABLE (only a visit whose provisioning failed) or VISIT_CLOSED' },
+} as const;
