@@ -84,6 +84,8 @@ export const SETTINGS_BY_KIND = {
   genetec: {
     personEntityType: z.enum(['Visitor', 'Cardholder']),
     facilityCode: z.number().int().min(0).max(65535),
+    // "undecoded" [C] is the default; "decoded" [I] only where the dry run showed the server accepts it.
+    genetecCredentialForm: z.enum(['undecoded', 'decoded']),
     releaseOnDeactivate,
     reconcileRepair,
   },
