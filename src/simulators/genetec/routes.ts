@@ -96,7 +96,7 @@ function apiRouter(state: GenetecSimState): Router {
         );
       return;
     }
-    const injected = state.takeFailure(req.method, req.path);
+    const injected = state.takeFailure(req.method, req.path, typeof req.query.q === 'string' ? req.query.q : '');
     if (injected) return fail(state, res, injected.sdkErrorCode, injected.message);
     next();
   });
@@ -202,7 +202,7 @@ export function createGenetecApp(state: GenetecSimState, controls: SimulatorCont
         });
         r.post('/fail-next', (req, res) => {
           const f = failNextSchema.parse(req.body ?? {});
-          state.failures.push({ remaining: f.count, sdkErrorCode: f.sdkErrorCode, message: f.message, pathFilter: f.pathFilter, methodFilter: f.methodFilter });
+          state.failures.push({ remaining: f.count, sdkErrorCode: f.sdkErrorCode, message: f.message, pathFilter: f.pathFilter, methodFilter: f.methodFilter, queryFilter: f.queryFilter });
           res.json({ queued: state.failures });
         });
         r.delete('/fail-next', (_req, res) => {
