@@ -150,6 +150,11 @@ export interface PacsAdapter {
    * not a person we created, or no such person. Tells our visitors from the site's own cardholders.
    */
   visitMarkerOf(personId: string): Promise<string | null>;
+  /**
+   * Dry run only: delete a test person this product created and its credential, so nothing of the trial is
+   * left on the server. Optional: an adapter without it leaves the (deactivated) records in place.
+   */
+  removeTestVisitor?(args: { personId: string; credentialId?: string | null }): Promise<void>;
   /** Release pooled connections and log out. */
   close(): Promise<void>;
 }

@@ -538,6 +538,19 @@ export class GenetecClient implements PacsAdapter {
     }
   }
 
+  /** Dry run clean-up: `DELETE entity/{id}` [C S-STUDIO, S-LQ, S-BULAC deletes both], credential first; absent counts as done. */
+  async removeTestVisitor(args: { personId: string; credentialId?: string | null }): Promise<void> {
+    for (const id of [args.credentialId, args.personId]) {
+      const g = id ? normalizeGuid(id) : null;
+      if (!g) continue;
+      try {
+        await this.t.call('DELETE', `entity/${dashless(g)}`, undefined, 'write');
+      } catch (e) {
+        if (!(isPacsError(e) && e.code === 'PACS_NOT_FOUND')) throw e;
+      }
+    }
+  }
+
   async accessRulesOf(args: { personId: string; credentialId: string }): Promise<string[]> {
     const personId = normalizeGuid(args.personId);
     if (!personId) return [];
