@@ -91,12 +91,12 @@ export async function runDryRun(
   const formLabel = () => (choice ? `${choice.setting}=${forms[formIndex]}: ${choice.describe[forms[formIndex]]}` : undefined);
 
   /** Runs a step; when the server refuses the request form and an alternative is left, switches and repeats. */
-  async function step<T>(name: string, run: (a: PacsAdapter) => Promise<T>, summary: (r: T) => string, formSensitive = false): Promise<T | undefined> {
+  async function step<T>(name: string, run: (a: PacsAdapter) => Promise<T>, summary: (r: T) => string, formSensitive = false): Promise<{ r: T } | undefined> {
     for (;;) {
       try {
         const r = await run(adapterNow());
         steps.push({ name, ok: true, ...(formSensitive && choice ? { form: formLabel() } : {}), answer: summary(r) });
-        return r;
+        return { r };
       } catch (e) {
         const f = failure(e);
         const canSwitch = formSensitive && choice && isPacsError(e) && FORM_REFUSED.has(e.code) && formIndex + 1 < forms.length;
@@ -118,17 +118,17 @@ export async function runDryRun(
   let cleanedUp = false;
   let ok = false;
   const main = async (): Promise<boolean> => {
-    const conn = await step('test connection', (a) => a.testConnection(), (r) => r.steps.map((s) => `${s.name}: ${s.ok ? 'ok' : s.message}`).join('; '));
+    const conn = (await step('test connection', (a) => a.testConnection(), (r) => r.steps.map((s) => `${s.name}: ${s.ok ? 'ok' : s.message}`).join('; ')))?.r;
     if (!conn?.ok) {
       if (conn) Object.assign(steps[steps.length - 1], { ok: false, whatToDo: 'Fix the failed connection step first (see the connection test).' });
       return false;
     }
-    const found = await step(
+    const found = (await step(
       'look up the test badge number',
       (a) => a.lookupBadge(input.badgeNumber, input.badgeType),
       (r) => (r.exists ? `found credential ${r.credentialId}${r.holderId ? ` held by ${r.holderName ?? r.holderId}` : ', unassigned'}` : 'no credential with this number'),
       true,
-    );
+    ))?.r;
     if (!found) return false;
     if (found.exists && found.holderId) {
       Object.assign(steps[steps.length - 1], {
@@ -138,28 +138,28 @@ export async function runDryRun(
       });
       return false;
     }
-    const person = await step(
+    const person = (await step(
       'create the test visitor',
       (a) => a.findOrCreateVisitor({ visitId: input.runId, firstName: input.visitor.firstName, lastName: input.visitor.lastName, email: input.visitor.email ?? null }),
       (r) => `${r.created ? 'created' : 'found'} person ${r.personId}`,
-    );
+    ))?.r;
     if (!person) return false;
     personId = person.personId;
     const now = Date.now();
-    const issued = await step(
+    const issued = (await step(
       'issue the credential',
       (a) => a.issueBadge({ personId: personId!, uniqueId: input.badgeNumber, badgeType: input.badgeType, activateAt: new Date(now), deactivateAt: new Date(now + 60 * 60_000) }),
       (r) => `${r.created ? 'created' : 'reused'} credential ${r.credentialId}, valid for one hour`,
       true,
-    );
+    ))?.r;
     if (!issued) return false;
     credentialId = issued.credentialId;
     if (choice) learned[choice.setting] = forms[formIndex] as ProviderSettings['genetecCredentialForm'];
-    const active = await step(
+    const active = (await step(
       'read the credential back',
       (a) => a.activeBadgesOf(personId!),
       (r) => `active credentials of the test visitor: ${r.map((c) => `${c.credentialId} (${c.uniqueId})`).join(', ') || 'none'}`,
-    );
+    ))?.r;
     if (!active) return false;
     if (!active.some((c) => c.credentialId === credentialId)) {
       Object.assign(steps[steps.length - 1], { ok: false, whatToDo: 'The credential was created but is not active on the test visitor. Check the badge type and the server time.' });
@@ -171,18 +171,18 @@ export async function runDryRun(
         (a) => a.grantAccess({ personId: personId!, credentialId: credentialId!, accessRuleExternalIds: input.accessRuleExternalIds }),
         () => `granted ${input.accessRuleExternalIds.join(', ')}`,
       );
-      if (granted === undefined) return false;
+      if (!granted) return false;
       const revoked = await step(
         'revoke the access rules',
         (a) => a.revokeAccess({ personId: personId!, credentialId: credentialId!, accessRuleExternalIds: input.accessRuleExternalIds }),
         () => 'revoked',
       );
-      if (revoked === undefined) return false;
+      if (!revoked) return false;
     } else {
       steps.push({ name: 'grant the access rules', ok: true, skipped: true, answer: 'skipped: no access rule named for the dry run' });
     }
     const off = await step('deactivate the credential', (a) => a.deactivateBadge({ personId: personId!, credentialId: credentialId! }), () => 'deactivated');
-    if (off === undefined) return false;
+    if (!off) return false;
     return true;
   };
   try {
