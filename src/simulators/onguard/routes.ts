@@ -162,7 +162,8 @@ export function apiRouter(deps: ApiDeps): Router {
 
   r.get('/session', (_req, res) => {
     const s = locals(res).session!;
-    ok(res, { token_start_time: dates(s.startedAt), token_expiration_time: dates(s.expiresAt), user_id: s.userId });
+    ok(res, { token_start_time: dates(s.startedAt), token_expiration_time: dates(s.expiresAt), user_id: String(s.userId) });
+    // user_id is a string in the 7.5 spec (S1 getSession), although OnGuard user IDs are numbers elsewhere.
   });
 
   r.get('/instances', (_req, res) => {

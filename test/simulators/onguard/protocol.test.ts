@@ -120,7 +120,7 @@ describe('login, session, keepalive, logout', () => {
     expect(s.json).toEqual({
       token_start_time: expect.any(String),
       token_expiration_time: l.json.token_expiration_time,
-      user_id: 1,
+      user_id: '1',
       version: '1.0',
     });
     // Default absolute lifetime: one hour.
