@@ -14,6 +14,11 @@ export interface QueuedFailure {
   methodFilter?: string;
   /** Only requests whose decoded `q` contains this text (case-insensitive), e.g. `Departure=`. */
   queryFilter?: string;
+  /**
+   * `entity?q=` only: apply (and keep) the first N clauses, then answer this failure, as a real server that
+   * keeps the clauses before a failing one would [I]. Without it the request fails before anything is applied.
+   */
+  afterClauses?: number;
 }
 
 export const failNextSchema = z
@@ -24,6 +29,7 @@ export const failNextSchema = z
     pathFilter: z.string().optional(),
     methodFilter: z.string().optional(),
     queryFilter: z.string().min(1).optional(),
+    afterClauses: z.number().int().min(1).max(100).optional(),
   })
   .strict();
 

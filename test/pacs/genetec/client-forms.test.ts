@@ -122,4 +122,33 @@ describe('GenetecClient: credential request forms (UndecodedWiegand by default, 
     expect(new Date((await simEntity(h, personId)).Departure).getTime()).toBe(Math.floor(end.getTime() / 1000) * 1000);
     expect((await h.ctl('GET', '/state')).entities.filter((x: any) => x.EntityType === 'Credential' && x.Format?.CardId === 9090)).toHaveLength(1);
   });
+
+  describe('multi-clause writes on a server that keeps the clauses before a failing one', () => {
+    it('deactivateBadge: Status.Deactivate() applied, Credentials- refused → the retry sees it and finishes', async () => {
+      const c = make();
+      const { personId } = await c.findOrCreateVisitor({ visitId: 'partial-deact', firstName: 'De', lastName: 'Act' });
+      const { credentialId } = await c.issueBadge({ personId, uniqueId: '6060', badgeType: STANDARD_26, ...window() });
+      await h.ctl('POST', '/fail-next', { sdkErrorCode: 'InvalidOperation', message: 'Injected: second clause refused', pathFilter: 'entity', methodFilter: 'POST', queryFilter: 'Credentials-', afterClauses: 1 });
+      expect((await rejection(c.deactivateBadge({ personId, credentialId }))).message).toMatch(/second clause refused/);
+      const half = await simEntity(h, credentialId);
+      expect(half.Status.State).toBe('Inactive');
+      expect(half.CardholderGuid).toBe(personId);
+      await c.deactivateBadge({ personId, credentialId });
+      const done = await simEntity(h, credentialId);
+      expect(done.Status.State).toBe('Inactive');
+      expect(done.CardholderGuid).toMatch(/^0{8}-/);
+    });
+
+    it('grantAccess: the first group added, the second refused → the retry adds only the missing one', async () => {
+      const c = make();
+      const { personId } = await c.findOrCreateVisitor({ visitId: 'partial-grant', firstName: 'Gr', lastName: 'Ant' });
+      const { credentialId } = await c.issueBadge({ personId, uniqueId: '6061', badgeType: STANDARD_26, ...window() });
+      const groups = [SEED.groups.lobbyVisitors, SEED.groups.floor3Visitors];
+      await h.ctl('POST', '/fail-next', { sdkErrorCode: 'InvalidOperation', message: 'Injected: second group refused', pathFilter: 'entity', methodFilter: 'POST', queryFilter: 'AddCardholderIntoGroup', afterClauses: 1 });
+      expect((await rejection(c.grantAccess({ personId, credentialId, accessRuleExternalIds: groups }))).message).toMatch(/second group refused/);
+      expect((await simEntity(h, personId)).Groups).toHaveLength(1);
+      await c.grantAccess({ personId, credentialId, accessRuleExternalIds: groups });
+      expect([...(await simEntity(h, personId)).Groups].sort()).toEqual([...groups].sort());
+    });
+  });
 });
