@@ -59,6 +59,30 @@ export const FORM_CHOICES: Record<PacsKind, Array<{ setting: 'genetecCredentialF
 
 const FORM_REFUSED: ReadonlySet<string> = new Set(['PACS_VALIDATION']);
 
+/** The request forms each step sends where there is no choice (docs/pacs/request-forms.md has the evidence levels). */
+export const STEP_FORMS: Record<PacsKind, Record<string, string>> = {
+  genetec: {
+    'test connection': 'GET / and report/EntityConfiguration?q=EntityTypes@CardholderGroup,Page=1,PageSize=1 [C]',
+    'create the test visitor': 'report/EntityConfiguration?q=EntityTypes@Visitor,Description=<marker> [C-obs], then entity?q=entity=NewEntity(Visitor),Name,FirstName,LastName,Description,Arrival,Guid [C]',
+    'read the credential back': 'entity?q=entity=<person>,Credentials, then Status,Format per credential [C]',
+    'grant the access rules': 'entity?q=entity=<group>,AddCardholderIntoGroup(<person>) [C]',
+    'revoke the access rules': 'entity?q=entity=<group>,RemoveCardholderFromGroup(<person>) [C]',
+    'deactivate the credential': 'entity?q=entity=<credential>,Status.Deactivate(),entity=<person>,Credentials-<credential> [C-obs]/[C]',
+    'clean up': 'DELETE entity/<credential>, DELETE entity/<person> [C]',
+  },
+  onguard: {
+    'test connection': 'GET /version, GET /directories, POST /authentication, GET /instances [C]',
+    'look up the test badge number': 'GET /instances?type_name=Lnl_Badge&filter=ID=<n> [C]',
+    'create the test visitor': 'GET /instances Lnl_Visitor by e-mail or marker, then POST /instances Lnl_Visitor [C]',
+    'issue the credential': 'POST /instances Lnl_Badge {ID,PERSONID,TYPE,STATUS,ACTIVATE,DEACTIVATE} [C]',
+    'read the credential back': 'GET /instances?type_name=Lnl_Badge&filter=PERSONID=<id> AND STATUS=<active> [C]',
+    'grant the access rules': 'POST /instances Lnl_AccessLevelAssignment {AccessLevelID,BadgeKey} [C]',
+    'revoke the access rules': 'DELETE /instances Lnl_AccessLevelAssignment {AccessLevelID,BadgeKey} [C]',
+    'deactivate the credential': 'PUT /instances Lnl_Badge {BADGEKEY,STATUS,DEACTIVATE}, then DELETE /instances Lnl_Badge [C]',
+    'clean up': 'DELETE /instances Lnl_Badge {BADGEKEY}, DELETE /instances Lnl_Visitor {ID} [C]',
+  },
+};
+
 function failure(e: unknown): Pick<DryRunStep, 'answer' | 'code' | 'whatToDo'> {
   if (isPacsError(e)) {
     const advice = WHAT_TO_DO[e.code as PacsErrorCode];
@@ -89,13 +113,17 @@ export async function runDryRun(
     return adapters[formIndex];
   };
   const formLabel = () => (choice ? `${choice.setting}=${forms[formIndex]}: ${choice.describe[forms[formIndex]]}` : undefined);
+  const formOf = (name: string, formSensitive: boolean) => {
+    const f = formSensitive && choice ? formLabel() : STEP_FORMS[kind][name];
+    return f ? { form: f } : {};
+  };
 
   /** Runs a step; when the server refuses the request form and an alternative is left, switches and repeats. */
   async function step<T>(name: string, run: (a: PacsAdapter) => Promise<T>, summary: (r: T) => string, formSensitive = false): Promise<{ r: T } | undefined> {
     for (;;) {
       try {
         const r = await run(adapterNow());
-        steps.push({ name, ok: true, ...(formSensitive && choice ? { form: formLabel() } : {}), answer: summary(r) });
+        steps.push({ name, ok: true, ...formOf(name, formSensitive), answer: summary(r) });
         return { r };
       } catch (e) {
         const f = failure(e);
@@ -103,7 +131,7 @@ export async function runDryRun(
         steps.push({
           name,
           ok: false,
-          ...(formSensitive && choice ? { form: formLabel() } : {}),
+          ...formOf(name, formSensitive),
           ...f,
           ...(canSwitch ? { whatToDo: `The server refused this request form; trying ${choice!.setting}=${forms[formIndex + 1]} instead.` } : {}),
         });
@@ -213,6 +241,7 @@ export async function runDryRun(
       }
       steps.push({
         name: 'clean up',
+        ...formOf('clean up', false),
         ok: cleanOk,
         answer: results.join('; '),
         ...(cleanOk ? {} : { whatToDo: `Delete the test visitor ${personId}${credentialId ? ` and credential ${credentialId}` : ''} by hand in the PACS.` }),

@@ -32,6 +32,8 @@ describe.each(['onguard', 'genetec'] as const)('dry run on %s', (kind) => {
       'clean up',
     ]);
     expect(r.body.steps.every((s: any) => s.ok)).toBe(true);
+    // Every step that ran names the request form it sent.
+    expect(r.body.steps.filter((s: any) => !s.skipped && !s.form)).toEqual([]);
     if (kind === 'genetec') {
       expect(r.body.steps.find((s: any) => s.name === 'issue the credential').form).toMatch(/^genetecCredentialForm=undecoded: Format=<UndecodedWiegand>/);
       expect(r.body.settingsRecorded).toEqual({ genetecCredentialForm: 'undecoded' });
