@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
 import { pacsBadge, pacsPeopleNamed } from '../helpers/pacs-state';
 import { startVisitEnv, type VisitEnv } from '../helpers/visit-env';
 
@@ -50,6 +52,27 @@ describe.each(['onguard', 'genetec'] as const)('dry run on %s', (kind) => {
     expect((await dryRun({ visitor: { firstName: 'A', lastName: 'B' }, badgeNumber: String(base + 2) }, env.receptionist.token)).status).toBe(403);
     expect((await dryRun({ visitor: { firstName: 'A', lastName: 'B' }, badgeNumber: 'abc' })).status).toBe(400);
   });
+
+  it('npm run pacs-check runs the same dry run from a shell (DATABASE_URL, SECRETS_KEY) and exits 0', async () => {
+    const badgeNumber = String(base + 5);
+    const root = path.resolve(__dirname, '../..');
+    const env2: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: env.api.db.url, SECRETS_KEY: env.api.secretsKey.toString('base64'), LOG_LEVEL: 'warn' };
+    delete env2.TEMPORAL_ADDRESS;
+    const out = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+      execFile(
+        path.join(root, 'node_modules/.bin/tsx'),
+        ['src/pacs-check.ts', env.providerId, '--badge', badgeNumber, '--badge-type', env.badgeTypeId, '--last', 'Cli'],
+        { cwd: root, env: env2, timeout: 90_000 },
+        (err, stdout, stderr) => resolve({ code: err ? Number((err as any).code ?? 1) : 0, stdout, stderr }),
+      );
+    });
+    expect(out.stderr).toBe('');
+    expect(out.stdout).toMatch(/✓ issue the credential/);
+    expect(out.stdout).toMatch(/Dry run passed\./);
+    expect(out.code).toBe(0);
+    expect(await pacsBadge(env, badgeNumber)).toMatchObject({ exists: false });
+    expect(await pacsPeopleNamed(env, 'Cli')).toBe(0);
+  }, 120_000);
 
   if (kind === 'genetec') {
     it('a server refusing the decoded form: reports it, switches to the undecoded form and records it', async () => {
