@@ -1,6 +1,7 @@
 import type { ActivityDeps } from '.';
 import { toActivityFailure } from './failures';
 import { syncCatalog, type RefreshResult } from '../admin/sync';
+import { executeDryRun, type DryRunRequest, type DryRunResult } from '../admin/dry-run';
 import type { Db } from '../db/client';
 import { isPacsError, WHAT_TO_DO, type PacsErrorCode } from '../pacs/errors';
 import type { TestConnectionResult, TestStep } from '../pacs/types';
@@ -58,6 +59,17 @@ export function createAdminActivities(deps: ActivityDeps) {
         if (isPacsError(err)) {
           return { ok: false, steps: [{ name: STEP_OF[err.code] ?? 'reachability', ok: false, message: err.message, code: err.code }] };
         }
+        throw toActivityFailure(err);
+      }
+    },
+
+    /** The first-day dry run: one complete provisioning and deprovisioning of a test visitor (src/admin/dry-run.ts). */
+    async dryRunProvider(req: DryRunRequest): Promise<DryRunResult> {
+      try {
+        const result = await executeDryRun(deps.db, deps.pacs, req);
+        deps.logger.info({ providerId: req.providerId, ok: result.ok, settingsRecorded: result.settingsRecorded }, 'provider dry run finished');
+        return result;
+      } catch (err) {
         throw toActivityFailure(err);
       }
     },

@@ -22,3 +22,4 @@ export const RECONCILE_SCHEDULE_PREFIX = 'reconcile-schedule-';
 
 /** Schedules append a timestamp to this; the wrapper then starts `reconcileWorkflowId` as a child. */
 export const scheduledReconcileWorkflowId = (providerId: string) => `reconcile-scheduled-${providerId}`;
+export const dryRunWorkflowId = (providerId: string, nonce: string) => `dry-run-${providerId}-${nonce}`;

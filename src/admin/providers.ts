@@ -85,6 +85,8 @@ export const SETTINGS_BY_KIND = {
   genetec: {
     personEntityType: z.enum(['Visitor', 'Cardholder']),
     facilityCode: z.number().int().min(0).max(65535),
+    // "undecoded" [C] is the default; "decoded" [I] only where the dry run showed the server accepts it.
+    genetecCredentialForm: z.enum(['undecoded', 'decoded']),
     releaseOnDeactivate,
     reconcileRepair,
   },
@@ -269,6 +271,31 @@ export const testConnectionSchema = named(
     serverVersion: z.string().optional(),
     directories: z.array(z.object({ id: z.string(), name: z.string() })).optional(),
   }),
+);
+
+const learnedSettings = z.object({ genetecCredentialForm: z.enum(['undecoded', 'decoded']).optional() }).catchall(z.unknown());
+export const dryRunResultSchema = named(
+  'DryRunResult',
+  z.object({
+    providerId: z.uuid(),
+    ok: z.boolean(),
+    steps: z.array(
+      z.object({
+        name: z.string(),
+        ok: z.boolean(),
+        skipped: z.boolean().optional(),
+        form: z.string().optional().meta({ description: 'The request form used, e.g. Format=<UndecodedWiegand>…' }),
+        answer: z.string().meta({ description: "Summary of the server's answer" }),
+        code: z.string().optional(),
+        whatToDo: z.string().optional().meta({ description: 'On failure: what the answer means and what to change' }),
+      }),
+    ),
+    settingsLearned: learnedSettings,
+    settingsRecorded: learnedSettings,
+    cleanedUp: z.boolean(),
+    badgeType: z.object({ id: z.uuid(), name: z.string(), externalId: z.string() }).optional(),
+  }),
+  'One provisioning and deprovisioning on the server with a test badge number, step by step.',
 );
 
 const syncCounts = z.object({ added: z.number().int(), updated: z.number().int(), missing: z.number().int(), unchanged: z.number().int(), totalMissing: z.number().int() });

@@ -5,7 +5,8 @@ import type { TemporalAccess } from '../api/app';
 import { AppError } from '../errors';
 import type { TestConnectionResult } from '../pacs/types';
 import type { ReconcileSummary } from '../activities/reconcile';
-import { reconcileWorkflowId, refreshWorkflowId, testConnectionWorkflowId } from './ids';
+import { dryRunWorkflowId, reconcileWorkflowId, refreshWorkflowId, testConnectionWorkflowId } from './ids';
+import type { DryRunRequest, DryRunResult } from './dry-run';
 import type { RefreshResult } from './sync';
 
 /**
@@ -86,6 +87,27 @@ export async function runTestConnection(temporal: TemporalAccess, provider: Prov
       });
     }
     throw workflowFailureToAppError(err, 'The connection test');
+  }
+}
+
+/** Runs the dry run workflow on the provider's task queue and waits for its report. */
+export async function runDryRunWorkflow(temporal: TemporalAccess, provider: ProviderRef, req: Omit<DryRunRequest, 'providerId'>, waitMs: number): Promise<DryRunResult> {
+  const queue = queueOf(temporal, provider);
+  const handle = await temporal.client.workflow.start('dryRun', {
+    workflowId: dryRunWorkflowId(provider.id, crypto.randomUUID()),
+    taskQueue: queue,
+    args: [{ ...req, providerId: provider.id }],
+    workflowExecutionTimeout: `${Math.ceil(waitMs / 1000) + 360} seconds`,
+  });
+  try {
+    return await waitFor<DryRunResult>(handle, waitMs);
+  } catch (err) {
+    if (err instanceof WaitTimeout) {
+      throw new AppError(504, 'DRY_RUN_TIMEOUT', `The dry run did not finish within ${Math.round(waitMs / 1000)} s; it goes on and cleans up after itself. ${noWorkerHint(queue)}`, {
+        workflowId: handle.workflowId,
+      });
+    }
+    throw workflowFailureToAppError(err, 'The dry run');
   }
 }
 

@@ -64,6 +64,18 @@ export class PacsRegistry {
     return adapter;
   }
 
+  /**
+   * A new adapter, not cached, with some settings overridden (the dry run tries another request form).
+   * The caller closes it.
+   */
+  async adapterWithSettings(providerId: string, over: Partial<ProviderSettings>): Promise<{ adapter: PacsAdapter; conn: ProviderConnection }> {
+    const p = await this.db.provider.findUnique({ where: { id: providerId } });
+    if (!p) throw new ProviderGoneError(providerId);
+    const base = connectionOf(p, this.secretsKey);
+    const conn = { ...base, settings: { ...(base.settings ?? {}), ...over } };
+    return { adapter: this.factory(conn), conn };
+  }
+
   async closeAll(): Promise<void> {
     const all = [...this.adapters.values()];
     this.adapters.clear();

@@ -38,6 +38,14 @@ export interface ProviderSettings {
   visitMarkerField?: string;
   /** Genetec: create visitors as `Visitor` entities (default) or plain `Cardholder`s. */
   personEntityType?: 'Visitor' | 'Cardholder';
+  /**
+   * Genetec: how Wiegand credentials are written and looked up (default "undecoded").
+   * - "undecoded": `Format=<UndecodedWiegand>…raw bits with parity…</UndecodedWiegand>` [C: S-BULAC, S-LQ, S-VRFID],
+   *   found again by the credential's deterministic name [C-obs S-BULAC] and by `UniqueIds@` with the same value [I].
+   * - "decoded": `Format=WiegandStandardCredentialFormat(fc,card)` and `UniqueIds@` with it [I: Platform SDK class
+   *   names, no public Web SDK call seen]. Only for a server where the dry run showed it works.
+   */
+  genetecCredentialForm?: 'undecoded' | 'decoded';
   /** Genetec: facility code written into Wiegand credentials whose format has one (default 0). */
   facilityCode?: number;
   /**
@@ -142,6 +150,11 @@ export interface PacsAdapter {
    * not a person we created, or no such person. Tells our visitors from the site's own cardholders.
    */
   visitMarkerOf(personId: string): Promise<string | null>;
+  /**
+   * Dry run only: delete a test person this product created and its credential, so nothing of the trial is
+   * left on the server. Optional: an adapter without it leaves the (deactivated) records in place.
+   */
+  removeTestVisitor?(args: { personId: string; credentialId?: string | null }): Promise<void>;
   /** Release pooled connections and log out. */
   close(): Promise<void>;
 }

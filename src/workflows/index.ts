@@ -3,4 +3,5 @@ export { visitWorkflow } from './visit';
 export { closeVisitWorkflow } from './close-visit';
 export { refreshProvider, scheduledRefresh } from './refresh';
 export { testConnection } from './test-connection';
+export { dryRun } from './dry-run';
 export { reconcileProvider, scheduledReconcile } from './reconcile';

@@ -116,6 +116,11 @@ describe('location scoping', () => {
     { op: 'PATCH /v1/providers/{id}', build: (site) => ({ method: 'PATCH', path: `/v1/providers/${s[site].provider}`, body: { name: uniq('Renamed') } }), expect: [200, 404, 200] },
     { op: 'DELETE /v1/providers/{id}', build: async (site) => ({ method: 'DELETE', path: `/v1/providers/${await freshProvider(site)}` }), expect: [204, 404, 204] },
     { op: 'POST /v1/providers/{id}/test-connection', build: (site) => ({ method: 'POST', path: `/v1/providers/${s[site].provider}/test-connection?waitSeconds=1` }), expect: [504, 404, 504] },
+    {
+      op: 'POST /v1/providers/{id}/dry-run',
+      build: (site) => ({ method: 'POST', path: `/v1/providers/${s[site].provider}/dry-run?waitSeconds=1`, body: { visitor: { firstName: 'Dry', lastName: 'Run' }, badgeNumber: '1001' } }),
+      expect: [504, 404, 504],
+    },
     { op: 'POST /v1/providers/{id}/refresh', build: (site) => ({ method: 'POST', path: `/v1/providers/${s[site].provider}/refresh?waitSeconds=1` }), expect: [202, 404, 202] },
     { op: 'POST /v1/providers/{id}/reconcile', build: (site) => ({ method: 'POST', path: `/v1/providers/${s[site].provider}/reconcile?waitSeconds=1` }), expect: [202, 404, 202] },
     { op: 'GET /v1/providers/{id}/reconciliation', build: (site) => get(`/v1/providers/${s[site].provider}/reconciliation`), expect: [200, 404, 200] },

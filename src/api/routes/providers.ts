@@ -15,6 +15,7 @@ import {
   refreshResultSchema,
   settingsKindIssues,
   testConnectionSchema,
+  dryRunResultSchema,
   tlsColumns,
 } from '../../admin/providers';
 import type { RefreshResult } from '../../admin/sync';
@@ -22,7 +23,7 @@ import type { TestConnectionResult } from '../../pacs/types';
 import { workflowRunning } from '../contract';
 import { assertInScope } from '../../admin/scope';
 import { OPEN_VISIT_STATUSES, allowedAccessRuleIds } from '../../admin/permissions';
-import { runRefresh, runTestConnection } from '../../admin/runs';
+import { runDryRunWorkflow, runRefresh, runTestConnection } from '../../admin/runs';
 import { deleteReconcileSchedule, deleteRefreshSchedule, upsertReconcileSchedule, upsertRefreshSchedule } from '../../admin/schedules';
 import { encryptSecret } from '../../config/secrets';
 import { Prisma } from '../../generated/prisma/client';
@@ -49,6 +50,22 @@ const workflowErrors = {
 const waitQuery = z.object({
   /** How long the API waits for the workflow before answering (test connection: 504; refresh: 202). */
   waitSeconds: z.coerce.number().int().min(1).max(60).default(60),
+});
+
+const dryRunBody = z.strictObject({
+  visitor: z.strictObject({
+    firstName: z.string().trim().min(1).max(100),
+    lastName: z.string().trim().min(1).max(100),
+    email: z.string().trim().email().max(200).nullable().optional(),
+  }),
+  /** A test badge number the admin reserved; checked against the badge type's range. */
+  badgeNumber: z.string().trim().regex(/^\d{1,20}$/, { message: 'must be a badge number (digits only)' }),
+  badgeTypeId: z.string().uuid().nullable().optional(),
+  accessRuleIds: z.array(z.string().uuid()).max(20).optional(),
+});
+
+const dryRunQuery = z.object({
+  waitSeconds: z.coerce.number().int().min(1).max(300).default(120),
 });
 
 const catalogQuery = pageQuery.extend({ status: z.enum(['active', 'missing']).optional() });
@@ -277,6 +294,28 @@ export function registerProviderRoutes(ctx: ApiContext) {
     async ({ params, query, req }) => {
       const p = await loadProvider(params.id, req);
       return runTestConnection(temporal, p, query.waitSeconds * 1000);
+    },
+  );
+
+  routes.add(
+    'post',
+    '/providers/{id}/dry-run',
+    {
+      operationId: 'dryRunProvider',
+      summary: 'First day on a real server: provision and deprovision a test visitor on a reserved badge number',
+      description:
+        'Runs the dryRun workflow on the provider’s task queue: test connection, badge lookup, visitor, credential (trying the preferred request form, then the alternative), access rules, deactivation, and clean-up whatever happens. Each step reports the request form, the server’s answer and, on failure, what to change. The request form the server accepted is recorded in the provider’s settings.',
+      tag: 'providers',
+      permission: [...admin],
+      params: uuidParam,
+      query: dryRunQuery,
+      body: dryRunBody,
+      response: dryRunResultSchema,
+      responses: workflowErrors,
+    },
+    async ({ params, query, body, req }) => {
+      const p = await loadProvider(params.id, req);
+      return runDryRunWorkflow(temporal, p, body, query.waitSeconds * 1000);
     },
   );
 

@@ -16,7 +16,9 @@ import type { FailContext } from './errors';
 import {
   BUILT_IN_FORMATS,
   checkCard,
-  formatExpression,
+  credentialFormatToken,
+  credentialName,
+  type CredentialForm,
   formatOfBadgeType,
   normalizeGuid,
   parseCardNumber,
@@ -68,6 +70,11 @@ export class GenetecClient implements PacsAdapter {
 
   private get personType(): 'Visitor' | 'Cardholder' {
     return this.conn.settings?.personEntityType ?? 'Visitor';
+  }
+
+  /** Wiegand credential form, default "undecoded" [C]; "decoded" is [I] (see ProviderSettings). */
+  get credentialForm(): CredentialForm {
+    return this.conn.settings?.genetecCredentialForm ?? 'undecoded';
   }
 
   private get facilityCode(): number {
@@ -312,9 +319,28 @@ export class GenetecClient implements PacsAdapter {
     return { exists: true, credentialId: best.g, holderId: best.holder, holderName, active: best.active };
   }
 
-  /** CredentialConfiguration by card [C-2nd S-GUIDE UniqueIds@…; the Wiegand token is I]. */
-  private findCredentials(format: ClientFormat, card: bigint): Promise<string[]> {
-    return this.report('CredentialConfiguration', `UniqueIds@${formatExpression(format, card, this.facilityCode)}`);
+  /**
+   * Credentials of this card, found two ways and merged:
+   * 1. by the deterministic name this client gives its credentials: `EntityTypes@Credential,Name=` with the
+   *    default StartsWith search and an exact comparison afterwards, as S-BULAC does in production [C-obs];
+   * 2. by `CredentialConfiguration?q=UniqueIds@<the Format value>` [C-2nd S-GUIDE for UniqueIds@, C-obs S-VRFID
+   *    with a format expression; with a Wiegand value it is I]. It also finds cards created by hand in Config
+   *    Tool under another name. In the undecoded form a server that refuses the UniqueIds value
+   *    (InvalidOperation) leaves the name search alone; in the decoded form the refusal is an error, since
+   *    the same token is used to create.
+   */
+  private async findCredentials(format: ClientFormat, card: bigint): Promise<string[]> {
+    const name = credentialName(format, card, this.facilityCode);
+    const named = await this.report('EntityConfiguration', `EntityTypes@Credential,${set('Name', name)}`);
+    const rows = named.length ? await this.readMany(named, ['Name']) : new Map<string, unknown>();
+    const byName = named.filter((g) => prop(rows.get(g), 'Name') === name);
+    let byUniqueId: string[] = [];
+    try {
+      byUniqueId = await this.report('CredentialConfiguration', `UniqueIds@${credentialFormatToken(format, card, this.facilityCode, this.credentialForm)}`);
+    } catch (e) {
+      if (!(this.credentialForm === 'undecoded' && isPacsError(e) && e.code === 'PACS_VALIDATION')) throw e;
+    }
+    return [...new Set([...byName, ...byUniqueId])];
   }
 
   async activeBadgesOf(personId: string): Promise<Array<{ credentialId: string; uniqueId: string }>> {
@@ -362,24 +388,32 @@ export class GenetecClient implements PacsAdapter {
       if (existing.holderId && existing.holderId !== personId) throw this.assignedElsewhere(args.uniqueId, format, existing);
       // Ours already (a retry whose first answer was lost) or a free card from the site's pool: assign it if
       // needed and (re)apply the window. Not "created": nothing new exists that compensation should delete.
-      const assign = existing.holderId === personId ? [] : [entityClause(dashless(personId), `Credentials@${dashless(cred)}`)];
-      await this.write([entityClause(dashless(cred), ...window), ...assign, ...personClause].join(','), 'assignCredential');
+      // One entity per request (credential, then person): a server that applies the first clauses of a request
+      // and refuses a later one [I] cannot leave a half-done write that a retry would not see. Each step is
+      // idempotent, so a retry after any partial result redoes what is missing.
+      await this.write(entityClause(dashless(cred), ...window), 'assignCredential');
+      if (existing.holderId !== personId) await this.write(entityClause(dashless(personId), `Credentials@${dashless(cred)}`), 'assignCredential');
+      if (personClause.length) await this.write(personClause[0], 'write');
       return { credentialId: cred, created: false };
     }
 
-    const name = `Visitor badge ${format.name} ${format.facility ? `${this.facilityCode}:` : ''}${card}`;
+    const name = credentialName(format, card, this.facilityCode);
     const create = entityClause(
       'NewEntity(Credential)',
       set('Name', name),
-      `Format=${formatExpression(format, card, this.facilityCode)}`,
+      `Format=${credentialFormatToken(format, card, this.facilityCode, this.credentialForm)}`,
       `CardholderGuid=${dashless(personId)}`,
       ...window,
       'Guid',
     );
     try {
-      const res = await this.write([create, ...personClause].join(','), 'createCredential');
+      // The credential alone, then the visitor's Departure in a second request (see above). If the second
+      // fails, the retry's lookup finds the credential already held by this person and takes the branch above,
+      // which writes the Departure again.
+      const res = await this.write(create, 'createCredential');
       const credentialId = normalizeGuid(prop(resultList(res)[0], 'Guid'));
       if (!credentialId) throw pacsError('PACS_BAD_RESPONSE', 'Security Center created the credential but returned no Result.Guid.');
+      if (personClause.length) await this.write(personClause[0], 'write');
       return { credentialId, created: true };
     } catch (e) {
       // Someone (or a concurrent attempt) created the card between the check and the create: look again.
@@ -501,6 +535,19 @@ export class GenetecClient implements PacsAdapter {
         return;
       }
       throw e;
+    }
+  }
+
+  /** Dry run clean-up: `DELETE entity/{id}` [C S-STUDIO, S-LQ, S-BULAC deletes both], credential first; absent counts as done. */
+  async removeTestVisitor(args: { personId: string; credentialId?: string | null }): Promise<void> {
+    for (const id of [args.credentialId, args.personId]) {
+      const g = id ? normalizeGuid(id) : null;
+      if (!g) continue;
+      try {
+        await this.t.call('DELETE', `entity/${dashless(g)}`, undefined, 'write');
+      } catch (e) {
+        if (!(isPacsError(e) && e.code === 'PACS_NOT_FOUND')) throw e;
+      }
     }
   }
 

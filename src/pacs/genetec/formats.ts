@@ -1,5 +1,6 @@
 import { pacsError } from '../errors';
 import type { BadgeTypeRef } from '../types';
+import { layoutOfFormatId, undecodedWiegandXml } from './wiegand';
 
 /**
  * Credential formats as the client knows them without asking the server. Format IDs [C S-BULAC / C-obs],
@@ -120,4 +121,26 @@ export function formatExpression(f: ClientFormat, card: bigint, facility: number
     'BADGE_TYPE_MISSING',
     `The credential format ${f.name} is a custom format whose facility-code and card-number fields are unknown. Refresh the provider so its fields are read again, or use a built-in Wiegand format.`,
   );
+}
+
+export type CredentialForm = 'undecoded' | 'decoded';
+
+/**
+ * The `Format=` value for a card, in the configured form. Built-in Wiegand formats: the `<UndecodedWiegand>`
+ * XML with the raw bits and parity [C S-BULAC, S-LQ, S-VRFID] ("undecoded", the default) or the Platform SDK
+ * constructor `WiegandStandardCredentialFormat(fc,card)` [I] ("decoded"). Custom formats always use
+ * `CustomCredentialFormat(…)` [C-obs S-VRFID]: their bit layout is site-specific.
+ */
+export function credentialFormatToken(f: ClientFormat, card: bigint, facility: number, form: CredentialForm): string {
+  const layout = f.expression ? layoutOfFormatId(f.formatId) : undefined;
+  if (form === 'undecoded' && layout) return undecodedWiegandXml(f.formatId, layout, f.facility ? BigInt(facility) : 0n, card);
+  return formatExpression(f, card, facility);
+}
+
+/** Whether this format has a choice of form at all (built-in Wiegand); custom formats have one form only. */
+export const hasFormChoice = (f: ClientFormat) => !!(f.expression && layoutOfFormatId(f.formatId));
+
+/** The deterministic credential name, found again by `EntityTypes@Credential,Name=` [C-obs S-BULAC]. */
+export function credentialName(f: ClientFormat, card: bigint, facility: number): string {
+  return `Visitor badge ${f.name} ${f.facility ? `${facility}:` : ''}${card}`;
 }

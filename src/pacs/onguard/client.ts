@@ -388,6 +388,16 @@ export class OnGuardClient implements PacsAdapter {
     }
   }
 
+  /** Dry run clean-up: DELETE /instances of the badge (if still there), then of the visitor; absent counts as done. */
+  async removeTestVisitor(args: { personId: string; credentialId?: string | null }): Promise<void> {
+    if (args.credentialId) {
+      const key = digits(args.credentialId, 'credential ID');
+      if ((await this.api.find(T.badge, eqInt('BADGEKEY', key)))[0]) await this.api.remove(T.badge, { BADGEKEY: jsonInt(key) });
+    }
+    const id = digits(args.personId, 'person ID');
+    if ((await this.api.find(T.visitor, eqInt('ID', id)))[0]) await this.api.remove(T.visitor, { ID: jsonInt(id) });
+  }
+
   async accessRulesOf(args: { personId: string; credentialId: string }): Promise<string[]> {
     if (!args.credentialId) return [];
     return [...(await this.assignedLevels(digits(args.credentialId, 'credential ID')))];

@@ -30,6 +30,12 @@ export const simConfigSchema = z.object({
   rejectCredentialReassignment: z.boolean().default(true),
   /** A second credential with the same format and data: Fail (true) or allow it (false) [I]. */
   rejectDuplicateCards: z.boolean().default(true),
+  /**
+   * Refuse the decoded Wiegand form `Wiegand…CredentialFormat(fc,card)` in `Format=` and `UniqueIds@`, as a
+   * real server that does not know it would [I: the form is unverified, evidence §3.4 and open question 1].
+   * The `<UndecodedWiegand>` form [C] is always accepted.
+   */
+  refuseDecodedCredentialFormat: z.boolean().default(false),
   /** Refuse mutating `entity?q=` over GET [I: real servers accept GET for reads, unknown for writes]. */
   enforcePostForMutations: z.boolean().default(false),
   /** Encoding of Credentials/Groups/Members in text/json [I]: GUID strings, [{Guid}] or legacy {item:[{Guid}]}. */

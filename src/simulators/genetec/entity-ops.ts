@@ -137,7 +137,7 @@ function setProperty(ctx: Ctx, e: Entity, prop: string, raw: string) {
 }
 
 function setFormat(ctx: Ctx, cred: CredentialEntity, raw: string) {
-  const value = parseFormatExpression(raw, ctx.config.errorCodes);
+  const value = parseFormatExpression(raw, ctx.config.errorCodes, { refuseDecoded: ctx.config.refuseDecodedCredentialFormat && !ctx.seeding });
   if (!value) throw invalidOperation(`'${literal(raw)}' is not a credential format expression.`);
   if (ctx.config.rejectDuplicateCards) {
     const key = cardKey(value);

@@ -15,6 +15,8 @@ export interface Ctx {
   tx: Transaction;
   config: SimConfig;
   now: number;
+  /** Test seeding (POST /__sim/seed): not a client request, so request-form switches do not apply. */
+  seeding?: boolean;
 }
 
 /** `yyyy-MM-ddTHH:mm:ss[.fff][Z|±hh:mm]` or a date; without a zone the value is taken as UTC [I, S-BULAC sends UTC]. */

@@ -119,7 +119,7 @@ export function credentialConfiguration(store: Store, config: SimConfig, q: stri
     if (t.kind === 'add' && key === 'uniqueids') {
       filtered = true;
       for (const item of t.items) {
-        const f = parseFormatExpression(item, config.errorCodes);
+        const f = parseFormatExpression(item, config.errorCodes, { refuseDecoded: config.refuseDecodedCredentialFormat });
         if (f) keys.push(cardKey(f));
         else bare.push(unescapeValue(item).trim().toUpperCase());
       }

@@ -96,8 +96,9 @@ function apiRouter(state: GenetecSimState): Router {
         );
       return;
     }
-    const injected = state.takeFailure(req.method, req.path);
-    if (injected) return fail(state, res, injected.sdkErrorCode, injected.message);
+    const injected = state.takeFailure(req.method, req.path, typeof req.query.q === 'string' ? req.query.q : '');
+    if (injected && injected.afterClauses && /^\/entity$/i.test(req.path)) res.locals.partialFailure = injected;
+    else if (injected) return fail(state, res, injected.sdkErrorCode, injected.message);
     next();
   });
 
@@ -116,6 +117,12 @@ function apiRouter(state: GenetecSimState): Router {
     const clauses = parseEntityQuery(q);
     if (state.config.enforcePostForMutations && req.method !== 'POST' && clauses.some(isMutation)) {
       throw invalidOperation('This query changes data and must be sent with POST (simulator switch enforcePostForMutations).');
+    }
+    const partial = res.locals.partialFailure as { afterClauses: number; sdkErrorCode: string; message: string } | undefined;
+    if (partial) {
+      // Injected partial application: the first clauses commit, the rest fail.
+      executeEntityQuery(state.store, state.config, clauses.slice(0, partial.afterClauses));
+      return fail(state, res, partial.sdkErrorCode, partial.message);
     }
     const created = clauses.flatMap((c) => (c.ref.kind === 'new' ? [c.ref.type] : []));
     const drop = state.dropFor(created);
@@ -202,7 +209,7 @@ export function createGenetecApp(state: GenetecSimState, controls: SimulatorCont
         });
         r.post('/fail-next', (req, res) => {
           const f = failNextSchema.parse(req.body ?? {});
-          state.failures.push({ remaining: f.count, sdkErrorCode: f.sdkErrorCode, message: f.message, pathFilter: f.pathFilter, methodFilter: f.methodFilter });
+          state.failures.push({ remaining: f.count, sdkErrorCode: f.sdkErrorCode, message: f.message, pathFilter: f.pathFilter, methodFilter: f.methodFilter, queryFilter: f.queryFilter, afterClauses: f.afterClauses });
           res.json({ queued: state.failures });
         });
         r.delete('/fail-next', (_req, res) => {

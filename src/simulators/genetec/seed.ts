@@ -55,7 +55,7 @@ const FIELDS = ['Name', 'Description', 'FirstName', 'LastName', 'EmailAddress', 
 export function seedEntities(store: Store, config: SimConfig, body: unknown): { guids: string[] } {
   const { entities } = seedBodySchema.parse(body ?? {});
   return store.transaction((tx) => {
-    const ctx: Ctx = { store, tx, config, now: store.now() };
+    const ctx: Ctx = { store, tx, config, now: store.now(), seeding: true };
     const guids: string[] = [];
     // Create everything first so entities of one batch may reference each other.
     const created = entities.map((s) => {

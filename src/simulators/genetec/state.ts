@@ -12,6 +12,13 @@ export interface QueuedFailure {
   message: string;
   pathFilter?: string;
   methodFilter?: string;
+  /** Only requests whose decoded `q` contains this text (case-insensitive), e.g. `Departure=`. */
+  queryFilter?: string;
+  /**
+   * `entity?q=` only: apply (and keep) the first N clauses, then answer this failure, as a real server that
+   * keeps the clauses before a failing one would [I]. Without it the request fails before anything is applied.
+   */
+  afterClauses?: number;
 }
 
 export const failNextSchema = z
@@ -21,6 +28,8 @@ export const failNextSchema = z
     message: z.string().default('Injected failure'),
     pathFilter: z.string().optional(),
     methodFilter: z.string().optional(),
+    queryFilter: z.string().min(1).optional(),
+    afterClauses: z.number().int().min(1).max(100).optional(),
   })
   .strict();
 
@@ -86,11 +95,12 @@ export class GenetecSimState {
   }
 
   /** Takes the next queued Fail answer for this request; `pathFilter` is a prefix of the path under the base. */
-  takeFailure(method: string, path: string): QueuedFailure | undefined {
+  takeFailure(method: string, path: string, q = ''): QueuedFailure | undefined {
     const f = this.failures.find(
       (x) =>
         (!x.pathFilter || path.toLowerCase().startsWith(`/${x.pathFilter.replace(/^\/+/, '')}`.toLowerCase())) &&
-        (!x.methodFilter || x.methodFilter.toUpperCase() === method.toUpperCase()),
+        (!x.methodFilter || x.methodFilter.toUpperCase() === method.toUpperCase()) &&
+        (!x.queryFilter || q.toLowerCase().includes(x.queryFilter.toLowerCase())),
     );
     if (!f) return undefined;
     f.remaining--;

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { formatLocal } from './clock';
 import { envelope, INVENTED_ERROR_CODES as X, REAL_ERROR_CODES as R, SimError, invalidProperty } from './errors';
@@ -122,7 +123,60 @@ export function apiRouter(deps: ApiDeps): Router {
     next();
   });
 
+  /**
+   * Task queuing (S1 description): `queue=true` on any request answers 202 with `{id, status:"pending",
+   * version}`; `GET /queue/{id}` then gives `{id, status:"complete", response, version}`; `DELETE /queue/{id}`
+   * removes a complete task; tasks go after one hour; users see only their own. The simulator runs the
+   * queued request at once (its answer is kept as the task's response), so "pending" is only ever the 202.
+   * What a queued request that fails puts in `response` is [U]; here it is the error envelope.
+   */
+  const tasks = new Map<string, { id: string; userId: number | null; status: 'pending' | 'complete'; response?: unknown; at: number }>();
+  const TASK_TTL_MS = 60 * 60_000;
+  const liveTask = (id: string, res: Response) => {
+    for (const [k, t] of tasks) if (deps.now() - t.at > TASK_TTL_MS) tasks.delete(k);
+    const t = tasks.get(id.toLowerCase());
+    if (!t || t.userId !== (locals(res).session?.userId ?? null)) throw new SimError(404, X.itemNotFound, `There is no queued task ${id}.`);
+    return t;
+  };
+  r.use((req, res, next) => {
+    const q = locals(res).params.queue;
+    if (!(q === true || String(q).toLowerCase() === 'true') || req.path.toLowerCase().startsWith('/queue')) return next();
+    const task = { id: randomUUID(), userId: locals(res).session?.userId ?? null, status: 'pending' as 'pending' | 'complete', response: undefined as unknown, at: deps.now() };
+    tasks.set(task.id, task);
+    const send = res.send.bind(res);
+    const status = res.status.bind(res);
+    res.status = (() => res) as unknown as typeof res.status;
+    res.send = ((body: unknown) => {
+      res.send = send;
+      res.status = status;
+      task.status = 'complete';
+      try {
+        task.response = typeof body === 'string' ? JSON.parse(body) : body;
+      } catch {
+        task.response = body;
+      }
+      status(202).type('application/json');
+      return send(toJson({ id: task.id, status: 'pending', version: locals(res).version }));
+    }) as typeof res.send;
+    next();
+  });
+
   const ok = (res: Response, body: Record<string, unknown> = {}) => sendJson(res, 200, { ...body, version: locals(res).version });
+
+  r.get('/queue', (_req, res) => {
+    const mine = [...tasks.values()].filter((t) => t.userId === (locals(res).session?.userId ?? null) && deps.now() - t.at <= TASK_TTL_MS);
+    ok(res, { item_list: mine.map((t) => ({ id: t.id, status: t.status })) });
+  });
+  r.get('/queue/:id', (req, res) => {
+    const t = liveTask(String(req.params.id), res);
+    ok(res, { id: t.id, status: t.status, ...(t.status === 'complete' ? { response: t.response } : {}) });
+  });
+  r.delete('/queue/:id', (req, res) => {
+    const t = liveTask(String(req.params.id), res);
+    if (t.status !== 'complete') throw new SimError(400, X.operationNotSupported, 'Only complete tasks can be deleted.');
+    tasks.delete(t.id);
+    ok(res);
+  });
   const dates = (ms: number) => formatLocal(ms, store.options.utcOffsetMinutes);
 
   r.get('/version', (_req, res) => ok(res, { product_name: PRODUCT.name, product_version: PRODUCT.version }));
@@ -162,7 +216,8 @@ export function apiRouter(deps: ApiDeps): Router {
 
   r.get('/session', (_req, res) => {
     const s = locals(res).session!;
-    ok(res, { token_start_time: dates(s.startedAt), token_expiration_time: dates(s.expiresAt), user_id: s.userId });
+    ok(res, { token_start_time: dates(s.startedAt), token_expiration_time: dates(s.expiresAt), user_id: String(s.userId) });
+    // user_id is a string in the 7.5 spec (S1 getSession), although OnGuard user IDs are numbers elsewhere.
   });
 
   r.get('/instances', (_req, res) => {
@@ -264,7 +319,7 @@ export function apiRouter(deps: ApiDeps): Router {
     }),
   );
 
-  const KNOWN = new Set(['/version', '/directories', '/authentication', '/keepalive', '/session', '/instances', '/count', '/types', '/type']);
+  const KNOWN = new Set(['/version', '/directories', '/authentication', '/keepalive', '/session', '/instances', '/count', '/types', '/type', '/queue']);
   r.use((req) => {
     if (KNOWN.has(req.path.toLowerCase()) || req.path.toLowerCase().startsWith('/settings/')) {
       throw new SimError(405, X.operationNotSupported, `${req.method} is not supported on ${req.path}.`);

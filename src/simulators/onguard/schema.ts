@@ -53,7 +53,6 @@ const personProps = (): PropDef[] => [
   s('MIDNAME', 64),
   s('EMAIL', 255),
   s('SSNO', 64),
-  s('TITLE', 64),
   s('ADDR1', 128),
   s('CITY', 64),
   s('STATE', 64),
@@ -68,7 +67,8 @@ export const TYPES: Record<TypeName, TypeDef> = {
   Lnl_Visitor: {
     name: 'Lnl_Visitor',
     displayName: 'Visitor',
-    props: [...personProps(), s('ORGANIZATION', 64)],
+    // TITLE on a visitor is text [C-weak: S3/S4 read and write it as a title]; on a cardholder it is an ID.
+    props: [...personProps(), s('TITLE', 64), s('ORGANIZATION', 64)],
     writable: true,
     updatable: true,
     userFields: true,
@@ -83,6 +83,8 @@ export const TYPES: Record<TypeName, TypeDef> = {
       i('DEPT'),
       i('DIVISION'),
       i('LOCATION'),
+      // An ID into the titles list, 0 for none [C: a real Lnl_Cardholder capture, S7].
+      i('TITLE'),
       s('FLOOR', 32),
       b('ALLOWEDVISITORS'),
     ],
@@ -109,7 +111,8 @@ export const TYPES: Record<TypeName, TypeDef> = {
       b('DEADBOLT_OVERRIDE'),
       b('EXTEND_STRIKE_HELD'),
       b('PASSAGE_MODE'),
-      b('EMBOSSED'),
+      // An integer, 0 or null in a real Lnl_Badge capture (S7), not a boolean.
+      i('EMBOSSED'),
       i('PRINTS'),
       d('LASTPRINT'),
       { name: 'LASTCHANGED', kind: 'datetime', assigned: true },

@@ -209,7 +209,7 @@ export function emptyBadge(): Row {
     DEADBOLT_OVERRIDE: false,
     EXTEND_STRIKE_HELD: false,
     PASSAGE_MODE: false,
-    EMBOSSED: false,
+    EMBOSSED: 0,
     PRINTS: 0,
     LASTPRINT: null,
     LASTCHANGED: null,

@@ -186,7 +186,8 @@ describe('GenetecClient against the simulator: error classes', () => {
     const lost = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')!.reason;
     messages.push(lost.message);
     expect(lost.code).toBe('BADGE_ALREADY_ASSIGNED');
-    expect((await h.ctl('GET', '/stats')).byRoute['POST entity']).toBe(2);
+    // Two creates (one refused) and the winner's separate Departure write (one entity per request).
+    expect((await h.ctl('GET', '/stats')).byRoute['POST entity']).toBe(3);
   });
 
   it('out-of-range reported by the server maps to BADGE_ID_OUT_OF_RANGE', async () => {

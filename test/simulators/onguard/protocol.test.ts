@@ -120,7 +120,7 @@ describe('login, session, keepalive, logout', () => {
     expect(s.json).toEqual({
       token_start_time: expect.any(String),
       token_expiration_time: l.json.token_expiration_time,
-      user_id: 1,
+      user_id: '1',
       version: '1.0',
     });
     // Default absolute lifetime: one hour.
@@ -275,5 +275,29 @@ describe('discovery and settings', () => {
     expect(r.status).toBe(400);
     expect(r.json.error.code).toBe('openaccess.general.invalidjson');
     expect((await raw(h.url('/instances'), { method: 'POST', headers: h.headers(), body: '[1,2]' })).status).toBe(400);
+  });
+});
+
+describe('task queuing (queue=true)', () => {
+  it('answers 202 with a pending task; GET /queue/{id} gives the response; DELETE removes it', async () => {
+    await h.login();
+    const queued = await h.get('/instances', { type_name: 'Lnl_BadgeType', queue: 'true' });
+    expect(queued.status).toBe(202);
+    expect(queued.json).toEqual({ id: expect.stringMatching(/^[0-9a-f-]{36}$/), status: 'pending', version: '1.0' });
+    const task = await h.get(`/queue/${queued.json.id}`);
+    expect(task.status).toBe(200);
+    expect(task.json).toMatchObject({ id: queued.json.id, status: 'complete', version: '1.0' });
+    expect(task.json.response.type_name).toMatch(/Lnl_BadgeType/i);
+    expect(task.json.response.item_list.length).toBeGreaterThan(0);
+    // The list never carries responses.
+    expect((await h.get('/queue')).json.item_list).toEqual([{ id: queued.json.id, status: 'complete' }]);
+    // queue=false (as S6 and S7 send it) is an ordinary request.
+    expect((await h.get('/instances', { type_name: 'Lnl_BadgeType', queue: 'false' })).status).toBe(200);
+    // A failing request is queued too; its error is the task's response [U].
+    const bad = await h.get('/instances', { type_name: 'Lnl_Nothing', queue: 'true' });
+    expect(bad.status).toBe(202);
+    expect((await h.get(`/queue/${bad.json.id}`)).json.response.error.code).toBe('openaccess.general.invalidtype');
+    expect((await h.send('DELETE', `/queue/${queued.json.id}`, {})).status).toBe(200);
+    expect((await h.get(`/queue/${queued.json.id}`)).status).toBe(404);
   });
 });

@@ -1,0 +1,15 @@
+import { proxyActivities } from '@temporalio/workflow';
+import type { createAdminActivities } from '../activities/admin';
+import type { DryRunRequest, DryRunResult } from '../admin/dry-run';
+
+// One attempt, like the connection test: the dry run creates things on the server, and its own clean-up runs
+// inside the activity; a silent retry would hide the failure the admin is looking for.
+const { dryRunProvider } = proxyActivities<ReturnType<typeof createAdminActivities>>({
+  startToCloseTimeout: '5 minutes',
+  retry: { maximumAttempts: 1 },
+});
+
+/** Runs the provider's dry run on a worker that can reach the PACS (its task queue). */
+export async function dryRun(input: DryRunRequest): Promise<DryRunResult> {
+  return dryRunProvider(input);
+}
