@@ -294,24 +294,36 @@ export class FaultRunner {
     if (!cli) return;
     for (let i = 0; i < plan.length && (await this.until((i + 1) * opts.cancelEveryMs)); i++) {
       const verb = plan[i];
-      const candidates = this.ctx.records.filter((r) => r.visitId && !r.completed && !r.tags.has('cancelled') && !r.tags.has('terminated'));
-      const active = candidates.filter((r) => r.lastStatus === 'active');
-      const target: VisitRecord | undefined = active.length ? pick(rng, active) : candidates.length ? pick(rng, candidates) : undefined;
-      if (!target) continue;
-      const args = ['workflow', verb, '--workflow-id', visitWorkflowId(target.visitId!), '--address', this.ctx.temporalProc.address, '--namespace', 'default'];
-      if (verb === 'terminate') args.push('--reason', 'chaos run: terminated by an operator');
+      // A visit picked here may finish before the CLI reaches it ("already completed"): try another one.
+      const tried = new Set<VisitRecord>();
+      let target: VisitRecord | undefined;
       let ok = false;
-      for (let attempt = 1; attempt <= 3 && !ok; attempt++) {
-        // Not while the Temporal server itself is down: that would test the CLI, not the visit.
-        while (Date.now() < this.ctx.temporalDownUntil && !this.ctx.faultsStopped) await sleep(200);
-        ok = await new Promise<boolean>((resolve) =>
-          execFile(cli, args, { timeout: 20_000 }, (err, _out, stderr) => {
-            if (err) this.ctx.log(`temporal workflow ${verb} failed (attempt ${attempt}): ${String(stderr || err.message).trim().slice(0, 200)}`);
-            resolve(!err);
-          }),
-        );
-        if (!ok) await sleep(2000);
+      for (let pickNo = 0; pickNo < 5 && !ok; pickNo++) {
+        const candidates = this.ctx.records.filter((r) => r.visitId && !r.completed && !r.tags.has('cancelled') && !r.tags.has('terminated') && !tried.has(r));
+        const active = candidates.filter((r) => r.lastStatus === 'active');
+        target = active.length ? pick(rng, active) : candidates.length ? pick(rng, candidates) : undefined;
+        if (!target) break;
+        tried.add(target);
+        const args = ['workflow', verb, '--workflow-id', visitWorkflowId(target.visitId!), '--address', this.ctx.temporalProc.address, '--namespace', 'default'];
+        if (verb === 'terminate') args.push('--reason', 'chaos run: terminated by an operator');
+        let closed = false;
+        for (let attempt = 1; attempt <= 3 && !ok && !closed; attempt++) {
+          // Not while the Temporal server itself is down: that would test the CLI, not the visit.
+          while (Date.now() < this.ctx.temporalDownUntil && !this.ctx.faultsStopped) await sleep(200);
+          ok = await new Promise<boolean>((resolve) =>
+            execFile(cli, args, { timeout: 20_000 }, (err, _out, stderr) => {
+              if (err) {
+                const said = String(stderr || err.message).trim();
+                closed = /already completed|not found|already been completed/i.test(said);
+                this.ctx.log(`temporal workflow ${verb} failed (attempt ${attempt}${closed ? ', the visit had already finished' : ''}): ${said.slice(0, 200)}`);
+              }
+              resolve(!err);
+            }),
+          );
+          if (!ok && !closed) await sleep(2000);
+        }
       }
+      if (!target) continue;
       if (!ok) {
         this.ctx.faults.cliFailures++;
         continue;
