@@ -26,6 +26,12 @@ describe('badge life on onguard', () => {
     const held = (await options()).unavailable.find((u: { badgeId: string }) => u.badgeId === badgeId);
     expect(held).toMatchObject({ reason: 'in_use', visitId: created.body.id });
 
+    // A body that says nothing clear is refused, and claims nothing: the real sign-out below still counts.
+    const bad = await env.api.call('POST', `/v1/visits/${created.body.id}/sign-out`, { token: env.receptionist.token, body: { badgeReturned: 'no' } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toMatch(/badgeReturned/);
+    expect((await env.api.call('GET', `/v1/visits/${created.body.id}`)).body.status).toBe('active');
+
     const out = await env.api.call('POST', `/v1/visits/${created.body.id}/sign-out`, { token: env.receptionist.token, body: { badgeReturned: false } });
     expect(out.status).toBe(202);
     const done = await env.waitFor(created.body.id, 'completed');
