@@ -2,23 +2,28 @@ import { pacsBadge } from '../helpers/pacs-state';
 import { startVisitEnv, type VisitEnv } from '../helpers/visit-env';
 
 // The physical card's life: not returned at sign-out, found again, lost, retired.
-describe('badge life on onguard', () => {
-  let env: VisitEnv;
+function setup(kind: 'onguard' | 'genetec') {
+  const ctx = {} as { env: VisitEnv };
   beforeAll(async () => {
-    env = await startVisitEnv('onguard');
+    ctx.env = await startVisitEnv(kind);
   }, 120_000);
-  afterAll(() => env?.close());
-
+  afterAll(() => ctx.env?.close());
   const options = async () => {
-    const r = await env.api.call('GET', `/v1/locations/${env.locationId}/provisioning-options`, { token: env.receptionist.token });
+    const r = await ctx.env.api.call('GET', `/v1/locations/${ctx.env.locationId}/provisioning-options`, { token: ctx.env.receptionist.token });
     expect(r.status).toBe(200);
     return r.body;
   };
   const offered = async (badgeId: string) => (await options()).badges.some((b: { id: string }) => b.id === badgeId);
+  return { ctx, options, offered };
+}
+
+describe.each(['onguard', 'genetec'] as const)('a card not returned on %s', (kind) => {
+  const { ctx, options, offered } = setup(kind);
 
   it('keeps a card the visitor did not return out of the pool until it is found', async () => {
-    const uniqueId = '1301';
-    const badgeId = await env.addBadge(uniqueId, 'Card 1301');
+    const env = ctx.env;
+    const uniqueId = kind === 'onguard' ? '1301' : '2301';
+    const badgeId = await env.addBadge(uniqueId, `Card ${uniqueId}`);
     const created = await env.signIn(badgeId);
     expect(created.status).toBe(202);
     await env.waitFor(created.body.id, 'active');
@@ -72,8 +77,13 @@ describe('badge life on onguard', () => {
     expect((await env.api.call('GET', `/v1/badges/${badgeId}`)).body.status).toBe('available');
     expect(await offered(badgeId)).toBe(true);
   });
+});
+
+describe('lost, found and retired cards on the API (onguard)', () => {
+  const { ctx, options, offered } = setup('onguard');
 
   it('marks a card lost and found on the API, and refuses what does not fit', async () => {
+    const env = ctx.env;
     const badgeId = await env.addBadge('1302', 'Card 1302');
     // Found only from not_returned or lost.
     const notMissing = await env.api.call('POST', `/v1/badges/${badgeId}/found`, { token: env.receptionist.token });
@@ -109,6 +119,7 @@ describe('badge life on onguard', () => {
   });
 
   it('retires a card with history instead of deleting it', async () => {
+    const env = ctx.env;
     const badgeId = await env.addBadge('1303', 'Card 1303');
     const v = await env.signIn(badgeId);
     await env.waitFor(v.body.id, 'active');
