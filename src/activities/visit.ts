@@ -126,7 +126,26 @@ export function createVisitActivities(deps: ActivityDeps) {
 
     /** Gives the badge back to the pool (the unique activeBadgeId is what reserved it). */
     async releaseBadge({ visitId }: { visitId: string }) {
-      await db.visit.updateMany({ where: { id: visitId }, data: { activeBadgeId: null } });
+      await db.$transaction(async (tx) => {
+        const v = await tx.visit.findUnique({ where: { id: visitId }, select: { badgeId: true, activeBadgeId: true, badgeReturned: true, status: true } });
+        if (!v) return;
+        // Reception said at sign-out that the visitor kept the card: it is switched off like any other,
+        // but stays out of the pool until someone reports it found (POST /v1/badges/:id/found). Only
+        // while the visit still holds it, so a retried activity changes nothing twice.
+        if (v.badgeReturned === false && v.activeBadgeId) {
+          const marked = await tx.securityBadge.updateMany({
+            where: { id: v.activeBadgeId, status: 'available' },
+            data: { status: 'not_returned', notReturnedVisitId: visitId },
+          });
+          if (marked.count) {
+            await tx.visitEvent.createMany({
+              data: [{ visitId, status: v.status, detail: 'badge not returned: kept out of the pool until found', key: 'badge-not-returned' }],
+              skipDuplicates: true,
+            });
+          }
+        }
+        await tx.visit.updateMany({ where: { id: visitId }, data: { activeBadgeId: null } });
+      });
     },
   };
 

@@ -50,6 +50,22 @@ export interface Reason {
   message: string;
 }
 
+/** Why a badge of the pool is not offered: held by an open visit, or out of the pool (SecurityBadge.status). */
+export const UNAVAILABLE_REASONS = ['in_use', 'not_returned', 'lost', 'retired'] as const;
+export type UnavailableReason = (typeof UNAVAILABLE_REASONS)[number];
+
+/** The card's own state, whoever holds it: null when it is in the pool. */
+export function badgeOutOfPool(b: { status: string }): Exclude<UnavailableReason, 'in_use'> | null {
+  if (b.status === 'available') return null;
+  return b.status === 'not_returned' || b.status === 'lost' ? b.status : 'retired';
+}
+
+const OUT_OF_POOL_TEXT: Record<Exclude<UnavailableReason, 'in_use'>, string> = {
+  not_returned: 'was not returned by its last visitor (status not_returned)',
+  lost: 'is reported lost (status lost)',
+  retired: 'is retired (status retired)',
+};
+
 export interface ProvisioningOptions {
   locationId: string;
   canProvision: boolean;
@@ -64,6 +80,8 @@ export interface ProvisioningOptions {
     badgeType: { id: string; name: string };
   }>;
   accessRules: Array<{ id: string; externalId: string; name: string; displayName: string; providerId: string; providerName: string }>;
+  /** Badges of the location not offered, and why (visitId: the open visit holding it, or the one that kept it). */
+  unavailable: Array<{ badgeId: string; name: string; uniqueId: string; providerId: string; reason: UnavailableReason; visitId?: string }>;
 }
 
 /**
@@ -120,13 +138,21 @@ export async function provisioningOptions(db: Db, caller: Caller, locationId: st
     });
   }
 
-  const badgeRows = providerIds.length
+  const allBadges = providerIds.length
     ? await db.securityBadge.findMany({
-        where: { providerId: { in: providerIds }, holder: { is: null } },
-        include: { badgeType: true },
+        where: { providerId: { in: providerIds } },
+        include: { badgeType: true, holder: { select: { id: true } } },
         orderBy: [{ name: 'asc' }, { id: 'asc' }],
       })
     : [];
+  const unavailable: ProvisioningOptions['unavailable'] = [];
+  for (const b of allBadges) {
+    const out = badgeOutOfPool(b);
+    const base = { badgeId: b.id, name: b.name, uniqueId: b.uniqueId, providerId: b.providerId };
+    if (b.holder) unavailable.push({ ...base, reason: 'in_use', visitId: b.holder.id });
+    else if (out) unavailable.push({ ...base, reason: out, ...(out === 'not_returned' && b.notReturnedVisitId ? { visitId: b.notReturnedVisitId } : {}) });
+  }
+  const badgeRows = allBadges.filter((b) => !b.holder && !badgeOutOfPool(b));
   const usable = badgeRows.filter((b) => !badgeProblem(b.uniqueId, b.badgeType));
   if (providerIds.length && usable.length === 0) {
     const broken = badgeRows.length - usable.length;
@@ -134,7 +160,10 @@ export async function provisioningOptions(db: Db, caller: Caller, locationId: st
       code: 'NO_FREE_BADGES',
       message:
         `No security badge is free at "${location.name}". Sign out a visitor to return a badge, or have an admin add badges (POST /v1/providers/:id/badges).` +
-        (broken ? ` ${broken} free badge(s) cannot be used because their badge type is missing or does not allow their ID: an admin must refresh the provider and update them.` : ''),
+        (broken ? ` ${broken} free badge(s) cannot be used because their badge type is missing or does not allow their ID: an admin must refresh the provider and update them.` : '') +
+        (unavailable.some((u) => u.reason === 'not_returned' || u.reason === 'lost')
+          ? ` ${unavailable.filter((u) => u.reason === 'not_returned' || u.reason === 'lost').length} badge(s) are not returned or lost: once a card is back, report it found (POST /v1/badges/:id/found).`
+          : ''),
     });
   }
 
@@ -162,6 +191,7 @@ export async function provisioningOptions(db: Db, caller: Caller, locationId: st
       providerId: r.providerId,
       providerName: providerById.get(r.providerId)!.name,
     })),
+    unavailable,
   };
 }
 
@@ -184,6 +214,15 @@ export async function checkProvisionSelection(
   const badge = await db.securityBadge.findUnique({ where: { id: input.badgeId }, include: { badgeType: true, provider: true } });
   if (!badge || badge.provider.locationId !== location.id) {
     throw field(at.badgeId, `is not a security badge of location "${location.name}"; choose one from GET /v1/locations/${location.id}/provisioning-options`);
+  }
+  const out = badgeOutOfPool(badge);
+  if (out) {
+    throw conflict(
+      out === 'not_returned' ? 'BADGE_NOT_RETURNED' : out === 'lost' ? 'BADGE_LOST' : 'BADGE_RETIRED',
+      `Badge "${badge.name}" (${badge.uniqueId}) ${OUT_OF_POOL_TEXT[out]} and cannot be handed out.` +
+        (out === 'retired' ? ' Choose another badge.' : ` Once the card is back, report it found (POST /v1/badges/${badge.id}/found), or choose another badge.`),
+      { badgeId: badge.id, status: out, ...(badge.notReturnedVisitId ? { visitId: badge.notReturnedVisitId } : {}) },
+    );
   }
   const problem = badgeProblem(badge.uniqueId, badge.badgeType);
   if (problem) throw field(at.badgeId, problem.message);

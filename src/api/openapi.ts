@@ -100,7 +100,7 @@ export function buildOpenApi(records: RouteRecord[], version: string, serverUrl?
       tags: [spec.tag],
       ...(spec.description ? { description: spec.description } : {}),
       ...(parameters.length ? { parameters } : {}),
-      ...(spec.body ? { requestBody: { required: true, content: json(jsonSchema(spec.body)) } } : {}),
+      ...(spec.body ? { requestBody: { required: !spec.body.safeParse(undefined).success, content: json(jsonSchema(spec.body)) } } : {}),
       ...(spec.permission ? { 'x-permissions': spec.permission } : {}),
       ...(spec.allLocations ? { 'x-all-locations': true } : {}),
       ...(spec.public ? { security: [] } : {}),

@@ -135,6 +135,17 @@ describe('location scoping', () => {
     { op: 'GET /v1/badges/{id}', build: (site) => get(`/v1/badges/${s[site].badge}`), expect: [200, 404, 200] },
     { op: 'PATCH /v1/badges/{id}', build: (site) => ({ method: 'PATCH', path: `/v1/badges/${s[site].badge}`, body: { name: uniq('Renamed') } }), expect: [200, 404, 200] },
     { op: 'DELETE /v1/badges/{id}', build: async (site) => ({ method: 'DELETE', path: `/v1/badges/${await freshBadge(site)}` }), expect: [204, 404, 204] },
+    { op: 'POST /v1/badges/{id}/lost', build: async (site) => ({ method: 'POST', path: `/v1/badges/${await freshBadge(site)}/lost` }), expect: [200, 404, 200] },
+    {
+      op: 'POST /v1/badges/{id}/found',
+      build: async (site) => {
+        const id = await freshBadge(site);
+        ok(await api.call('POST', `/v1/badges/${id}/lost`), 'lost');
+        return { method: 'POST', path: `/v1/badges/${id}/found` };
+      },
+      expect: [200, 404, 200],
+    },
+    { op: 'POST /v1/badges/{id}/retire', build: async (site) => ({ method: 'POST', path: `/v1/badges/${await freshBadge(site)}/retire` }), expect: [200, 404, 200] },
     // Another site's location in a body is reported as not existing (400 naming it), not as forbidden.
     { op: 'POST /v1/user-groups', build: (site) => ({ method: 'POST', path: '/v1/user-groups', body: { name: uniq('G'), locationIds: [s[site].loc] } }), expect: [201, 400, 201] },
     { op: 'GET /v1/user-groups', build: () => get('/v1/user-groups'), expect: [200, 200, 200] },

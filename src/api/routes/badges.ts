@@ -12,6 +12,12 @@ import { text } from '../text';
 import { uuidParam } from '../validate';
 
 const admin = ['manageConfiguration'] as const;
+/** Reception finds and loses cards too. */
+const cardKeepers = ['manageConfiguration', 'signOut'] as const;
+
+/** SecurityBadge.status; see docs/operations.md, "Cards not returned, lost or retired". */
+export const BADGE_STATUSES = ['available', 'not_returned', 'lost', 'retired'] as const;
+type BadgeStatus = (typeof BADGE_STATUSES)[number];
 
 const UNIQUE_ID_MESSAGE = 'The badge unique ID only supports numbers (digits 0–9); any letters or symbols are a validation error';
 
@@ -35,6 +41,9 @@ type BadgeRow = {
   name: string;
   uniqueId: string;
   badgeTypeId: string;
+  status: string;
+  notReturnedVisitId: string | null;
+  retiredAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
   badgeType: { id: string; name: string; status: string; manualEntry: boolean; idMin: bigint | null; idMax: bigint | null };
@@ -62,6 +71,11 @@ export const badgeSchema = named(
     badgeTypeName: z.string(),
     badgeTypeStatus: z.string().meta({ description: '"missing" once a refresh no longer finds the type in the PACS: update the badge to a current type' }),
     inUse: z.boolean(),
+    status: z
+      .enum(BADGE_STATUSES)
+      .meta({ description: 'available (in the pool), not_returned (the visitor kept it at sign-out), lost or retired; only available badges are provisioned' }),
+    notReturnedVisitId: z.uuid().nullable().meta({ description: 'status not_returned: the visit whose visitor kept the card' }),
+    retiredAt: timestamp.nullable(),
     visitId: z.uuid().nullable().meta({ description: 'The open visit holding the badge' }),
     problem: z
       .object({ code: z.enum(['BADGE_TYPE_MISSING', 'BADGE_TYPE_NOT_MANUAL', 'BADGE_ID_OUT_OF_RANGE']), message: z.string() })
@@ -95,6 +109,9 @@ export function badgeView(b: BadgeRow): z.output<typeof badgeSchema> {
     /** "missing" once a refresh no longer finds the type in the PACS: update the badge to a current type. */
     badgeTypeStatus: b.badgeType.status,
     inUse: !!b.holder,
+    status: (BADGE_STATUSES as readonly string[]).includes(b.status) ? (b.status as BadgeStatus) : 'retired',
+    notReturnedVisitId: b.notReturnedVisitId,
+    retiredAt: b.retiredAt,
     visitId: b.holder?.id ?? null,
     /** Why this badge cannot be provisioned right now (badge type gone, not manual entry, ID out of range). */
     problem: problem ? { code: problem.problem, message: problem.message } : null,
@@ -205,7 +222,7 @@ export function registerBadgeRoutes({ routes, db }: ApiContext) {
       tag: 'badges',
       permission: [...admin],
       params: uuidParam,
-      query: pageQuery.extend({ inUse: z.enum(['true', 'false']).optional() }),
+      query: pageQuery.extend({ inUse: z.enum(['true', 'false']).optional(), status: z.enum(BADGE_STATUSES).optional() }),
       response: badgePage,
     },
     async ({ params, query, req }) => {
@@ -215,6 +232,7 @@ export function registerBadgeRoutes({ routes, db }: ApiContext) {
         where: {
           providerId: params.id,
           ...(query.inUse === 'true' ? { holder: { isNot: null } } : query.inUse === 'false' ? { holder: { is: null } } : {}),
+          ...(query.status ? { status: query.status } : {}),
           ...k.where,
         },
         orderBy: k.orderBy,
@@ -272,7 +290,7 @@ export function registerBadgeRoutes({ routes, db }: ApiContext) {
       permission: [...admin],
       params: badgeIdParams,
       response: null,
-      responses: { 409: 'BADGE_IN_USE (an open visit holds it) or BADGE_HAS_HISTORY (past visits reference it)' },
+      responses: { 409: 'BADGE_IN_USE (an open visit holds it) or BADGE_HAS_HISTORY (past visits reference it: retire it instead with POST /v1/badges/{id}/retire)' },
     },
     async ({ params, req }) => {
       const cur = await loadBadge(params.id, req);
@@ -281,11 +299,90 @@ export function registerBadgeRoutes({ routes, db }: ApiContext) {
       if (history) {
         throw conflict(
           'BADGE_HAS_HISTORY',
-          `Badge "${cur.name}" (${cur.uniqueId}) was used by ${history} past visit(s), which are kept for audit and reference it; it cannot be deleted.`,
+          `Badge "${cur.name}" (${cur.uniqueId}) was used by ${history} past visit(s), which are kept for audit and reference it; it cannot be deleted. Retire it instead (POST /v1/badges/${cur.id}/retire): a retired badge is never handed out again and keeps its history.`,
           { visits: history },
         );
       }
       await prisma.securityBadge.delete({ where: { id: cur.id } });
+    },
+  );
+
+  const view = async (id: string) => badgeView(await prisma.securityBadge.findUniqueOrThrow({ where: { id }, include: badgeInclude }));
+
+  routes.add(
+    'post',
+    '/badges/{id}/lost',
+    {
+      operationId: 'markBadgeLost',
+      summary: 'Report a card lost: it stays out of the pool until found',
+      description:
+        'From available or not_returned. Recorded in this product only: the card is already switched off in the PACS (it is only switched on while a visit holds it). Repeating it answers the badge as it is.',
+      tag: 'badges',
+      permission: [...cardKeepers],
+      params: badgeIdParams,
+      response: badgeSchema,
+      responses: { 409: 'BADGE_IN_USE (an open visit holds it: sign the visitor out with {"badgeReturned": false}) or BADGE_RETIRED' },
+    },
+    async ({ params, req }) => {
+      const cur = await loadBadge(params.id, req);
+      await holderOrThrow(prisma, cur, 'reported lost');
+      const done = await prisma.securityBadge.updateMany({ where: { id: cur.id, status: { in: ['available', 'not_returned'] } }, data: { status: 'lost' } });
+      if (!done.count) {
+        const now = await prisma.securityBadge.findUniqueOrThrow({ where: { id: cur.id } });
+        if (now.status !== 'lost') throw conflict('BADGE_RETIRED', `Badge "${cur.name}" (${cur.uniqueId}) is ${now.status}; a retired badge cannot be reported lost.`, { status: now.status });
+      }
+      return view(cur.id);
+    },
+  );
+
+  routes.add(
+    'post',
+    '/badges/{id}/found',
+    {
+      operationId: 'markBadgeFound',
+      summary: 'A card not returned or lost is back: return it to the pool (status available)',
+      tag: 'badges',
+      permission: [...cardKeepers],
+      params: badgeIdParams,
+      response: badgeSchema,
+      responses: { 409: 'BADGE_NOT_MISSING: only a not_returned or lost badge can be found (an available one is already in the pool; a retired one stays retired)' },
+    },
+    async ({ params, req }) => {
+      const cur = await loadBadge(params.id, req);
+      const done = await prisma.securityBadge.updateMany({
+        where: { id: cur.id, status: { in: ['not_returned', 'lost'] } },
+        data: { status: 'available', notReturnedVisitId: null },
+      });
+      if (!done.count) {
+        const now = await prisma.securityBadge.findUniqueOrThrow({ where: { id: cur.id } });
+        throw conflict(
+          'BADGE_NOT_MISSING',
+          `Badge "${cur.name}" (${cur.uniqueId}) is ${now.status}; only a badge that is not_returned or lost can be reported found.`,
+          { status: now.status },
+        );
+      }
+      return view(cur.id);
+    },
+  );
+
+  routes.add(
+    'post',
+    '/badges/{id}/retire',
+    {
+      operationId: 'retireBadge',
+      summary: 'Retire a card: never handed out again, its visits kept (instead of DELETE, which history refuses)',
+      description: 'From any status; refused while a visit holds it. Repeating it answers the badge as it is.',
+      tag: 'badges',
+      permission: [...admin],
+      params: badgeIdParams,
+      response: badgeSchema,
+      responses: { 409: 'BADGE_IN_USE: an open visit holds it; sign the visitor out first' },
+    },
+    async ({ params, req }) => {
+      const cur = await loadBadge(params.id, req);
+      await holderOrThrow(prisma, cur, 'retired');
+      await prisma.securityBadge.updateMany({ where: { id: cur.id, status: { not: 'retired' } }, data: { status: 'retired', retiredAt: new Date() } });
+      return view(cur.id);
     },
   );
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { provisioningOptions, type ProvisioningOptions } from '../../admin/permissions';
+import { provisioningOptions, UNAVAILABLE_REASONS, type ProvisioningOptions } from '../../admin/permissions';
 import { named } from '../contract';
 
 const provisioningOptionsSchema = named(
@@ -27,6 +27,18 @@ const provisioningOptionsSchema = named(
     accessRules: z.array(
       z.object({ id: z.uuid(), externalId: z.string(), name: z.string(), displayName: z.string(), providerId: z.uuid(), providerName: z.string() }),
     ),
+    unavailable: z
+      .array(
+        z.object({
+          badgeId: z.uuid(),
+          name: z.string(),
+          uniqueId: z.string(),
+          providerId: z.uuid(),
+          reason: z.enum(UNAVAILABLE_REASONS),
+          visitId: z.uuid().optional().meta({ description: 'in_use: the open visit holding it; not_returned: the visit whose visitor kept it' }),
+        }),
+      )
+      .meta({ description: 'Badges of the location not offered and why: in_use, not_returned, lost, retired (see docs/operations.md, "Cards not returned, lost or retired")' }),
   }),
   'What the caller may hand out at a location (free badges, assignable access rules), or why nothing.',
 );

@@ -33,6 +33,7 @@ export const visitSchema = named(
       })
       .optional()
       .meta({ description: 'Why the visit is stuck or retrying, and what to do' }),
+    badgeReturned: z.boolean().optional().meta({ description: 'What reception said at sign-out: false when the visitor kept the card' }),
   }),
   'A visit: a badge switched on in the PACS for a visitor, until sign-out or the end of the day.',
 );
@@ -54,7 +55,7 @@ const temporalDown = 'TEMPORAL_UNAVAILABLE: Temporal is not reachable; retry (wi
 
 export const visitResponses = {
   create: {
-    409: 'BADGE_IN_USE: another open visit holds the badge; choose a free one from GET /v1/locations/{id}/provisioning-options',
+    409: 'BADGE_IN_USE: another open visit holds the badge; BADGE_NOT_RETURNED, BADGE_LOST or BADGE_RETIRED: the card is out of the pool (see its status). Choose a free one from GET /v1/locations/{id}/provisioning-options',
     422: 'IDEMPOTENCY_KEY_MISMATCH: the key was used for a different sign-in; send a new key',
     503: temporalDown,
   },

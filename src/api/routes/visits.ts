@@ -47,7 +47,17 @@ const idOf = (what: string, from: string) =>
         : `must be the ${what}'s id, a UUID from ${from}`,
   }).meta({ description: `The ${what}'s id (a UUID) from ${from}` });
 
-export const visitCreate = z.object({
+export /** Optional: no body (today's callers) means the card came back. */
+const signOutBody = z
+  .object({
+    badgeReturned: z
+      .boolean()
+      .optional()
+      .meta({ description: 'false when the visitor kept the card: it is switched off as usual but stays out of the pool (status "not_returned") until POST /v1/badges/{id}/found. Default true.' }),
+  })
+  .optional();
+
+const visitCreate = z.object({
   locationId: idOf('location', 'GET /v1/locations'),
   badgeId: idOf('badge', 'GET /v1/providers/:id/badges or the badges of GET /v1/locations/:id/provisioning-options'),
   accessRuleIds: z
@@ -87,6 +97,7 @@ export function visitView(v: VisitRow) {
       .sort((a, b) => a.at.getTime() - b.at.getTime() || Number(a.id - b.id))
       .map((e) => ({ at: e.at, status: e.status, ...(e.detail ? { detail: e.detail } : {}) })),
     ...(v.lastError ? { lastError: v.lastError } : {}),
+    ...(v.badgeReturned !== null ? { badgeReturned: v.badgeReturned } : {}),
   };
 }
 
@@ -361,17 +372,22 @@ export function registerVisitRoutes(ctx: ApiContext & { visitTiming?: Partial<Vi
       tag: 'visits',
       permission: ['signOut'],
       params: uuidParam,
+      body: signOutBody,
       status: 202,
       response: visitSchema,
       responses: visitResponses.end,
     },
-    async ({ params, req, res }) => {
+    async ({ params, body, req, res }) => {
       const v = await getVisit(params.id, req.principal!.scope);
       if (v.status === 'completed') return visitView(v);
       const by = req.principal!.name;
       const waitS = preferredWait(req.header('prefer'));
-      // Only the first of repeated or concurrent sign-outs signals and writes the timeline entry.
-      const claimed = await prisma.visit.updateMany({ where: { id: v.id, signOutRequestedAt: null }, data: { signOutRequestedAt: new Date() } });
+      // Only the first of repeated or concurrent sign-outs signals and writes the timeline entry. What it
+      // says about the card is stored before the signal: releaseBadge reads it.
+      const claimed = await prisma.visit.updateMany({
+        where: { id: v.id, signOutRequestedAt: null },
+        data: { signOutRequestedAt: new Date(), badgeReturned: body?.badgeReturned ?? true },
+      });
       if (claimed.count === 0) return visitView(v);
       try {
         await endVisit(v, () => temporal.client.workflow.getHandle(v.workflowId).signal(signOutSignal, { by }), `signed out by ${by}`);
