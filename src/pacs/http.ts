@@ -68,6 +68,10 @@ export async function send(
       method: init.method as Dispatcher.HttpMethod,
       headers: init.headers,
       body: init.body,
+      // undici closes the connection after a DELETE (or GET) that carries a body unless told not to, and
+      // OnGuard's DELETE /instances requires one: without this every removal costs a new connection (a full
+      // TLS handshake against a real server) and the per-provider connection cap stops holding.
+      reset: false,
       headersTimeout: init.timeoutMs,
       bodyTimeout: init.timeoutMs,
       signal: AbortSignal.timeout(init.timeoutMs + 1000),

@@ -32,6 +32,8 @@ export interface SimStats {
   byRoute: Record<string, number>;
   injectedErrors: number;
   hung: number;
+  /** TCP/TLS connections accepted: a client that keeps its connections alive opens few. */
+  connections: number;
 }
 
 export class SimulatorControls {
@@ -57,6 +59,7 @@ export class SimulatorControls {
 
   /** Called for every TCP/TLS connection the server accepts. */
   onConnection = (socket: Socket) => {
+    this.stats.connections++;
     this.sockets.add(socket);
     socket.once('close', () => this.sockets.delete(socket));
   };
@@ -120,7 +123,7 @@ export class SimulatorControls {
 }
 
 function emptyStats(): SimStats {
-  return { requests: 0, inFlight: 0, peakConcurrency: 0, byRoute: {}, injectedErrors: 0, hung: 0 };
+  return { requests: 0, inFlight: 0, peakConcurrency: 0, byRoute: {}, injectedErrors: 0, hung: 0, connections: 0 };
 }
 
 /**
