@@ -112,8 +112,14 @@ describe.each(['onguard', 'genetec'] as const)('visit lifecycle on %s', (kind) =
     const badgeId = await env.addBadge(uniqueId);
     const v = await env.signIn(badgeId, { firstName: 'Search', lastName: 'Able' });
     await env.waitFor(v.body.id, 'active');
-    const found = [];
-    for await (const wf of env.api.temporal.workflow.list({ query: `VisitBadgeNumber = "${uniqueId}" AND VisitStatus = "active"` })) found.push(wf.workflowId);
+    // Visibility is eventually consistent (the status is recorded in our database in the same workflow
+    // task that upserts the search attribute): give it a moment, as an operator's refresh would.
+    let found: string[] = [];
+    for (const deadline = Date.now() + 5_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 100))) {
+      found = [];
+      for await (const wf of env.api.temporal.workflow.list({ query: `VisitBadgeNumber = "${uniqueId}" AND VisitStatus = "active"` })) found.push(wf.workflowId);
+      if (found.includes(`visit-${v.body.id}`)) break;
+    }
     expect(found).toContain(`visit-${v.body.id}`);
     const state = await env.api.temporal.workflow.getHandle(`visit-${v.body.id}`).query<{ status: string; endsAt: string }>('state');
     expect(state.status).toBe('active');
