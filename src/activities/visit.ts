@@ -49,6 +49,13 @@ export function createVisitActivities(deps: ActivityDeps) {
     }
   }
 
+  type Loaded = { visit: Awaited<ReturnType<typeof loadVisit>>; adapter: PacsAdapter };
+  /** The visit and its provider's adapter. Composite activities load them once and hand them to each step. */
+  async function load(visitId: string): Promise<Loaded> {
+    const visit = await loadVisit(visitId);
+    return { visit, adapter: await adapterFor(visit.provider) };
+  }
+
   async function saveRefs(visitId: string, patch: PacsRefs) {
     const v = await db.visit.findUniqueOrThrow({ where: { id: visitId }, select: { pacsRefs: true } });
     const merged = { ...((v.pacsRefs ?? {}) as PacsRefs), ...patch };
@@ -154,9 +161,8 @@ export function createVisitActivities(deps: ActivityDeps) {
      * The seeds' "Cannot provision" checklist, items 1, 2 and 5, against the live PACS: the badge type
      * still exists there, allocates IDs by manual entry, the ID is in its range; every access rule exists.
      */
-    async precheckConfiguration({ visitId }: { visitId: string }) {
-      const visit = await loadVisit(visitId);
-      const adapter = await adapterFor(visit.provider);
+    async precheckConfiguration({ visitId }: { visitId: string }, loaded?: Loaded) {
+      const { visit, adapter } = loaded ?? (await load(visitId));
       const bt = visit.badge.badgeType;
       try {
         const types = await adapter.listBadgeTypes();
@@ -187,11 +193,11 @@ export function createVisitActivities(deps: ActivityDeps) {
     },
 
     /** Finds the visitor in the PACS (by email, or by this visit's marker) or creates them. */
-    async ensureVisitorInPacs({ visitId }: { visitId: string }): Promise<{ personId: string }> {
-      const visit = await loadVisit(visitId);
+    async ensureVisitorInPacs({ visitId }: { visitId: string }, loaded?: Loaded): Promise<{ personId: string }> {
+      const visit = loaded?.visit ?? (await loadVisit(visitId));
       const refs = (visit.pacsRefs ?? {}) as PacsRefs;
       if (refs.personId) return { personId: refs.personId };
-      const adapter = await adapterFor(visit.provider);
+      const adapter = loaded?.adapter ?? (await adapterFor(visit.provider));
       const v = visit.visitor as unknown as VisitorDetails;
       try {
         const { personId, created } = await adapter.findOrCreateVisitor({
@@ -209,9 +215,8 @@ export function createVisitActivities(deps: ActivityDeps) {
     },
 
     /** Checklist item 3: the badge ID is not assigned to anyone else in the PACS. */
-    async checkBadgeAvailable({ visitId, personId }: { visitId: string; personId: string }) {
-      const visit = await loadVisit(visitId);
-      const adapter = await adapterFor(visit.provider);
+    async checkBadgeAvailable({ visitId, personId }: { visitId: string; personId: string }, loaded?: Loaded) {
+      const { visit, adapter } = loaded ?? (await load(visitId));
       try {
         const found = await adapter.lookupBadge(visit.badge.uniqueId, badgeRef(visit.badge.badgeType));
         if (found.exists && found.holderId && found.holderId !== personId) {
@@ -226,9 +231,8 @@ export function createVisitActivities(deps: ActivityDeps) {
     },
 
     /** Checklist item 4: the visitor holds no other active badge (a re-run's own badge does not count). */
-    async checkVisitorHasNoOtherBadge({ visitId, personId }: { visitId: string; personId: string }) {
-      const visit = await loadVisit(visitId);
-      const adapter = await adapterFor(visit.provider);
+    async checkVisitorHasNoOtherBadge({ visitId, personId }: { visitId: string; personId: string }, loaded?: Loaded) {
+      const { visit, adapter } = loaded ?? (await load(visitId));
       try {
         const others = (await adapter.activeBadgesOf(personId)).filter((b) => b.uniqueId !== visit.badge.uniqueId);
         if (others.length) {
@@ -243,9 +247,8 @@ export function createVisitActivities(deps: ActivityDeps) {
     },
 
     /** Issues the credential with a hard expiry at the end of the visit, written into the PACS. */
-    async issueCredential({ visitId, personId, endsAt }: { visitId: string; personId: string; endsAt: string }) {
-      const visit = await loadVisit(visitId);
-      const adapter = await adapterFor(visit.provider);
+    async issueCredential({ visitId, personId, endsAt }: { visitId: string; personId: string; endsAt: string }, loaded?: Loaded) {
+      const { visit, adapter } = loaded ?? (await load(visitId));
       try {
         const issued = await adapter.issueBadge({
           personId,
@@ -261,9 +264,8 @@ export function createVisitActivities(deps: ActivityDeps) {
       }
     },
 
-    async grantAccessRules({ visitId, personId, credentialId }: { visitId: string; personId: string; credentialId: string }) {
-      const visit = await loadVisit(visitId);
-      const adapter = await adapterFor(visit.provider);
+    async grantAccessRules({ visitId, personId, credentialId }: { visitId: string; personId: string; credentialId: string }, loaded?: Loaded) {
+      const { visit, adapter } = loaded ?? (await load(visitId));
       const rules = await rulesOf(visit);
       try {
         await adapter.grantAccess({ personId, credentialId, accessRuleExternalIds: rules.map((r) => r.externalId) });
@@ -310,13 +312,17 @@ export function createVisitActivities(deps: ActivityDeps) {
    * whichever finished first.
    */
   async function prepareProvision({ visitId }: { visitId: string }): Promise<{ personId: string }> {
-    const [config, person] = await Promise.allSettled([pacsCalls.precheckConfiguration({ visitId }), pacsCalls.ensureVisitorInPacs({ visitId })]);
+    const loaded = await load(visitId);
+    const [config, person] = await Promise.allSettled([
+      pacsCalls.precheckConfiguration({ visitId }, loaded),
+      pacsCalls.ensureVisitorInPacs({ visitId }, loaded),
+    ]);
     if (config.status === 'rejected') throw config.reason;
     if (person.status === 'rejected') throw person.reason;
     const { personId } = person.value;
     const checks = await Promise.allSettled([
-      pacsCalls.checkBadgeAvailable({ visitId, personId }),
-      pacsCalls.checkVisitorHasNoOtherBadge({ visitId, personId }),
+      pacsCalls.checkBadgeAvailable({ visitId, personId }, loaded),
+      pacsCalls.checkVisitorHasNoOtherBadge({ visitId, personId }, loaded),
     ]);
     for (const c of checks) if (c.status === 'rejected') throw c.reason;
     return { personId };
@@ -324,8 +330,9 @@ export function createVisitActivities(deps: ActivityDeps) {
 
   /** Issue and grant in one activity; an attempt that fails after issuing is rolled back by the workflow. */
   async function issueAndGrant(args: { visitId: string; personId: string; endsAt: string }): Promise<{ credentialId: string }> {
-    const { credentialId } = await pacsCalls.issueCredential(args);
-    await pacsCalls.grantAccessRules({ visitId: args.visitId, personId: args.personId, credentialId });
+    const loaded = await load(args.visitId);
+    const { credentialId } = await pacsCalls.issueCredential(args, loaded);
+    await pacsCalls.grantAccessRules({ visitId: args.visitId, personId: args.personId, credentialId }, loaded);
     return { credentialId };
   }
 

@@ -3,7 +3,8 @@
  * a person must fix (credentials, licence, validation, conflicts). Every message says what to do, in the
  * words of the seeds' troubleshooting sections, because operators read it verbatim in the Temporal UI.
  */
-export const PACS_ERROR_CODES = [
+/** Failures of the connection to the server as a whole: transport, server, credentials, licence, permissions. */
+const CONNECTION_CODES = [
   // transport and server
   'PACS_UNREACHABLE',
   'PACS_TIMEOUT',
@@ -14,6 +15,10 @@ export const PACS_ERROR_CODES = [
   'PACS_AUTH',
   'PACS_LICENSE',
   'PACS_FORBIDDEN',
+] as const;
+
+export const PACS_ERROR_CODES = [
+  ...CONNECTION_CODES,
   'PACS_NOT_FOUND',
   // request-level
   'PACS_VALIDATION',
@@ -49,18 +54,7 @@ export const FAILURES_NEEDING_A_PERSON: readonly string[] = [
  * rather than one badge or person: a sweep over many badges (reconciliation) stops at these instead of
  * recording one finding per badge.
  */
-export const PROVIDER_LEVEL_FAILURES: readonly string[] = [
-  'PACS_UNREACHABLE',
-  'PACS_TIMEOUT',
-  'PACS_SERVER_ERROR',
-  'PACS_TLS',
-  'PACS_BAD_RESPONSE',
-  'PACS_AUTH',
-  'PACS_LICENSE',
-  'PACS_FORBIDDEN',
-  'PROVIDER_NOT_FOUND',
-  'SECRET_UNREADABLE',
-] satisfies ReadonlyArray<PacsErrorCode | 'PROVIDER_NOT_FOUND' | 'SECRET_UNREADABLE'>;
+export const PROVIDER_LEVEL_FAILURES: readonly string[] = [...CONNECTION_CODES, 'PROVIDER_NOT_FOUND', 'SECRET_UNREADABLE'];
 
 export class PacsError extends Error {
   readonly retryable: boolean;

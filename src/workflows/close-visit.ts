@@ -1,7 +1,7 @@
 import { proxyActivities, setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { SA } from './search-attributes';
-import { switchOffUntilDone } from './switch-off';
+import { switchOffActivityOptions, switchOffUntilDone } from './switch-off';
 import { DEFAULT_VISIT_TIMING, type VisitTiming } from './visit-contract';
 
 export interface CloseVisitInput {
@@ -27,12 +27,7 @@ export async function closeVisitWorkflow(input: CloseVisitInput): Promise<{ visi
     startToCloseTimeout: '30 seconds',
     retry: { initialInterval: '1 second', maximumInterval: '30 seconds', nonRetryableErrorTypes: ['VISIT_NOT_FOUND'] },
   });
-  const pacs = proxyActivities<Activities>({
-    taskQueue: input.pacsTaskQueue,
-    startToCloseTimeout: '2 minutes',
-    heartbeatTimeout: '5 seconds',
-    retry: { maximumAttempts: 1 },
-  });
+  const pacs = proxyActivities<Activities>(switchOffActivityOptions(input.pacsTaskQueue));
   upsertSearchAttributes([
     { key: SA.visitId, value: input.visitId },
     { key: SA.status, value: 'deprovisioning' },

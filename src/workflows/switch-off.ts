@@ -1,4 +1,4 @@
-import { ActivityFailure, ApplicationFailure, isCancellation, sleep, TimeoutFailure } from '@temporalio/workflow';
+import { ActivityCancellationType, ActivityFailure, ApplicationFailure, isCancellation, sleep, TimeoutFailure, type ActivityOptions } from '@temporalio/workflow';
 import type { VisitError, VisitTiming } from './visit-contract';
 
 /**
@@ -15,6 +15,20 @@ export interface SwitchOffSteps {
   report(error: VisitError): Promise<unknown>;
   /** Called after each failed attempt has been reported, e.g. to continue as new. */
   afterFailure?(error: VisitError): Promise<void>;
+}
+
+/**
+ * How a switch-off attempt runs: one attempt per round (the workflow schedules the next), heartbeating so
+ * a dead worker is noticed in seconds, and on Cancel the call in flight is waited for, not abandoned.
+ */
+export function switchOffActivityOptions(taskQueue: string): ActivityOptions {
+  return {
+    taskQueue,
+    startToCloseTimeout: '2 minutes',
+    heartbeatTimeout: '5 seconds',
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+    retry: { maximumAttempts: 1 },
+  };
 }
 
 export async function switchOffUntilDone(

@@ -17,7 +17,7 @@ import {
 import type { Activities } from '../activities';
 import { FAILURES_NEEDING_A_PERSON } from '../pacs/errors';
 import { SA } from './search-attributes';
-import { describeFailure, switchOffUntilDone } from './switch-off';
+import { describeFailure, switchOffActivityOptions, switchOffUntilDone } from './switch-off';
 import {
   DEFAULT_VISIT_TIMING,
   END_REASONS,
@@ -88,13 +88,7 @@ export async function visitWorkflow(input: VisitInput): Promise<VisitState> {
     },
   });
   // v2: one attempt per round; the workflow schedules the next (src/workflows/switch-off.ts).
-  const switchOffPacs = proxyActivities<Activities>({
-    taskQueue: input.pacsTaskQueue,
-    startToCloseTimeout: '2 minutes',
-    heartbeatTimeout: '5 seconds',
-    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-    retry: { maximumAttempts: 1 },
-  });
+  const switchOffPacs = proxyActivities<Activities>(switchOffActivityOptions(input.pacsTaskQueue));
   // First version: Temporal retries without an attempt limit.
   const legacyDeprovisionPacs = proxyActivities<Activities>({
     taskQueue: input.pacsTaskQueue,
