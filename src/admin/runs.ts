@@ -1,8 +1,9 @@
 import crypto from 'node:crypto';
-import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure, TemporalFailure } from '@temporalio/common';
 import type { TemporalAccess } from '../api/app';
 import { AppError } from '../errors';
+import { boundedWait, WaitTimeout } from '../temporal/bounded-wait';
 import type { TestConnectionResult } from '../pacs/types';
 import type { ReconcileSummary } from '../activities/reconcile';
 import { dryRunWorkflowId, reconcileWorkflowId, refreshWorkflowId, testConnectionWorkflowId } from './ids';
@@ -21,25 +22,6 @@ interface ProviderRef {
 }
 
 const queueOf = (temporal: TemporalAccess, p: ProviderRef) => p.taskQueue ?? temporal.taskQueue;
-
-class WaitTimeout extends Error {}
-
-async function waitFor<T>(handle: WorkflowHandle, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const result = handle.result() as Promise<T>;
-  // Past the wait the long poll is abandoned; its later failure (the connection closing) is nobody's.
-  result.catch(() => undefined);
-  try {
-    return await Promise.race([
-      result,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new WaitTimeout()), ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 function noWorkerHint(queue: string) {
   return (
@@ -79,7 +61,7 @@ export async function runTestConnection(temporal: TemporalAccess, provider: Prov
     workflowExecutionTimeout: `${Math.ceil(waitMs / 1000) + 90} seconds`,
   });
   try {
-    return await waitFor<TestConnectionResult>(handle, waitMs);
+    return await boundedWait(temporal.client, waitMs, () => handle.result() as Promise<TestConnectionResult>);
   } catch (err) {
     if (err instanceof WaitTimeout) {
       throw new AppError(504, 'TEST_CONNECTION_TIMEOUT', `The connection test did not finish within ${Math.round(waitMs / 1000)} s. ${noWorkerHint(queue)}`, {
@@ -100,7 +82,7 @@ export async function runDryRunWorkflow(temporal: TemporalAccess, provider: Prov
     workflowExecutionTimeout: `${Math.ceil(waitMs / 1000) + 360} seconds`,
   });
   try {
-    return await waitFor<DryRunResult>(handle, waitMs);
+    return await boundedWait(temporal.client, waitMs, () => handle.result() as Promise<DryRunResult>);
   } catch (err) {
     if (err instanceof WaitTimeout) {
       throw new AppError(504, 'DRY_RUN_TIMEOUT', `The dry run did not finish within ${Math.round(waitMs / 1000)} s; it goes on and cleans up after itself. ${noWorkerHint(queue)}`, {
@@ -124,7 +106,7 @@ export async function runRefresh(temporal: TemporalAccess, provider: ProviderRef
     workflowExecutionTimeout: '30 minutes',
   });
   try {
-    return { done: true, result: await waitFor<RefreshResult>(handle, waitMs) };
+    return { done: true, result: await boundedWait(temporal.client, waitMs, () => handle.result() as Promise<RefreshResult>) };
   } catch (err) {
     if (err instanceof WaitTimeout) return { done: false, workflowId: handle.workflowId, taskQueue: queue };
     throw workflowFailureToAppError(err, 'The refresh');
@@ -144,7 +126,7 @@ export async function runReconcile(temporal: TemporalAccess, provider: ProviderR
     workflowExecutionTimeout: '1 hour',
   });
   try {
-    return { done: true, result: await waitFor<ReconcileSummary>(handle, waitMs) };
+    return { done: true, result: await boundedWait(temporal.client, waitMs, () => handle.result() as Promise<ReconcileSummary>) };
   } catch (err) {
     if (err instanceof WaitTimeout) return { done: false, workflowId: handle.workflowId, taskQueue: queue };
     throw workflowFailureToAppError(err, 'The reconciliation');

@@ -27,6 +27,7 @@ import type { visitWorkflow } from '../../workflows/visit';
 import { closeVisitWorkflowId, type closeVisitWorkflow } from '../../workflows/close-visit';
 import type { ApiContext } from '../app';
 import { keyset, page, pageQuery } from '../pagination';
+import { boundedWait } from '../../temporal/bounded-wait';
 import { text } from '../text';
 import { uuidParam } from '../validate';
 import { idempotencyKeyHeader, visitPage, visitResponses, visitSchema } from './visit-schemas';
@@ -190,11 +191,8 @@ export function registerVisitRoutes(ctx: ApiContext & { visitTiming?: Partial<Vi
    */
   async function afterWait<T>(res: Response, waitS: number | null, outcome: () => Promise<unknown>, view: () => Promise<T & { status: string }>, done: (status: string) => number | null): Promise<T | undefined> {
     if (!waitS) return view();
-    let timer: NodeJS.Timeout | undefined;
-    const waited = outcome();
-    waited.catch(() => undefined);
-    await Promise.race([waited.catch(() => undefined), new Promise((r) => (timer = setTimeout(r, waitS * 1000)))]);
-    clearTimeout(timer);
+    // The outcome's failure or lateness is not the request's: the visit row says where the visit stands.
+    await boundedWait(temporal.client, waitS * 1000, outcome).catch(() => undefined);
     const v = await view();
     const status = done(v.status);
     res.setHeader('Preference-Applied', `wait=${waitS}`);
