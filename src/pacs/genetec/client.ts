@@ -272,10 +272,13 @@ export class GenetecClient implements PacsAdapter {
     //    e-mail address decides.
     const email = v.email?.trim();
     if (email) {
-      const named = await this.report('EntityConfiguration', `EntityTypes@${type},${set('Name', fullName)},NameSearchMode=Is`);
+      // NameSearchMode=Contains is the mode seen on live servers [C-obs S-LQ, S-HTP]; `Is` is not [I]. The exact
+      // name is compared here instead, as S-BULAC does for its name searches.
+      const named = await this.report('EntityConfiguration', `EntityTypes@${type},${set('Name', fullName)},NameSearchMode=Contains`);
       if (named.length) {
-        const rows = await this.readMany(named, ['EmailAddress']);
-        const hit = named.find((g) => String(prop(rows.get(g), 'EmailAddress') ?? '').toLowerCase() === email.toLowerCase());
+        const rows = await this.readMany(named, ['Name', 'EmailAddress']);
+        const sameName = (g: string) => String(prop(rows.get(g), 'Name') ?? '').trim().toLowerCase() === fullName.toLowerCase();
+        const hit = named.find((g) => sameName(g) && String(prop(rows.get(g), 'EmailAddress') ?? '').toLowerCase() === email.toLowerCase());
         if (hit) return { personId: hit, created: false };
       }
     }

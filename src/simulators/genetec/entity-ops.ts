@@ -1,7 +1,7 @@
 import type { SimConfig } from './config';
 import { BUILT_IN_GUIDS, normalizeGuid } from './constants';
 import { cardKey, parseFormatExpression } from './formats';
-import { assignCredential, notFound, parseDate, propDef, readPath, resolveGuid, type Ctx } from './model';
+import { assignCredential, notFound, parseDate, parseLogicalIdRef, propDef, readPath, resolveGuid, type Ctx } from './model';
 import { literal, type Clause } from './query-parser';
 import { invalidOperation, SdkFailure } from './sdk-failure';
 import {
@@ -99,7 +99,7 @@ export function createEntity(ctx: Ctx, type: string, guid: string, subType?: str
   if (!CREATABLE.has(type)) throw new SdkFailure(ctx.config.errorCodes.unsupported, `NewEntity(${type}) is unsupported in simulator.`);
   if (ctx.tx.get(guid)) throw invalidOperation(`An entity with the GUID ${guid} already exists.`);
   // Default name seen on a live server [C-obs S-HTP].
-  const base = { guid, name: `New_${type}_${guid.replace(/-/g, '')}`, description: '', logicalId: null, seq: ctx.store.nextSeq() };
+  const base = { guid, name: `New_${type}_${guid.replace(/-/g, '')}`, description: '', logicalId: null, seq: ctx.store.nextSeq(), createdOn: new Date(ctx.now).toISOString() };
   switch (type) {
     case 'Cardholder':
     case 'Visitor':
@@ -213,8 +213,11 @@ function removeMember(ctx: Ctx, container: GroupEntity | AccessRuleEntity, guid:
 
 function removeFromCollection(ctx: Ctx, e: Entity, prop: string, item: string) {
   const coll = collectionOf(e, prop);
-  const guid = normalizeGuid(literal(item));
-  if (!guid) throw invalidOperation(`'${literal(item)}' is not a valid GUID for ${prop}.`);
+  const logical = parseLogicalIdRef(literal(item));
+  // Removing something absent is a no-op, so an unknown logical ID is too.
+  const guid = logical ? (ctx.store.byLogicalId(logical.type, logical.id)?.guid ?? null) : normalizeGuid(literal(item));
+  if (logical && !guid) return;
+  if (!guid) throw invalidOperation(`'${literal(item)}' is not a valid GUID or LogicalId(Type,N) for ${prop}.`);
   if (isPerson(e)) {
     if (coll === 'credentials') {
       const c = ctx.tx.get(guid);

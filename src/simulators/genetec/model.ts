@@ -1,5 +1,5 @@
 import type { SimConfig } from './config';
-import { EMPTY_GUID, normalizeGuid } from './constants';
+import { canonicalEntityType, EMPTY_GUID, normalizeGuid } from './constants';
 import { ALL_FORMATS, formatDefinitionJson, formatJson } from './formats';
 import { literal, parseCall } from './query-parser';
 import { invalidOperation, SdkFailure } from './sdk-failure';
@@ -77,12 +77,32 @@ export function notFound(ctx: Pick<Ctx, 'config'>, ref: string): SdkFailure {
   return new SdkFailure(ctx.config.errorCodes.entityNotFound, `The entity '${ref}' does not exist (simulator placeholder code).`);
 }
 
+/**
+ * An entity named inside a clause (collection item, method argument): a GUID, or `LogicalId(Type,N)` as
+ * Genetec's own WebSDKStudio sample sends in `Credentials@LogicalId(Credential, 3)` [C S-STUDIO].
+ */
 export function resolveGuid(ctx: Ctx, raw: string, what: string): Entity {
-  const guid = normalizeGuid(literal(raw));
-  if (!guid) throw invalidOperation(`'${literal(raw)}' is not a valid GUID for ${what}.`);
+  const text = literal(raw);
+  const byLogicalId = parseLogicalIdRef(text);
+  if (byLogicalId) {
+    const e = ctx.store.byLogicalId(byLogicalId.type, byLogicalId.id);
+    if (!e) throw notFound(ctx, text);
+    return e;
+  }
+  const guid = normalizeGuid(text);
+  if (!guid) throw invalidOperation(`'${text}' is not a valid GUID or LogicalId(Type,N) for ${what}.`);
   const e = ctx.tx.get(guid);
   if (!e) throw notFound(ctx, guid);
   return e;
+}
+
+/** `LogicalId(Type, N)`, spaces and type casing as the samples write them [C-obs S-STUDIO `LogicalId(door, 1)`]. */
+export function parseLogicalIdRef(text: string): { type: string; id: number } | undefined {
+  const m = /^LogicalId\(\s*([A-Za-z]+)\s*,\s*(\d+)\s*\)$/i.exec(text.trim());
+  if (!m) return undefined;
+  const type = canonicalEntityType(m[1]);
+  if (!type) throw invalidOperation(`Unknown entity type '${m[1]}' in '${text}'.`);
+  return { type, id: Number(m[2]) };
 }
 
 export interface PropDef {
@@ -132,6 +152,22 @@ export function applyActivationMode(status: StatusData, raw: string) {
   throw invalidOperation(`'${literal(raw)}' is not a valid ActivationMode.`);
 }
 
+/** Creation time reported for seed data, which predates every test [I]. */
+export const SEEDED_ON = '2020-01-01T00:00:00Z';
+
+/**
+ * Read-only properties of the SDK's base Entity class [C S-LQ Entities/Entity.cs mirrors them; S-HTP reads
+ * IsOnline and RunningState through entity?q= on a live server]. ModifiedOn is obsolete in the SDK and
+ * answers the current time there, so it does here. Access-control entities have no hardware behind them:
+ * they report Running/online [I].
+ */
+const baseEntityProps: PropDef[] = [
+  { name: 'CreatedOn', get: (e) => isoOut(e.createdOn ?? SEEDED_ON) },
+  { name: 'ModifiedOn', get: (_e, ctx) => isoOut(new Date(ctx.now).toISOString()) },
+  { name: 'IsOnline', get: () => true },
+  { name: 'RunningState', get: () => 'Running' },
+];
+
 const common: PropDef[] = [
   { name: 'Guid', get: (e) => e.guid },
   { name: 'EntityType', get: (e) => e.type },
@@ -160,6 +196,7 @@ const common: PropDef[] = [
       e.logicalId = id;
     },
   },
+  ...baseEntityProps,
 ];
 
 function personProps(visitor: boolean): PropDef[] {

@@ -10,6 +10,7 @@ import { INVALID_OPERATION, invalidOperation, SdkFailure } from './sdk-failure';
 import { canonicalEntityType } from './constants';
 import { dropNextSchema, failNextSchema, type GenetecSimState } from './state';
 import { Transaction } from './store';
+import { contentTypeOf, render, serialisationFor, type Answer, type AnswerKind, type Serialisation } from './serialisations';
 
 /**
  * HTTP surface of the simulator: `/__sim` controls (no auth, no faults), then the fault/statistics
@@ -17,17 +18,15 @@ import { Transaction } from './store';
  */
 const BOM = '\uFEFF';
 
-function sendEnvelope(state: GenetecSimState, res: Response, rsp: Record<string, unknown>) {
-  const body = JSON.stringify({ Rsp: rsp });
-  // Content-Type of real responses is undocumented [I]; clients must not rely on it.
-  res.status(200).type('text/json; charset=utf-8').send((state.config.bom ? BOM : '') + body);
+function send(state: GenetecSimState, res: Response, answer: Answer) {
+  const ser: Serialisation = res.locals.serialisation ?? 'json';
+  res.status(200).type(contentTypeOf(ser)).send((state.config.bom ? BOM : '') + render(ser, answer));
 }
 
-const ok = (state: GenetecSimState, res: Response, result?: unknown) =>
-  sendEnvelope(state, res, result === undefined ? { Status: 'Ok' } : { Status: 'Ok', Result: result });
+const ok = (state: GenetecSimState, res: Response, result?: unknown, kind: AnswerKind = 'query') => send(state, res, { ok: true, result, kind });
 
 const fail = (state: GenetecSimState, res: Response, code: string, message: string) =>
-  sendEnvelope(state, res, { Status: 'Fail', Result: { SdkErrorCode: code, Message: message } });
+  send(state, res, { ok: false, result: { SdkErrorCode: code, Message: message }, kind: 'query' });
 
 /** `q` from the raw query string (clients percent-encode all of it); the key is matched without case [I]. */
 function queryParam(req: Request): string | null {
@@ -35,13 +34,6 @@ function queryParam(req: Request): string | null {
   if (i < 0) return null;
   for (const [k, v] of new URLSearchParams(req.originalUrl.slice(i + 1))) if (k.toLowerCase() === 'q') return v;
   return null;
-}
-
-function acceptsTextJson(accept: string | undefined): boolean {
-  return (accept ?? '')
-    .split(',')
-    .map((p) => p.split(';')[0].trim().toLowerCase())
-    .includes('text/json');
 }
 
 export function routeKey(state: GenetecSimState) {
@@ -85,17 +77,8 @@ function apiRouter(state: GenetecSimState): Router {
     }
     const { isNew } = state.sessions.touch(auth.user, auth.applicationId, Date.now(), state.config.sessionIdleMs);
     if (isNew && state.config.sessionOpenLatencyMs > 0) await delay(state.config.sessionOpenLatencyMs);
-    if (!acceptsTextJson(req.headers.accept)) {
-      // Only text/json is simulated; a silent fallback would hide a client that forgot the header.
-      res
-        .status(406)
-        .type('text/plain')
-        .send(
-          `Accept '${req.headers.accept ?? '(none)'}' is unsupported in simulator: only text/json is implemented. ` +
-            'A real server answers legacy XML when Accept is missing.',
-        );
-      return;
-    }
+    // Every serialisation is answered: a real server falls back to its old XML rather than refusing [C-2nd S-GUIDE].
+    res.locals.serialisation = serialisationFor(req.headers.accept);
     const injected = state.takeFailure(req.method, req.path, typeof req.query.q === 'string' ? req.query.q : '');
     if (injected && injected.afterClauses && /^\/entity$/i.test(req.path)) res.locals.partialFailure = injected;
     else if (injected) return fail(state, res, injected.sdkErrorCode, injected.message);
@@ -104,11 +87,11 @@ function apiRouter(state: GenetecSimState): Router {
 
   const ctx = (): Ctx => ({ store: state.store, tx: new Transaction(state.store), config: state.config, now: state.store.now() });
 
-  r.get('/', handle((_req, res) => ok(state, res)));
+  r.get('/', handle((_req, res) => ok(state, res, undefined, 'ping')));
 
   r.get(
     '/report/:type',
-    handle((req, res) => ok(state, res, runReport(state.store, state.config, String(req.params.type), queryParam(req)))),
+    handle((req, res) => ok(state, res, runReport(state.store, state.config, String(req.params.type), queryParam(req)), 'report')),
   );
 
   const entityQuery = handle((req, res) => {
@@ -155,14 +138,14 @@ function apiRouter(state: GenetecSimState): Router {
     '/entity/basic/:id',
     handle((req, res) => {
       const c = ctx();
-      ok(state, res, fullJson(resolveIdRef(c, String(req.params.id)), c, true));
+      ok(state, res, fullJson(resolveIdRef(c, String(req.params.id)), c, true), 'entity');
     }),
   );
   r.get(
     '/entity/:id',
     handle((req, res) => {
       const c = ctx();
-      ok(state, res, fullJson(resolveIdRef(c, String(req.params.id)), c));
+      ok(state, res, fullJson(resolveIdRef(c, String(req.params.id)), c), 'entity');
     }),
   );
   r.delete(

@@ -32,6 +32,8 @@ interface Base {
   logicalId: number | null;
   /** Order of creation: the tie-breaker of report ordering, stable across rollbacks. */
   seq: number;
+  /** When NewEntity created it (ISO); seeded entities have none and report SEEDED_ON. */
+  createdOn?: string;
 }
 
 export interface PersonEntity extends Base {

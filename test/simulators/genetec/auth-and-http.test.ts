@@ -89,13 +89,15 @@ describe('Genetec simulator: HTTP surface', () => {
     expect((await fetch(`${h.sim.origin}/WebSdk/`, { headers })).status).toBe(404);
   });
 
-  it('selects JSON only with Accept: text/json; anything else is an explicit "unsupported in simulator"', async () => {
-    expect((await h.api('/', { accept: 'text/json; charset=utf-8' })).status).toBe(200);
-    expect((await h.api('/', { accept: 'application/xml, text/json;q=0.5' })).status).toBe(200);
-    for (const accept of [null, 'application/json', 'text/xml', 'application/jsonrequest', '*/*']) {
+  it('answers every Accept in its serialisation: text/json, text/xml, application/jsonrequest, and the old XML by default', async () => {
+    expect((await h.api('/', { accept: 'text/json; charset=utf-8' })).text).toBe('{"Rsp":{"Status":"Ok"}}');
+    expect((await h.api('/', { accept: 'application/xml, text/json;q=0.5' })).text).toBe('{"Rsp":{"Status":"Ok"}}');
+    expect((await h.api('/', { accept: 'text/xml' })).text).toBe('<WebSdk><Rsp><Status>Ok</Status></Rsp></WebSdk>');
+    expect((await h.api('/', { accept: 'application/jsonrequest' })).json).toEqual({ rsp: { status: 'ok' } });
+    // No Accept, application/xml and types the server does not know: its default, the old XML [C-2nd S-GUIDE].
+    for (const accept of [null, 'application/xml', 'application/json', '*/*']) {
       const r = await h.api('/', { accept });
-      expect(r.status).toBe(406);
-      expect(r.text).toMatch(/unsupported in simulator/);
+      expect([r.status, r.text]).toEqual([200, '<rsp status="ok"></rsp>']);
     }
   });
 

@@ -81,7 +81,17 @@ describe('Genetec simulator: entities and rules', () => {
         Format: { FormatId: '00000000-0000-0000-0000-000000000200', FacilityCode: 0, CardId: 1500, BitLength: 26 },
         Status: { State: 'Active' },
       });
-      expect(Object.keys(await h.ok(`/entity/basic/${SEED.credentials.assigned}`)).sort()).toEqual(['Description', 'EntityType', 'Guid', 'LogicalId', 'Name']);
+      expect(Object.keys(await h.ok(`/entity/basic/${SEED.credentials.assigned}`)).sort()).toEqual([
+        'CreatedOn',
+        'Description',
+        'EntityType',
+        'Guid',
+        'IsOnline',
+        'LogicalId',
+        'ModifiedOn',
+        'Name',
+        'RunningState',
+      ]);
       expect(await h.ok(`/entity/exists/${SEED.credentials.assigned.replace(/-/g, '')}`)).toEqual({ Value: true });
       expect(await h.ok('/entity/exists/0123456789abcdef0123456789abcdef')).toEqual({ Value: false });
       expect((await h.fail('/entity/0123456789abcdef0123456789abcdef')).SdkErrorCode).toBe('SimPlaceholderEntityNotFound');
