@@ -63,6 +63,7 @@ describe('Genetec simulator: request shapes of public Web SDK clients', () => {
     if (r.status !== 200 || r.json?.Rsp?.Status !== 'Ok') throw new Error(`expected an Ok envelope, got HTTP ${r.status} ${r.text}`);
     return r.json.Rsp.Result;
   };
+  const simEntitiesNamed = async (name: string) => (await h.ctl('GET', '/state')).entities.filter((e: { Name: string }) => e.Name === name);
   /** The value of the first element `name` in an XML text (the tests only read leaf values). */
   const xmlValue = (xml: string, name: string) => new RegExp(`<${name}(?: [^>]*)?>([^<]*)</${name}>`).exec(xml)?.[1];
 
@@ -80,6 +81,18 @@ describe('Genetec simulator: request shapes of public Web SDK clients', () => {
     it('the Basic user field must carry the application ID (S-STUDIO Request.cs, S-BULAC, S-VRFID config): an unlicensed one is 403, a wrong password 401', async () => {
       expect((await send('GET', '/', json({ authorization: basicOf(`${h.sim.credentials.username};SOME-OTHER-APP`) }))).status).toBe(403);
       expect((await send('GET', '/', json({ authorization: basicOf(userField(), 'wrong') }))).status).toBe(401);
+    });
+
+    it('Genetec WebSDKStudio Requests/Request.cs and CreateHttpWebRequest: NetworkCredential challenge, KeepAlive off, Content-Length: 0', async () => {
+      // .NET sends the first request without credentials and answers the Basic challenge.
+      const headers = { accept: 'text/json', connection: 'close', 'content-length': '0' };
+      const q = `/entity?q=${ENCODINGS.asWritten('entity=NewEntity(Cardholder),Name=Challenged,Guid')}`;
+      const res = await request(`${h.sim.providerUrl}${q}`, { method: 'POST', headers, dispatcher });
+      await res.body.text();
+      expect(res.statusCode).toBe(401);
+      expect(String(res.headers['www-authenticate'])).toMatch(/^Basic/);
+      expect((await simEntitiesNamed('Challenged')).length).toBe(0);
+      expect(okResult(await send('POST', q, { ...headers, authorization: basicOf(userField()) })).Guid).toMatch(/^[0-9a-f-]{36}$/);
     });
 
     it('Genetec WebSDKStudio WebSdkStudioWindow.xaml: Accept text/xml answers the new XML envelope', async () => {

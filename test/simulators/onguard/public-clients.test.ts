@@ -294,4 +294,45 @@ describe('OnGuard simulator: request shapes of public OpenAccess clients', () =>
       expect([v.status, v.json]).toEqual([200, { version: '1.0' }]);
     });
   });
+
+  describe('tractionguest/lenel-sdk, the Ruby client generated from the OpenAccess Swagger spec', () => {
+    // lib/swagger_client/api/*.rb: type_name, version (and filter/paging) always in the query; the body of
+    // POST/PUT/DELETE /instances is the InstanceDefinition alone, {property_value_map}, without type_name.
+    beforeEach(loginLikeChubb);
+    const ruby = (method: string, path: string, body?: object) =>
+      raw(`${origin()}${path}`, { method, headers: { ...session(), Accept: 'application/json', 'Content-Type': 'application/json' }, body });
+
+    it('instances_api.rb add_instance: POST /instances?type_name=Lnl_Visitor&version=1.0 with body {property_value_map} only', async () => {
+      const r = await ruby('POST', '/instances?type_name=Lnl_Visitor&version=1.0', { property_value_map: { FIRSTNAME: 'Rita', LASTNAME: 'Ruby' } });
+      expect(r.status).toBe(200);
+      expect(r.json).toEqual({ property_value_map: { ID: expect.any(Number) }, type_name: 'Lnl_Visitor', version: '1.0' });
+    });
+
+    it('instances_api.rb modify_instance and delete_instance: PUT then DELETE /instances?type_name=Lnl_Badge&version=1.0', async () => {
+      const put = await ruby('PUT', '/instances?type_name=Lnl_Badge&version=1.0', { property_value_map: { BADGEKEY: 13000, STATUS: INACTIVE_STATUS_ID } });
+      expect(put.status).toBe(200);
+      expect(put.json.property_value_map).toMatchObject({ BADGEKEY: 13000, STATUS: INACTIVE_STATUS_ID });
+      const del = await ruby('DELETE', '/instances?type_name=Lnl_Badge&version=1.0', { property_value_map: { BADGEKEY: 13000 } });
+      expect([del.status, del.json]).toEqual([200, { version: '1.0' }]);
+    });
+
+    it('instances_api.rb get_instances: type_name, version, filter, page_number, page_size and order_by in the query', async () => {
+      const q = new URLSearchParams({ type_name: 'Lnl_AccessLevel', version: '1.0', filter: 'Name like "Visitor%"', page_number: '1', page_size: '20', order_by: 'Name' });
+      const r = await ruby('GET', `/instances?${q}`);
+      expect(r.status).toBe(200);
+      expect(r.json.item_list.map((i: any) => i.property_value_map.Name)).toEqual(['Visitor floor 1', 'Visitor floor 2']);
+    });
+
+    it('authentication_api.rb get_session: GET /session answers token_start_time, token_expiration_time and user_id as a string', async () => {
+      const r = await ruby('GET', '/session?version=1.0');
+      expect(r.status).toBe(200);
+      expect(r.json).toMatchObject({ token_start_time: expect.any(String), token_expiration_time: expect.any(String), user_id: expect.any(String), version: '1.0' });
+    });
+
+    it('swagger.yaml parameters.Version is required: a call without version gets the error envelope, not a 500', async () => {
+      const r = await ruby('GET', '/instances?type_name=Lnl_BadgeStatus');
+      expect(r.status).toBe(400);
+      expect(r.json).toEqual({ error: { code: expect.stringMatching(/^openaccess\./), message: expect.stringMatching(/version/) }, version: '1.0' });
+    });
+  });
 });
