@@ -8,11 +8,12 @@
  */
 export type Serialisation = 'json' | 'xml' | 'legacyXml' | 'legacyJson';
 
-/** What produced the answer: the legacy formats place results differently for each. */
+/** What produced the answer: the old formats place results differently for each. */
 export type AnswerKind = 'ping' | 'query' | 'entity' | 'report';
 
 export interface Answer {
   ok: boolean;
+  /** The text/json `Result`: data when ok, `{SdkErrorCode, Message}` when not. */
   result?: unknown;
   kind: AnswerKind;
 }
@@ -22,7 +23,8 @@ export function serialisationFor(accept: string | undefined): Serialisation {
   if (types.includes('text/json')) return 'json';
   if (types.includes('text/xml')) return 'xml';
   if (types.includes('application/jsonrequest')) return 'legacyJson';
-  // No Accept, application/xml, and anything the server does not know: its default, the old XML [C-2nd S-GUIDE; I for unknown types].
+  // No Accept, application/xml, and types the server does not know: its default, the old XML
+  // [C-2nd S-GUIDE for a missing header; I for unknown types].
   return 'legacyXml';
 }
 
@@ -32,43 +34,66 @@ export function contentTypeOf(s: Serialisation): string {
 }
 
 export function render(s: Serialisation, a: Answer): string {
+  const status = a.ok ? 'Ok' : 'Fail';
   switch (s) {
     case 'json':
-      return JSON.stringify({ Rsp: a.result === undefined ? { Status: a.ok ? 'Ok' : 'Fail' } : { Status: a.ok ? 'Ok' : 'Fail', Result: a.result } });
-    case 'xml':
+      return JSON.stringify({ Rsp: a.result === undefined ? { Status: status } : { Status: status, Result: a.result } });
+    case 'xml': {
       // <WebSdk><Rsp><Status>…</Status><Result>…</Result></Rsp></WebSdk> [C-2nd S-GUIDE; C S-STUDIO events parser].
-      return `<WebSdk><Rsp><Status>${a.ok ? 'Ok' : 'Fail'}</Status>${a.result === undefined ? '' : element('Result', a.result)}</Rsp></WebSdk>`;
-    case 'legacyJson':
-      return JSON.stringify({ rsp: { status: a.ok ? 'ok' : 'fail', ...legacyBody(a, 'json') } });
-    case 'legacyXml': {
-      const body = legacyBody(a, 'xml');
-      return `<rsp status="${a.ok ? 'ok' : 'fail'}">${Object.entries(body).map(([k, v]) => element(k, v)).join('')}</rsp>`;
+      const rsp: XmlNode[] = [{ name: 'Status', text: status }];
+      if (a.result !== undefined) rsp.push(fromJson('Result', a.result));
+      return xml({ name: 'WebSdk', children: [{ name: 'Rsp', children: rsp }] });
     }
+    case 'legacyJson':
+      return JSON.stringify({ rsp: { status: status.toLowerCase(), ...legacyJson(a) } });
+    case 'legacyXml':
+      return xml({ name: 'rsp', attrs: { status: status.toLowerCase() }, children: legacyXml(a) });
   }
 }
 
-/**
- * Children of the old `rsp` element / object [C S-BULAC, S-LQ]: a failure is `error{code,message}`; an
- * `entity?q=` read puts each value straight under `rsp` by its last name (S-BULAC reads `Cardholder.Guid` as
- * `Guid`, and a creation's `Guid` as `rsp.Guid`); `entity/{id}` nests the object under `entity` (S-LQ);
- * reports are `QueryResult/Row/Cell` (S-BULAC reads the GUID as the cell's text). Several clauses in one
- * request, and the cell's attribute name, are [I].
+/*
+ * The old serialisations [C S-BULAC, S-LQ]: a failure is `error{code,message}`; an `entity?q=` read puts each
+ * value straight under `rsp` by its last name (S-BULAC reads `Cardholder.Guid` as `Guid` and a creation's GUID
+ * as `rsp.Guid`; S-LQ reads `rsp.Guid`); `entity/{id}` nests the object under `entity` (S-LQ); a report is
+ * `QueryResult/Row/Cell` with the value as the cell's text (S-BULAC). Several clauses in one request, and
+ * the name of the cell's attribute, are [I].
  */
-function legacyBody(a: Answer, target: 'json' | 'xml'): Record<string, unknown> {
-  if (!a.ok) {
-    const r = (a.result ?? {}) as { SdkErrorCode?: string; Message?: string };
-    return { error: { code: r.SdkErrorCode ?? '', message: r.Message ?? '' } };
-  }
+
+function failureOf(a: Answer) {
+  const r = (a.result ?? {}) as { SdkErrorCode?: string; Message?: string };
+  return { code: r.SdkErrorCode ?? '', message: r.Message ?? '' };
+}
+
+function legacyJson(a: Answer): Record<string, unknown> {
+  if (!a.ok) return { error: failureOf(a) };
   if (a.result === undefined) return {};
   if (a.kind === 'entity') return { entity: a.result };
   if (a.kind === 'report' && Array.isArray(a.result)) {
-    const cell = ([name, v]: [string, unknown]) => (target === 'xml' ? { [ATTR]: { Name: name }, [TEXT]: v } : { Name: name, content: v });
-    const row = (r: unknown) => ({ Cell: Object.entries(r as Record<string, unknown>).map(cell) });
-    return { QueryResult: { Row: a.result.map(row) } };
+    return { QueryResult: { Row: a.result.map((row) => ({ Cell: cellsOf(row).map(([Name, content]) => ({ Name, content })) })) } };
   }
   if (Array.isArray(a.result)) return { item: a.result.map((r) => flattenLeaves(r)) };
   return flattenLeaves(a.result);
 }
+
+function legacyXml(a: Answer): XmlNode[] {
+  if (!a.ok) {
+    const f = failureOf(a);
+    return [{ name: 'error', children: [{ name: 'code', text: f.code }, { name: 'message', text: f.message }] }];
+  }
+  if (a.result === undefined) return [];
+  if (a.kind === 'entity') return [fromJson('entity', a.result)];
+  if (a.kind === 'report' && Array.isArray(a.result)) {
+    const row = (r: unknown): XmlNode => ({
+      name: 'Row',
+      children: cellsOf(r).map(([name, v]) => ({ name: 'Cell', attrs: { Name: name }, text: v === null ? '' : String(v) })),
+    });
+    return [{ name: 'QueryResult', children: a.result.map(row) }];
+  }
+  if (Array.isArray(a.result)) return a.result.map((r) => fromJson('item', flattenLeaves(r)));
+  return Object.entries(flattenLeaves(a.result)).map(([k, v]) => fromJson(k, v));
+}
+
+const cellsOf = (row: unknown) => Object.entries((row ?? {}) as Record<string, unknown>);
 
 function flattenLeaves(v: unknown, out: Record<string, unknown> = {}): Record<string, unknown> {
   if (v === null || typeof v !== 'object' || Array.isArray(v)) return out;
@@ -79,24 +104,26 @@ function flattenLeaves(v: unknown, out: Record<string, unknown> = {}): Record<st
   return out;
 }
 
-const ATTR = '\u0000attr';
-const TEXT = '\u0000text';
+interface XmlNode {
+  name: string;
+  attrs?: Record<string, string>;
+  text?: string;
+  children?: XmlNode[];
+}
+
+/** A JSON value as an element: objects become child elements, arrays `<item>` children [C S-LQ `{item:[…]}`]. */
+function fromJson(name: string, v: unknown): XmlNode {
+  if (Array.isArray(v)) return { name, children: v.map((x) => fromJson('item', x)) };
+  if (v !== null && typeof v === 'object') return { name, children: Object.entries(v).map(([k, x]) => fromJson(k, x)) };
+  return v === null || v === undefined ? { name } : { name, text: String(v) };
+}
 
 const escapeXml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
-/** One XML element; arrays repeat `item` children, as the old serialisation does for collections [C S-LQ]. */
-function element(name: string, v: unknown): string {
-  if (Array.isArray(v)) {
-    // A named repeat (Row, Cell) keeps its name; an anonymous list gets <item> children.
-    if (name === 'Row' || name === 'Cell' || name === 'item') return v.map((x) => element(name, x)).join('');
-    return `<${name}>${v.map((x) => element('item', x)).join('')}</${name}>`;
-  }
-  if (v === null || v === undefined) return `<${name} />`;
-  if (typeof v === 'object') {
-    const o = v as Record<string, unknown>;
-    const attrs = o[ATTR] ? Object.entries(o[ATTR] as Record<string, unknown>).map(([k, x]) => ` ${k}="${escapeXml(String(x))}"`).join('') : '';
-    if (TEXT in o) return `<${name}${attrs}>${escapeXml(String(o[TEXT] ?? ''))}</${name}>`;
-    return `<${name}${attrs}>${Object.entries(o).filter(([k]) => k !== ATTR).map(([k, x]) => element(k, x)).join('')}</${name}>`;
-  }
-  return `<${name}>${escapeXml(String(v))}</${name}>`;
+function xml(n: XmlNode): string {
+  const attrs = Object.entries(n.attrs ?? {})
+    .map(([k, v]) => ` ${k}="${escapeXml(v)}"`)
+    .join('');
+  if (n.text === undefined && n.children === undefined) return `<${n.name}${attrs} />`;
+  return `<${n.name}${attrs}>${n.text !== undefined ? escapeXml(n.text) : (n.children ?? []).map(xml).join('')}</${n.name}>`;
 }

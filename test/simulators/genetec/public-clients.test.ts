@@ -98,6 +98,8 @@ describe('Genetec simulator: request shapes of public Web SDK clients', () => {
     it('Genetec WebSDKStudio WebSdkStudioWindow.xaml: Accept text/xml answers the new XML envelope', async () => {
       const r = await send('GET', '/', json({ accept: 'text/xml' }));
       expect(r.text).toBe('<WebSdk><Rsp><Status>Ok</Status></Rsp></WebSdk>');
+      const read = await send('GET', `/entity?q=${ENCODINGS.asWritten(`entity=${SEED.groups.visitors},Name`)}`, json({ accept: 'text/xml' }));
+      expect(read.text).toBe('<WebSdk><Rsp><Status>Ok</Status><Result><Name>Visitors</Name></Result></Rsp></WebSdk>');
     });
 
     it('Genetec WebSDKStudio WebSdkStudioWindow.xaml: Accept application/xml answers the old XML <rsp status="ok">', async () => {
