@@ -137,8 +137,8 @@ describe('OnGuard simulator: request shapes of public OpenAccess clients', () =>
       expect(r.json.item_list[0].property_value_map.EMAIL).toBe(SEED.visitorWithBadge.email);
     });
 
-    it('PlaceOS drivers/lenel/open_access/client.cr count: GET /count?version=1.0&type_name=…&filter=… answers {total_items}', async () => {
-      const q = new URLSearchParams({ type_name: 'Lnl_Visitor', filter: `email = "${SEED.visitorWithBadge.email}"` });
+    it('PlaceOS drivers/lenel/open_access.cr create_visitor (de-duplication) and client.cr count: filter email="…" without spaces on GET /count', async () => {
+      const q = new URLSearchParams({ type_name: 'Lnl_Visitor', filter: `email="${SEED.visitorWithBadge.email}"` });
       const r = await raw(`${origin()}/count?version=1.0&${q}`, { headers: session() });
       expect(r.status).toBe(200);
       expect(r.json).toEqual({ total_items: 1, version: '1.0' });
@@ -189,16 +189,25 @@ describe('OnGuard simulator: request shapes of public OpenAccess clients', () =>
       expect(r.json).toEqual({ property_value_map: { ID: expect.any(Number) }, type_name: 'Lnl_Cardholder', version: '1.0' });
     });
 
-    it('PlaceOS drivers/lenel/open_access.cr create_visitor: lower-case keys (firstname, lastname, email) on Lnl_Visitor', async () => {
+    it('PlaceOS drivers/lenel/open_access.cr create_visitor: lower-case keys (email, firstname, lastname, organization, title) on Lnl_Visitor', async () => {
       const r = await raw(`${origin()}/instances?version=1.0`, {
         method: 'POST',
         headers: { ...session(), 'Content-Type': 'application/json' },
-        body: { type_name: 'Lnl_Visitor', property_value_map: { firstname: 'Vera', lastname: 'Guest', email: 'vera.guest@example.com' } },
+        body: {
+          type_name: 'Lnl_Visitor',
+          property_value_map: { email: 'vera.guest@example.com', firstname: 'Vera', lastname: 'Guest', organization: 'Example Ltd', title: 'Auditor' },
+        },
       });
       expect(r.status).toBe(200);
       const id = r.json.property_value_map.ID;
       const back = await h.list('Lnl_Visitor', `ID=${id}`);
-      expect(back.json.item_list[0].property_value_map).toMatchObject({ FIRSTNAME: 'Vera', LASTNAME: 'Guest', EMAIL: 'vera.guest@example.com' });
+      expect(back.json.item_list[0].property_value_map).toMatchObject({
+        FIRSTNAME: 'Vera',
+        LASTNAME: 'Guest',
+        EMAIL: 'vera.guest@example.com',
+        ORGANIZATION: 'Example Ltd',
+        TITLE: 'Auditor',
+      });
     });
 
     it('chubb-openaccess-sync-go pkg/client/client.go: create Lnl_Badge {ID,PERSONID,TYPE,STATUS,ACTIVATE,DEACTIVATE} answers {property_value_map:{BADGEKEY}}', async () => {
