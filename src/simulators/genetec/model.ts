@@ -107,6 +107,8 @@ export function parseLogicalIdRef(text: string): { type: string; id: number } | 
 
 export interface PropDef {
   name: string;
+  /** Left out of `entity/basic/{id}`, whose list the developer guide gives [C-2nd S-GUIDE]. */
+  notBasic?: boolean;
   get?: (e: Entity, ctx: Ctx) => unknown;
   set?: (e: Entity, raw: string, ctx: Ctx) => void;
 }
@@ -156,14 +158,15 @@ export function applyActivationMode(status: StatusData, raw: string) {
 export const SEEDED_ON = '2020-01-01T00:00:00Z';
 
 /**
- * Read-only properties of the SDK's base Entity class [C S-LQ Entities/Entity.cs mirrors them; S-HTP reads
- * IsOnline and RunningState through entity?q= on a live server]. ModifiedOn is obsolete in the SDK and
+ * Read-only properties of the SDK's base Entity class [C-2nd S-GUIDE lists CreatedOn, IsOnline and RunningState
+ * among what entity/basic returns; S-LQ Entities/Entity.cs mirrors the class; S-HTP reads IsOnline and
+ * RunningState through entity?q= on a live server]. ModifiedOn is obsolete in the SDK and
  * answers the current time there, so it does here. Access-control entities have no hardware behind them:
  * they report Running/online [I].
  */
 const baseEntityProps: PropDef[] = [
   { name: 'CreatedOn', get: (e) => isoOut(e.createdOn ?? SEEDED_ON) },
-  { name: 'ModifiedOn', get: (_e, ctx) => isoOut(new Date(ctx.now).toISOString()) },
+  { name: 'ModifiedOn', get: (_e, ctx) => isoOut(new Date(ctx.now).toISOString()), notBasic: true },
   { name: 'IsOnline', get: () => true },
   { name: 'RunningState', get: () => 'Running' },
 ];
@@ -349,6 +352,6 @@ export function readPath(e: Entity, path: string[], ctx: Ctx): { keys: string[];
 /** Everything `GET entity/{id}` returns; `basic` keeps the base-class properties only. */
 export function fullJson(e: Entity, ctx: Ctx, basic = false): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const def of basic ? common : PROPS[e.type].values()) if (def.get) out[def.name] = def.get(e, ctx);
+  for (const def of basic ? common.filter((d) => !d.notBasic) : PROPS[e.type].values()) if (def.get) out[def.name] = def.get(e, ctx);
   return out;
 }

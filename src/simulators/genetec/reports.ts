@@ -93,7 +93,7 @@ export function entityConfiguration(store: Store, q: string | null): Row[] {
       logicalId = Number(literal(t.value));
       if (!Number.isInteger(logicalId)) throw invalidOperation(`'${literal(t.value)}' is not a valid LogicalId.`);
     } else if (t.kind === 'set' && (key === 'page' || key === 'pagesize')) readPaging(t, paging);
-    else if (t.kind === 'set' && key === 'downloadallrelateddata') continue;
+    else if (isDownloadAllRelatedData(t)) continue;
     else throw unknownFilter(t);
   }
   const rows = store
@@ -125,7 +125,7 @@ export function credentialConfiguration(store: Store, config: SimConfig, q: stri
       }
     } else if (t.kind === 'set' && (key === 'page' || key === 'pagesize')) readPaging(t, paging);
     else if (t.kind === 'set' && key === 'unassignedonly') unassignedOnly = /^true$/i.test(literal(t.value));
-    else if (t.kind === 'set' && key === 'downloadallrelateddata') continue;
+    else if (isDownloadAllRelatedData(t)) continue;
     else throw unknownFilter(t);
   }
   const rows = store
@@ -162,4 +162,13 @@ export function runReport(store: Store, config: SimConfig, reportType: string, q
     default:
       throw new SdkFailure(config.errorCodes.unsupported, `The report type '${reportType}' is unsupported in simulator.`);
   }
+}
+
+/**
+ * A flag the simulator ignores (it has no cache to warm): `DownloadAllRelatedData=true` as the developer guide
+ * writes it [C-2nd S-GUIDE], or bare as S-LQ's EntityConfigurationQuery.cs sends it.
+ */
+function isDownloadAllRelatedData(t: Token): boolean {
+  const name = t.kind === 'set' ? t.prop : t.kind === 'read' ? t.path.join('.') : '';
+  return name.toLowerCase() === 'downloadallrelateddata';
 }

@@ -55,8 +55,8 @@ export function render(s: Serialisation, a: Answer): string {
  * The old serialisations [C S-BULAC, S-LQ]: a failure is `error{code,message}`; an `entity?q=` read puts each
  * value straight under `rsp` by its last name (S-BULAC reads `Cardholder.Guid` as `Guid` and a creation's GUID
  * as `rsp.Guid`; S-LQ reads `rsp.Guid`); `entity/{id}` nests the object under `entity` (S-LQ); a report is
- * `QueryResult/Row/Cell` with the value as the cell's text (S-BULAC). Several clauses in one request, and
- * the name of the cell's attribute, are [I].
+ * `QueryResult/Row/Cell` with the value as the cell's text (S-BULAC, S-LQ). Several clauses in one request,
+ * and the whole of the old JSON beyond the envelope and `Guid`/`entity`/`error`, are [I].
  */
 
 function failureOf(a: Answer) {
@@ -69,7 +69,7 @@ function legacyJson(a: Answer): Record<string, unknown> {
   if (a.result === undefined) return {};
   if (a.kind === 'entity') return { entity: a.result };
   if (a.kind === 'report' && Array.isArray(a.result)) {
-    return { QueryResult: { Row: a.result.map((row) => ({ Cell: cellsOf(row).map(([Name, content]) => ({ Name, content })) })) } };
+    return { QueryResult: { Row: a.result.map((row) => ({ Cell: cellsOf(row).map(([name, content]) => ({ name, content })) })) } };
   }
   if (Array.isArray(a.result)) return { item: a.result.map((r) => flattenLeaves(r)) };
   return flattenLeaves(a.result);
@@ -83,11 +83,16 @@ function legacyXml(a: Answer): XmlNode[] {
   if (a.result === undefined) return [];
   if (a.kind === 'entity') return [fromJson('entity', a.result)];
   if (a.kind === 'report' && Array.isArray(a.result)) {
+    // A header row naming the columns, then one row per result; each cell carries its column in a `name`
+    // attribute and the value as text [C-obs S-LQ XML/QueryResponse.cs models exactly this; S-BULAC reads
+    // Row/Cell/content]. The header's other fields (its `Type`) are left out [I].
+    const columns = a.result.length ? cellsOf(a.result[0]).map(([k]) => k) : ['Guid'];
+    const header: XmlNode = { name: 'HeaderRow', children: columns.map((c) => ({ name: 'Cell', children: [{ name: 'HeaderColumnName', text: c }] })) };
     const row = (r: unknown): XmlNode => ({
       name: 'Row',
-      children: cellsOf(r).map(([name, v]) => ({ name: 'Cell', attrs: { Name: name }, text: v === null ? '' : String(v) })),
+      children: cellsOf(r).map(([name, v]) => ({ name: 'Cell', attrs: { name }, text: v === null ? '' : String(v) })),
     });
-    return [{ name: 'QueryResult', children: a.result.map(row) }];
+    return [{ name: 'QueryResult', children: [header, ...a.result.map(row)] }];
   }
   if (Array.isArray(a.result)) return a.result.map((r) => fromJson('item', flattenLeaves(r)));
   return Object.entries(flattenLeaves(a.result)).map(([k, v]) => fromJson(k, v));

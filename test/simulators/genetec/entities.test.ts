@@ -88,7 +88,6 @@ describe('Genetec simulator: entities and rules', () => {
         'Guid',
         'IsOnline',
         'LogicalId',
-        'ModifiedOn',
         'Name',
         'RunningState',
       ]);

@@ -64,6 +64,8 @@ describe('Genetec simulator: request shapes of public Web SDK clients', () => {
     return r.json.Rsp.Result;
   };
   const simEntitiesNamed = async (name: string) => (await h.ctl('GET', '/state')).entities.filter((e: { Name: string }) => e.Name === name);
+  /** The text of each data cell of an old-XML report (header cells carry no text of their own). */
+  const rowCells = (xml: string) => [...xml.matchAll(/<Row><Cell name="[^"]+">([^<]*)<\/Cell><\/Row>/g)].map((m) => m[1]);
   /** The value of the first element `name` in an XML text (the tests only read leaf values). */
   const xmlValue = (xml: string, name: string) => new RegExp(`<${name}(?: [^>]*)?>([^<]*)</${name}>`).exec(xml)?.[1];
 
@@ -107,6 +109,10 @@ describe('Genetec simulator: request shapes of public Web SDK clients', () => {
       expect(r.text).toBe('<rsp status="ok"></rsp>');
     });
 
+    it('Security Center developer guide digest (S-GUIDE §8): webRequest.Accept = "text/JSON" in capitals selects the new JSON', async () => {
+      expect((await send('GET', '/', json({ accept: 'text/JSON' }))).text).toBe('{"Rsp":{"Status":"Ok"}}');
+    });
+
     it('lucasquintanilla/Genetec.WebSdk WebSdk.cs GetPingAsync: Accept application/jsonrequest answers {"rsp":{"status":"ok"}}', async () => {
       const r = await send('GET', '/', json({ accept: 'application/jsonrequest' }));
       expect(r.json).toEqual({ rsp: { status: 'ok' } });
@@ -122,6 +128,14 @@ describe('Genetec simulator: request shapes of public Web SDK clients', () => {
     it('GenetecSC-MCP client.py search_entities: EntityTypes@T,Name=x,NameSearchMode=Contains,Page=n,PageSize=m written unencoded', async () => {
       const q = 'EntityTypes@Cardholder,Name=Example,NameSearchMode=Contains,Page=1,PageSize=20';
       expect(okResult(await send('GET', `/report/EntityConfiguration?q=${ENCODINGS.asWritten(q)}`, json()))).toEqual([{ Guid: SEED.cardholders.existing }]);
+    });
+
+    it('lucasquintanilla/Genetec.WebSdk Queries/EntityConfigurationQuery.cs: PageSize without Page, a bare DownloadAllRelatedData, no Accept; QueryResponse.cs reads Row/Cell[@name]', async () => {
+      // HttpClient with NetworkCredential and no Accept header: the old XML comes back.
+      const q = 'EntityTypes@Cardholder,Name=Alex,PageSize=5,LogicalId=1,NameSearchMode=Contains,DownloadAllRelatedData';
+      const r = await send('GET', `/report/EntityConfiguration?q=${ENCODINGS.asWritten(q)}`, { authorization: basicOf(userField()) });
+      expect(r.text).toMatch(/^<rsp status="ok"><QueryResult><HeaderRow><Cell><HeaderColumnName>Guid<\/HeaderColumnName><\/Cell><\/HeaderRow>/);
+      expect(rowCells(r.text)).toEqual([SEED.cardholders.existing]);
     });
 
     it('VRFID CardHolderController.cs: EntityTypes%40CardholderGroup with the @ percent-encoded by hand', async () => {
@@ -254,8 +268,8 @@ describe('Genetec simulator: request shapes of public Web SDK clients', () => {
       expect((await simEntity(h, cardGuid)).Format).toMatchObject({ FacilityCode: 12, CardId: 3456, BitLength: 26 });
 
       const found = await call('GET', 'report/EntityConfiguration?q=EntityTypes@Credential,Name=123456');
-      expect(found.text).toMatch(/^<rsp status="ok"><QueryResult><Row><Cell[^>]*>[0-9a-f-]{36}<\/Cell><\/Row><\/QueryResult><\/rsp>$/);
-      expect(xmlValue(found.text, 'Cell')).toBe(cardGuid);
+      expect(found.text).toMatch(/^<rsp status="ok"><QueryResult><HeaderRow>.*<\/HeaderRow><Row><Cell name="Guid">[0-9a-f-]{36}<\/Cell><\/Row><\/QueryResult><\/rsp>$/);
+      expect(rowCells(found.text)).toEqual([cardGuid]);
       expect(xmlValue((await call('GET', `entity?q=entity=${cardGuid},Name`)).text, 'Name')).toBe('123456');
       // Cardholder.Guid reads back as a plain <Guid> child of <rsp>.
       expect(xmlValue((await call('GET', `entity?q=entity=${cardGuid},Cardholder.Guid`)).text, 'Guid')).toBe(holderGuid);
@@ -275,7 +289,7 @@ describe('Genetec simulator: request shapes of public Web SDK clients', () => {
 
     it('EntityTypes@Cardholdergroup (its casing) with Name=<group name>', async () => {
       const r = await call('GET', 'report/EntityConfiguration?q=EntityTypes@Cardholdergroup,Name=Lobby visitors');
-      expect(xmlValue(r.text, 'Cell')).toBe(SEED.groups.lobbyVisitors);
+      expect(rowCells(r.text)).toEqual([SEED.groups.lobbyVisitors]);
     });
   });
 
