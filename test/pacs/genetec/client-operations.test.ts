@@ -136,6 +136,14 @@ describe('GenetecClient against the simulator: operations', () => {
       expect(namesake.personId).not.toBe(first.personId);
     });
 
+    it('does not take a longer name that contains the visitor\'s for the visitor, even with the same e-mail', async () => {
+      // The name search is NameSearchMode=Contains [C-obs]: "Ada Lovelace 9" also finds "Ada Lovelace 90".
+      const longer = await client.findOrCreateVisitor({ ...visit(90), email: 'ada9@example.com' });
+      const v = await client.findOrCreateVisitor(visit(9));
+      expect(v.created).toBe(true);
+      expect(v.personId).not.toBe(longer.personId);
+    });
+
     it('creates a plain Cardholder (no Arrival) when the provider is set so, and keeps special characters intact', async () => {
       const c = new GenetecClient(connFor(h.sim, { settings: { personEntityType: 'Cardholder' } }));
       const r = await c.findOrCreateVisitor({ visitId: 'v,4', firstName: 'Jean-Luc (JL)', lastName: "O'Neil, Jr. #1", email: null });
