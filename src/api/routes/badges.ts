@@ -4,6 +4,7 @@ import { idRangeSchema, jsonId } from '../../admin/providers';
 import { named, paged, timestamp } from '../contract';
 import { assertInScope } from '../../admin/scope';
 import { badgeProblem, inRange, rangeText } from '../../admin/sync';
+import { runCardLostSync, type CardLostOutcome } from '../../admin/runs';
 import type { Db } from '../../db/client';
 import { badRequest, conflict, notFound } from '../../errors';
 import type { ApiContext } from '../app';
@@ -83,6 +84,13 @@ export const badgeSchema = named(
       .meta({ description: 'Why this badge cannot be provisioned right now' }),
     createdAt: timestamp,
     updatedAt: timestamp,
+    pacs: z
+      .object({
+        lostState: z.enum(['recorded', 'no_credential', 'not_supported', 'pending', 'failed']),
+        message: z.string(),
+      })
+      .optional()
+      .meta({ description: 'Answers of POST /v1/badges/{id}/lost and /found only: what the PACS holds now (Genetec: the credential State Lost)' }),
   }),
   'A security badge of a provider\'s pool.',
 );
@@ -162,8 +170,16 @@ async function holderOrThrow(db: Db, badge: { id: string; name: string; uniqueId
   }
 }
 
-export function registerBadgeRoutes({ routes, db }: ApiContext) {
+/** How long reception waits for the PACS to record a lost (or found) card before the answer says "pending". */
+const CARD_LOST_WAIT_MS = 10_000;
+
+export function registerBadgeRoutes({ routes, db, temporal }: ApiContext) {
   const prisma = db.prisma;
+  const inPacs = async (badge: { id: string; providerId: string }, lost: boolean): Promise<CardLostOutcome> => {
+    const provider = await prisma.provider.findUniqueOrThrow({ where: { id: badge.providerId }, select: { id: true, taskQueue: true } });
+    const o = await runCardLostSync(temporal, provider, badge.id, lost, CARD_LOST_WAIT_MS);
+    return o;
+  };
 
   /** Provider and badge answer 404 outside the caller's locations, as if they did not exist. */
   async function loadProvider(id: string, req: Request) {
@@ -316,7 +332,7 @@ export function registerBadgeRoutes({ routes, db }: ApiContext) {
       operationId: 'markBadgeLost',
       summary: 'Report a card lost: it stays out of the pool until found',
       description:
-        'From available or not_returned. Recorded in this product only: the card is already switched off in the PACS (it is only switched on while a visit holds it). Repeating it answers the badge as it is.',
+        'From available or not_returned. The card is already switched off in the PACS (it is only switched on while a visit holds it); where the PACS has a lost state it is recorded there too (Genetec: the credential\'s State=Lost), and `pacs` says what the PACS holds. Repeating it answers the badge as it is.',
       tag: 'badges',
       permission: [...cardKeepers],
       params: badgeIdParams,
@@ -331,7 +347,8 @@ export function registerBadgeRoutes({ routes, db }: ApiContext) {
         const now = await prisma.securityBadge.findUniqueOrThrow({ where: { id: cur.id } });
         if (now.status !== 'lost') throw conflict('BADGE_RETIRED', `Badge "${cur.name}" (${cur.uniqueId}) is ${now.status}; a retired badge cannot be reported lost.`, { status: now.status });
       }
-      return view(cur.id);
+      const pacs = await inPacs(cur, true);
+      return { ...(await view(cur.id)), pacs: { lostState: pacs.state, message: pacs.message } };
     },
   );
 
@@ -361,7 +378,8 @@ export function registerBadgeRoutes({ routes, db }: ApiContext) {
           { status: now.status },
         );
       }
-      return view(cur.id);
+      const pacs = await inPacs(cur, false);
+      return { ...(await view(cur.id)), pacs: { lostState: pacs.state, message: pacs.message } };
     },
   );
 

@@ -5,6 +5,7 @@ import {
   WorkflowIdReusePolicy,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
+  WorkflowUpdateStage,
 } from '@temporalio/client';
 import type { Response } from 'express';
 import { z } from 'zod';
@@ -14,6 +15,8 @@ import { AppError, badRequest, conflict, notFound, unprocessable } from '../../e
 import { Prisma } from '../../generated/prisma/client';
 import { SA } from '../../workflows/search-attributes';
 import {
+  approveUpdate,
+  denyUpdate,
   deprovisionNowSignal,
   outcomeUpdate,
   retryUpdate,
@@ -67,6 +70,11 @@ const visitCreate = z.object({
     .max(50),
   visitor: visitorSchema,
 });
+
+/** Optional: a denial without a reason closes the visit as "denied by <who>". */
+const denyBody = z
+  .object({ reason: text({ min: 1, max: 500 }).optional().meta({ description: 'Why the visitor is turned away: kept on the closed visit' }) })
+  .optional();
 
 const visitQuery = pageQuery.extend({
   locationId: z.uuid().optional(),
@@ -131,6 +139,7 @@ export function registerVisitRoutes(ctx: ApiContext & { visitTiming?: Partial<Vi
   async function startWorkflow(
     visit: { id: string; workflowId: string; locationId: string; providerId: string; badgeId: string; visitor: unknown },
     badge: { uniqueId: string; provider: { taskQueue: string | null } },
+    location: { activation: string },
   ) {
     const v = visit.visitor as { firstName: string; lastName: string };
     const input: VisitInput = {
@@ -142,6 +151,8 @@ export function registerVisitRoutes(ctx: ApiContext & { visitTiming?: Partial<Vi
       visitorName: `${v.firstName} ${v.lastName}`,
       pacsTaskQueue: badge.provider.taskQueue ?? temporal.taskQueue,
       ...(ctx.visitTiming ? { timing: ctx.visitTiming } : {}),
+      // Fixed at sign-in: changing the location's setting later does not change a visit under way.
+      ...(location.activation === 'on-approval' ? { requiresApproval: true } : {}),
     };
     try {
       await temporal.client.workflow.start<typeof visitWorkflow>('visitWorkflow', {
@@ -235,7 +246,7 @@ export function registerVisitRoutes(ctx: ApiContext & { visitTiming?: Partial<Vi
         if (!idemKey) return null;
         const prior = await prisma.visit.findUnique({
           where: { createdById_idempotencyKey: { createdById: principal.id, idempotencyKey: idemKey } },
-          include: { timeline: true, badge: { include: { provider: { select: { taskQueue: true } } } } },
+          include: { timeline: true, location: { select: { activation: true } }, badge: { include: { provider: { select: { taskQueue: true } } } } },
         });
         if (!prior) return null;
         if (!sameSignIn(prior, body)) {
@@ -249,7 +260,7 @@ export function registerVisitRoutes(ctx: ApiContext & { visitTiming?: Partial<Vi
         // A finished visit is returned as it is: a late replay must not switch its badge back on.
         if (prior.status === 'completed') return visitView(prior);
         // The first request may have died between saving and starting: make sure the workflow runs.
-        await startWorkflow(prior, prior.badge);
+        await startWorkflow(prior, prior.badge, prior.location);
         return signInOutcome(prior.id, prior.workflowId);
       };
       const previous = await replay();
@@ -301,7 +312,7 @@ export function registerVisitRoutes(ctx: ApiContext & { visitTiming?: Partial<Vi
         throw err;
       }
       try {
-        await startWorkflow(visit, badge);
+        await startWorkflow(visit, badge, location);
       } catch (err) {
         // The start may or may not have reached Temporal (an answer lost in an outage). Deleting the row
         // could orphan a workflow that did start, so the visit is kept: a retry with the same
@@ -454,6 +465,102 @@ export function registerVisitRoutes(ctx: ApiContext & { visitTiming?: Partial<Vi
         throw err;
       }
       return visitView(await getVisit(params.id));
+    },
+  );
+
+  /**
+   * Why a visit can no longer be approved or denied, before asking its workflow: its day is over (the
+   * badge is switched off) or it has closed. Null while it may still be waiting.
+   */
+  function undecidable(v: Awaited<ReturnType<typeof getVisit>>, what: string): AppError | null {
+    if (v.endsAt && v.endsAt.getTime() <= Date.now()) {
+      return conflict(
+        'VISIT_DAY_OVER',
+        `The visit's day ended at ${v.endsAt.toISOString()}; it can no longer be ${what}. Its badge is switched off; sign the visitor in again if they are still here.`,
+        { status: v.status },
+      );
+    }
+    if (v.status === 'completed') {
+      const last = [...v.timeline].sort((a, b) => a.at.getTime() - b.at.getTime() || Number(a.id - b.id)).pop();
+      return conflict('VISIT_CLOSED', `The visit is closed${last?.detail ? ` (${last.detail})` : ''}; it can no longer be ${what}.`, { status: v.status });
+    }
+    return null;
+  }
+
+  /** A refused approve/deny update (the workflow's validator) or a finished workflow, as a 409. */
+  function decisionRefused(err: unknown, v: Awaited<ReturnType<typeof getVisit>>): never {
+    if (err instanceof WorkflowUpdateFailedError) {
+      throw conflict('VISIT_NOT_AWAITING_APPROVAL', err.cause?.message ?? err.message, { status: v.status });
+    }
+    if (err instanceof WorkflowNotFoundError) throw conflict('VISIT_CLOSED', 'The visit workflow has already finished; the visit can no longer be approved or denied.');
+    throw new AppError(503, 'TEMPORAL_UNAVAILABLE', `Temporal is not reachable; try again (${(err as Error).message}).`);
+  }
+
+  routes.add(
+    'post',
+    '/visits/{id}/approve',
+    {
+      operationId: 'approveVisit',
+      summary:
+        'Approve a visit awaiting approval: its badge is switched on and access granted within seconds (202). With `Prefer: wait=N` (up to 30 s) answers 200 with the outcome (active, or provision_failed and why) when it comes in time.',
+      tag: 'visits',
+      permission: ['approveVisits'],
+      params: uuidParam,
+      status: 202,
+      response: visitSchema,
+      responses: visitResponses.approve,
+    },
+    async ({ params, req, res }) => {
+      const v = await getVisit(params.id, req.principal!.scope);
+      const refused = undecidable(v, 'approved');
+      if (refused) throw refused;
+      const waitS = preferredWait(req.header('prefer'));
+      const handle = temporal.client.workflow.getHandle(v.workflowId);
+      const update = await handle
+        .startUpdate(approveUpdate, { args: [{ by: req.principal!.name }], waitForStage: WorkflowUpdateStage.ACCEPTED })
+        .catch((err: unknown) => decisionRefused(err, v));
+      return afterWait(
+        res,
+        waitS,
+        () => update.result(),
+        async () => visitView(await getVisit(params.id)),
+        (st) => (st === 'awaiting_approval' || st === 'provisioning' ? null : 200),
+      );
+    },
+  );
+
+  routes.add(
+    'post',
+    '/visits/{id}/deny',
+    {
+      operationId: 'denyVisit',
+      summary: 'Deny a visit awaiting approval: its (inactive) badge is switched off and the visit closes with the reason given',
+      tag: 'visits',
+      permission: ['approveVisits'],
+      params: uuidParam,
+      body: denyBody,
+      status: 202,
+      response: visitSchema,
+      responses: visitResponses.deny,
+    },
+    async ({ params, body, req, res }) => {
+      const v = await getVisit(params.id, req.principal!.scope);
+      const refused = undecidable(v, 'denied');
+      if (refused) throw refused;
+      const waitS = preferredWait(req.header('prefer'));
+      const handle = temporal.client.workflow.getHandle(v.workflowId);
+      try {
+        await handle.executeUpdate(denyUpdate, { args: [{ by: req.principal!.name, ...(body?.reason ? { reason: body.reason } : {}) }] });
+      } catch (err) {
+        decisionRefused(err, v);
+      }
+      return afterWait(
+        res,
+        waitS,
+        () => handle.result(),
+        async () => visitView(await getVisit(params.id)),
+        (st) => (st === 'completed' ? 200 : null),
+      );
     },
   );
 }

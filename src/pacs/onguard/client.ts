@@ -243,11 +243,14 @@ export class OnGuardClient implements PacsAdapter {
     badgeType: BadgeTypeRef;
     activateAt: Date;
     deactivateAt: Date;
+    inactive?: boolean;
   }): Promise<IssuedCredential> {
     const personId = digits(args.personId, 'person ID');
     const typeId = digits(args.badgeType.externalId, 'badge type ID');
-    const { active } = await this.statuses();
-    const wanted = { STATUS: active, ACTIVATE: isoWithOffset(args.activateAt), DEACTIVATE: isoWithOffset(args.deactivateAt) };
+    const { active, inactive } = await this.statuses();
+    // Awaiting approval: the badge record exists with the site's inactive status (STATUS is a
+    // Lnl_BadgeStatus ID [C]); activateBadge PUTs the active one.
+    const wanted = { STATUS: args.inactive ? inactive : active, ACTIVATE: isoWithOffset(args.activateAt), DEACTIVATE: isoWithOffset(args.deactivateAt) };
 
     const existing = await this.badgeById(args.uniqueId);
     if (existing) return this.adoptExisting(existing, args.uniqueId, personId, wanted, false);
@@ -306,6 +309,19 @@ export class OnGuardClient implements PacsAdapter {
       await this.api.update(T.badge, update);
     }
     return { credentialId: key, created };
+  }
+
+  /** `PUT /instances` Lnl_Badge {BADGEKEY, STATUS, ACTIVATE, DEACTIVATE} [C: S2 updates STATUS this way]. */
+  async activateBadge(args: { personId: string; credentialId: string; activateAt: Date; deactivateAt: Date }): Promise<void> {
+    const key = digits(args.credentialId, 'credential ID');
+    const badge = (await this.api.find(T.badge, eqInt('BADGEKEY', key)))[0];
+    if (!badge || idOf(badge, 'PERSONID') !== digits(args.personId, 'person ID')) {
+      throw pacsError('PACS_NOT_FOUND', `Badge ${key} of person ${args.personId} no longer exists in OnGuard; sign the visitor in again.`);
+    }
+    const { active } = await this.statuses();
+    const deactivate = isoWithOffset(args.deactivateAt);
+    if (idOf(badge, 'STATUS') === String(active) && sameInstant(textOf(badge, 'DEACTIVATE'), deactivate)) return;
+    await this.api.update(T.badge, { BADGEKEY: jsonInt(key), STATUS: active, ACTIVATE: isoWithOffset(args.activateAt), DEACTIVATE: deactivate });
   }
 
   // ------------------------------------------------------------------ access levels
