@@ -5,7 +5,6 @@ import {
   WorkflowIdReusePolicy,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
-  WorkflowUpdateStage,
 } from '@temporalio/client';
 import type { Response } from 'express';
 import { z } from 'zod';
@@ -30,7 +29,7 @@ import type { visitWorkflow } from '../../workflows/visit';
 import { closeVisitWorkflowId, type closeVisitWorkflow } from '../../workflows/close-visit';
 import type { ApiContext } from '../app';
 import { keyset, page, pageQuery } from '../pagination';
-import { boundedWait } from '../../temporal/bounded-wait';
+import { boundedWait, WaitTimeout } from '../../temporal/bounded-wait';
 import { text } from '../text';
 import { uuidParam } from '../validate';
 import { idempotencyKeyHeader, visitPage, visitResponses, visitSchema } from './visit-schemas';
@@ -81,6 +80,9 @@ const visitQuery = pageQuery.extend({
   status: z.enum(VISIT_STATUSES).optional(),
   badgeId: z.uuid().optional(),
 });
+
+/** How long an approve without `Prefer: wait` waits for the workflow's answer (a refusal comes at once). */
+const APPROVE_ANSWER_S = 5;
 
 /** A badge still on this long after its visit should have ended is overdue (the alert's threshold). */
 const OVERDUE_AFTER_S = 300;
@@ -516,16 +518,20 @@ export function registerVisitRoutes(ctx: ApiContext & { visitTiming?: Partial<Vi
       if (refused) throw refused;
       const waitS = preferredWait(req.header('prefer'));
       const handle = temporal.client.workflow.getHandle(v.workflowId);
-      const update = await handle
-        .startUpdate(approveUpdate, { args: [{ by: req.principal!.name }], waitForStage: WorkflowUpdateStage.ACCEPTED })
-        .catch((err: unknown) => decisionRefused(err, v));
-      return afterWait(
-        res,
-        waitS,
-        () => update.result(),
-        async () => visitView(await getVisit(params.id)),
-        (st) => (st === 'awaiting_approval' || st === 'provisioning' ? null : 200),
-      );
+      // The update resolves once the badge is on (or activation failed); a refusal (the workflow's
+      // validator) comes at once. Without Prefer: wait, a few seconds are still worth waiting for the
+      // refusal to be a 409 rather than a 202 that changed nothing.
+      try {
+        await boundedWait(temporal.client, (waitS ?? APPROVE_ANSWER_S) * 1000, () => handle.executeUpdate(approveUpdate, { args: [{ by: req.principal!.name }] }));
+      } catch (err) {
+        if (!(err instanceof WaitTimeout)) decisionRefused(err, v);
+      }
+      const after = visitView(await getVisit(params.id));
+      if (!waitS) return after;
+      res.setHeader('Preference-Applied', `wait=${waitS}`);
+      if (after.status === 'awaiting_approval' || after.status === 'provisioning') return after;
+      res.status(200).json(after);
+      return undefined;
     },
   );
 

@@ -1,0 +1,177 @@
+import { SA } from '../../src/workflows/search-attributes';
+import { genetecEntities, pacsBadge } from '../helpers/pacs-state';
+import { startVisitEnv, type VisitEnv } from '../helpers/visit-env';
+
+// Approval before the doors open (location activation "on-approval"), through the API, a real Temporal
+// server and each simulator over HTTP: the PACS holds an inactive credential until someone approves.
+describe.each(['onguard', 'genetec'] as const)('approval before the doors open on %s', (kind) => {
+  let env: VisitEnv;
+  let host: { token: string };
+  const base = kind === 'onguard' ? 1400 : 2400;
+  beforeAll(async () => {
+    env = await startVisitEnv(kind);
+    const loc = await env.api.call('PATCH', `/v1/locations/${env.locationId}`, { body: { activation: 'on-approval' } });
+    expect(loc.body.activation).toBe('on-approval');
+    const u = await env.api.call('POST', '/v1/users', {
+      body: { name: 'Hugo Host', email: `hugo-${env.providerId}@example.com`, permissions: ['approveVisits', 'viewVisits'], allLocations: true },
+    });
+    expect(u.status).toBe(201);
+    host = { token: u.body.token };
+  }, 120_000);
+  afterAll(() => env?.close());
+
+  const details = (v: { timeline: Array<{ detail?: string }> }) => v.timeline.map((e) => e.detail ?? '').join('\n');
+  const visitStatusAttribute = async (visitId: string) =>
+    (await env.api.temporal.workflow.getHandle(`visit-${visitId}`).describe()).typedSearchAttributes.get(SA.status);
+
+  it('issues the badge inactive, then switches it on within seconds of the approval', async () => {
+    const uniqueId = String(base + 1);
+    const badgeId = await env.addBadge(uniqueId);
+    // Prefer: wait answers once the sign-in has an outcome: here, waiting for approval.
+    const created = await env.signIn(badgeId, undefined, { prefer: 'wait=20' });
+    expect(created.status).toBe(201);
+    expect(created.body.status).toBe('awaiting_approval');
+    const visitId = created.body.id;
+
+    // Everything short of activation: the credential exists for this visitor, switched off, no access.
+    const waiting = await pacsBadge(env, uniqueId);
+    expect(waiting).toMatchObject({ exists: true, active: false, count: 1 });
+    expect(waiting.access).toEqual([]);
+    expect(waiting.expiresAt).toBeDefined();
+    expect(await visitStatusAttribute(visitId)).toBe('awaiting_approval');
+    expect((await env.api.call('GET', `/v1/visits?status=awaiting_approval&locationId=${env.locationId}`)).body.items.map((v: { id: string }) => v.id)).toContain(visitId);
+    // The badge stays reserved while the visit waits.
+    const taken = await env.signIn(badgeId, { firstName: 'Other', lastName: 'Person' });
+    expect(taken.status).toBe(409);
+    expect(taken.body.error.code).toBe('BADGE_IN_USE');
+
+    // Reception cannot approve: that is the host's (or security's) permission.
+    expect((await env.api.call('POST', `/v1/visits/${visitId}/approve`, { token: env.receptionist.token })).status).toBe(403);
+
+    const t0 = Date.now();
+    const approved = await env.api.call('POST', `/v1/visits/${visitId}/approve`, { token: host.token, headers: { prefer: 'wait=20' } });
+    const approveToActiveMs = Date.now() - t0;
+    console.log(`[measure] ${kind}: approve → badge active in ${approveToActiveMs} ms`);
+    expect(approved.status).toBe(200);
+    expect(approved.body.status).toBe('active');
+    expect(approveToActiveMs).toBeLessThan(10_000);
+    const on = await pacsBadge(env, uniqueId);
+    expect(on).toMatchObject({ exists: true, active: true, count: 1 });
+    expect(on.access.length).toBeGreaterThan(0);
+    expect(approved.body.timeline.map((e: { status: string }) => e.status)).toEqual(['provisioning', 'awaiting_approval', 'active']);
+    expect(details(approved.body)).toMatch(/approved by Hugo Host/);
+    expect(await visitStatusAttribute(visitId)).toBe('active');
+
+    // Only a visit awaiting approval can be approved, and the refusal says why.
+    const again = await env.api.call('POST', `/v1/visits/${visitId}/approve`, { token: host.token });
+    expect(again.status).toBe(409);
+    expect(again.body.error.code).toBe('VISIT_NOT_AWAITING_APPROVAL');
+    expect(again.body.error.message).toMatch(/only a visit awaiting approval/);
+
+    await env.api.call('POST', `/v1/visits/${visitId}/sign-out`, { token: env.receptionist.token });
+    await env.waitFor(visitId, 'completed');
+    expect(await pacsBadge(env, uniqueId)).toMatchObject({ active: false, access: [] });
+  });
+
+  it('closes a denied visit with the reason given, its badge never switched on', async () => {
+    const uniqueId = String(base + 2);
+    const badgeId = await env.addBadge(uniqueId);
+    const created = await env.signIn(badgeId, { firstName: 'Mallory', lastName: 'Watchlist' });
+    await env.waitFor(created.body.id, 'awaiting_approval');
+    const denied = await env.api.call('POST', `/v1/visits/${created.body.id}/deny`, {
+      token: host.token,
+      headers: { prefer: 'wait=20' },
+      body: { reason: 'on the watchlist' },
+    });
+    expect(denied.status).toBe(200);
+    expect(denied.body.status).toBe('completed');
+    expect(denied.body.timeline.at(-1).detail).toMatch(/denied by Hugo Host: on the watchlist/);
+    expect(denied.body.timeline.map((e: { status: string }) => e.status)).not.toContain('active');
+    expect(await pacsBadge(env, uniqueId)).toMatchObject({ active: false, access: [] });
+    // The card is back in the pool.
+    expect((await env.api.call('GET', `/v1/badges/${badgeId}`)).body.inUse).toBe(false);
+    const late = await env.api.call('POST', `/v1/visits/${created.body.id}/approve`, { token: host.token });
+    expect(late.status).toBe(409);
+    expect(late.body.error.code).toBe('VISIT_CLOSED');
+    expect(late.body.error.message).toMatch(/on the watchlist/);
+  });
+
+  it('a sign-out while awaiting approval switches everything off and closes the visit', async () => {
+    const uniqueId = String(base + 3);
+    const badgeId = await env.addBadge(uniqueId);
+    const created = await env.signIn(badgeId, { firstName: 'Impatient', lastName: 'Visitor' });
+    await env.waitFor(created.body.id, 'awaiting_approval');
+    await env.api.call('POST', `/v1/visits/${created.body.id}/sign-out`, { token: env.receptionist.token });
+    const done = await env.waitFor(created.body.id, 'completed');
+    expect(details(done)).toMatch(/signed out/);
+    expect(await pacsBadge(env, uniqueId)).toMatchObject({ active: false, access: [] });
+  });
+
+  it('the end of the day closes an unapproved visit; a later approval is refused and the badge stays off', async () => {
+    await env.restartWorker({ visitDurationOverrideMs: 6_000 });
+    try {
+      const uniqueId = String(base + 4);
+      const badgeId = await env.addBadge(uniqueId);
+      const created = await env.signIn(badgeId, { firstName: 'Late', lastName: 'Approval' });
+      await env.waitFor(created.body.id, 'awaiting_approval');
+      const done = await env.waitFor(created.body.id, 'completed', 30_000);
+      expect(done.timeline.at(-1).detail).toMatch(/end of day before anyone approved the visit/);
+
+      const late = await env.api.call('POST', `/v1/visits/${created.body.id}/approve`, { token: host.token });
+      expect(late.status).toBe(409);
+      expect(late.body.error.code).toBe('VISIT_DAY_OVER');
+      expect(late.body.error.message).toMatch(/day ended/);
+      const off = await pacsBadge(env, uniqueId);
+      expect(off.active).toBe(false);
+      expect(off.access).toEqual([]);
+    } finally {
+      await env.restartWorker({});
+    }
+  });
+});
+
+describe('a lost card on genetec', () => {
+  let env: VisitEnv;
+  beforeAll(async () => {
+    env = await startVisitEnv('genetec');
+  }, 120_000);
+  afterAll(() => env?.close());
+
+  const credentialState = async (uniqueId: string) => {
+    const creds = genetecEntities(await env.simCall('GET', '/__sim/state')).filter((e) => e.EntityType === 'Credential' && String(e.Format?.CardId) === uniqueId);
+    expect(creds).toHaveLength(1);
+    return creds[0].Status?.State;
+  };
+
+  it('records State=Lost on the credential in Security Center, and clears it when the card is found', async () => {
+    const uniqueId = '2501';
+    const badgeId = await env.addBadge(uniqueId);
+    const v = await env.signIn(badgeId);
+    await env.waitFor(v.body.id, 'active');
+    await env.api.call('POST', `/v1/visits/${v.body.id}/sign-out`, { token: env.receptionist.token, body: { badgeReturned: false } });
+    await env.waitFor(v.body.id, 'completed');
+    expect(await credentialState(uniqueId)).toBe('Inactive');
+
+    const lost = await env.api.call('POST', `/v1/badges/${badgeId}/lost`, { token: env.receptionist.token });
+    expect(lost.status).toBe(200);
+    expect(lost.body.status).toBe('lost');
+    expect(lost.body.pacs).toMatchObject({ lostState: 'recorded' });
+    expect(await credentialState(uniqueId)).toBe('Lost');
+
+    const found = await env.api.call('POST', `/v1/badges/${badgeId}/found`, { token: env.receptionist.token });
+    expect(found.status).toBe(200);
+    expect(found.body.pacs).toMatchObject({ lostState: 'recorded' });
+    expect(await credentialState(uniqueId)).toBe('Inactive');
+    // And the card works again for the next visitor.
+    const next = await env.signIn(badgeId, { firstName: 'Grace', lastName: 'Hopper' });
+    await env.waitFor(next.body.id, 'active');
+    expect(await credentialState(uniqueId)).toBe('Active');
+  });
+
+  it('says so when the PACS has no credential with that number', async () => {
+    const badgeId = await env.addBadge('2502');
+    const lost = await env.api.call('POST', `/v1/badges/${badgeId}/lost`, { token: env.receptionist.token });
+    expect(lost.status).toBe(200);
+    expect(lost.body.pacs).toMatchObject({ lostState: 'no_credential' });
+  });
+});
