@@ -149,18 +149,16 @@ const CARD_LOST_TEXT: Record<CardLostState, (lost: boolean) => string> = {
  */
 export async function runCardLostSync(temporal: TemporalAccess, provider: ProviderRef, badgeId: string, lost: boolean, waitMs: number): Promise<CardLostOutcome> {
   const queue = queueOf(temporal, provider);
+  const workflowId = cardLostWorkflowId(badgeId, crypto.randomUUID());
   try {
-    const handle = await temporal.client.workflow.start('syncCardLost', {
-      workflowId: cardLostWorkflowId(badgeId, crypto.randomUUID()),
-      taskQueue: queue,
-      args: [{ badgeId }],
-      workflowExecutionTimeout: '10 minutes',
-    });
+    await temporal.client.workflow.start('syncCardLost', { workflowId, taskQueue: queue, args: [{ badgeId }], workflowExecutionTimeout: '10 minutes' });
+    const handle = temporal.client.workflow.getHandle(workflowId);
     const { state } = await boundedWait(temporal.client, waitMs, () => handle.result() as Promise<{ state: CardLostState }>);
     return { state, message: CARD_LOST_TEXT[state](lost) };
   } catch (err) {
     if (err instanceof WaitTimeout) {
-      return { state: 'pending', message: `The PACS has not answered within ${Math.round(waitMs / 1000)} s; it is still being updated. ${noWorkerHint(queue)}` };
+      const waited = waitMs > 0 ? `The PACS has not answered within ${Math.round(waitMs / 1000)} s; it` : 'It';
+      return { state: 'pending', message: `${waited} is being updated in the background (workflow ${workflowId}). ${noWorkerHint(queue)}` };
     }
     let m = (err as Error).message;
     try {

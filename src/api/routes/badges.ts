@@ -35,6 +35,16 @@ const badgeCreate = z.object({
   badgeTypeId: z.uuid({ message: 'must be the id of a badge type from GET /v1/providers/:id/badge-types' }),
 });
 const badgeIdParams = z.object({ id: z.uuid({ message: 'must be a UUID' }) });
+/** How long reception waits for the PACS to record a lost (or found) card; 0 answers at once ("pending"). */
+const cardLostQuery = z.object({
+  waitSeconds: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(30)
+    .default(5)
+    .meta({ description: 'Seconds to wait for the PACS to record it (default 5); after that `pacs.lostState` is "pending" and it goes on in the background' }),
+});
 
 type BadgeRow = {
   id: string;
@@ -170,15 +180,11 @@ async function holderOrThrow(db: Db, badge: { id: string; name: string; uniqueId
   }
 }
 
-/** How long reception waits for the PACS to record a lost (or found) card before the answer says "pending". */
-const CARD_LOST_WAIT_MS = 10_000;
-
 export function registerBadgeRoutes({ routes, db, temporal }: ApiContext) {
   const prisma = db.prisma;
-  const inPacs = async (badge: { id: string; providerId: string }, lost: boolean): Promise<CardLostOutcome> => {
+  const inPacs = async (badge: { id: string; providerId: string }, lost: boolean, waitSeconds: number): Promise<CardLostOutcome> => {
     const provider = await prisma.provider.findUniqueOrThrow({ where: { id: badge.providerId }, select: { id: true, taskQueue: true } });
-    const o = await runCardLostSync(temporal, provider, badge.id, lost, CARD_LOST_WAIT_MS);
-    return o;
+    return runCardLostSync(temporal, provider, badge.id, lost, waitSeconds * 1000);
   };
 
   /** Provider and badge answer 404 outside the caller's locations, as if they did not exist. */
@@ -336,10 +342,11 @@ export function registerBadgeRoutes({ routes, db, temporal }: ApiContext) {
       tag: 'badges',
       permission: [...cardKeepers],
       params: badgeIdParams,
+      query: cardLostQuery,
       response: badgeSchema,
       responses: { 409: 'BADGE_IN_USE (an open visit holds it: sign the visitor out with {"badgeReturned": false}) or BADGE_RETIRED' },
     },
-    async ({ params, req }) => {
+    async ({ params, query, req }) => {
       const cur = await loadBadge(params.id, req);
       await holderOrThrow(prisma, cur, 'reported lost');
       const done = await prisma.securityBadge.updateMany({ where: { id: cur.id, status: { in: ['available', 'not_returned'] } }, data: { status: 'lost' } });
@@ -347,7 +354,7 @@ export function registerBadgeRoutes({ routes, db, temporal }: ApiContext) {
         const now = await prisma.securityBadge.findUniqueOrThrow({ where: { id: cur.id } });
         if (now.status !== 'lost') throw conflict('BADGE_RETIRED', `Badge "${cur.name}" (${cur.uniqueId}) is ${now.status}; a retired badge cannot be reported lost.`, { status: now.status });
       }
-      const pacs = await inPacs(cur, true);
+      const pacs = await inPacs(cur, true, query.waitSeconds);
       return { ...(await view(cur.id)), pacs: { lostState: pacs.state, message: pacs.message } };
     },
   );
@@ -361,10 +368,11 @@ export function registerBadgeRoutes({ routes, db, temporal }: ApiContext) {
       tag: 'badges',
       permission: [...cardKeepers],
       params: badgeIdParams,
+      query: cardLostQuery,
       response: badgeSchema,
       responses: { 409: 'BADGE_NOT_MISSING: only a not_returned or lost badge can be found (an available one is already in the pool; a retired one stays retired)' },
     },
-    async ({ params, req }) => {
+    async ({ params, query, req }) => {
       const cur = await loadBadge(params.id, req);
       const done = await prisma.securityBadge.updateMany({
         where: { id: cur.id, status: { in: ['not_returned', 'lost'] } },
@@ -378,7 +386,7 @@ export function registerBadgeRoutes({ routes, db, temporal }: ApiContext) {
           { status: now.status },
         );
       }
-      const pacs = await inPacs(cur, false);
+      const pacs = await inPacs(cur, false, query.waitSeconds);
       return { ...(await view(cur.id)), pacs: { lostState: pacs.state, message: pacs.message } };
     },
   );
