@@ -20,6 +20,16 @@ describe.each(['onguard', 'genetec'] as const)('approval before the doors open o
   }, 120_000);
   afterAll(() => env?.close());
 
+  it('keeps the setting on the location, refusing values it does not know', async () => {
+    const bad = await env.api.call('PATCH', `/v1/locations/${env.locationId}`, { body: { activation: 'whenever' } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.details.issues.map((i: { path: string }) => i.path)).toEqual(['activation']);
+    expect((await env.api.call('GET', `/v1/locations/${env.locationId}`)).body.activation).toBe('on-approval');
+    // New locations badge on sign-in unless told otherwise.
+    const fresh = await env.api.call('POST', '/v1/locations', { body: { name: `Fresh ${kind}`, timezone: 'UTC', endOfDay: '18:00' } });
+    expect(fresh.body.activation).toBe('on-sign-in');
+  });
+
   const details = (v: { timeline: Array<{ detail?: string }> }) => v.timeline.map((e) => e.detail ?? '').join('\n');
   const visitStatusAttribute = async (visitId: string) =>
     (await env.api.temporal.workflow.getHandle(`visit-${visitId}`).describe()).typedSearchAttributes.get(SA.status);
@@ -94,6 +104,22 @@ describe.each(['onguard', 'genetec'] as const)('approval before the doors open o
     expect(late.status).toBe(409);
     expect(late.body.error.code).toBe('VISIT_CLOSED');
     expect(late.body.error.message).toMatch(/on the watchlist/);
+  });
+
+  it('an operator approves from the Temporal UI: update "approve" with no input', async () => {
+    const uniqueId = String(base + 5);
+    const badgeId = await env.addBadge(uniqueId);
+    const created = await env.signIn(badgeId, { firstName: 'Ops', lastName: 'Approved' });
+    await env.waitFor(created.body.id, 'awaiting_approval');
+    const handle = env.api.temporal.workflow.getHandle(`visit-${created.body.id}`);
+    // What the UI's "Send an Update" does: the update by name, input left empty.
+    expect(await handle.executeUpdate('approve')).toEqual({ status: 'active' });
+    expect(await pacsBadge(env, uniqueId)).toMatchObject({ active: true });
+    // The same validator refuses a second one, as the UI shows.
+    const refused = await handle.executeUpdate('deny', { args: [{ reason: 'too late' }] }).catch((e: { cause?: Error }) => e);
+    expect((refused as { cause?: Error }).cause?.message).toMatch(/The visit is active; only a visit awaiting approval can be denied/);
+    await env.api.call('POST', `/v1/visits/${created.body.id}/sign-out`, { token: env.receptionist.token });
+    await env.waitFor(created.body.id, 'completed');
   });
 
   it('a sign-out while awaiting approval switches everything off and closes the visit', async () => {
