@@ -335,7 +335,8 @@ export function registerVisitRoutes(ctx: ApiContext & { visitTiming?: Partial<Vi
   );
 
   // Who handles visits may read them; declared on the routes so /openapi.json lists it.
-  const viewers = ['viewVisits', 'provisionBadge', 'signOut', 'manageConfiguration'] as const;
+  // A host (approveVisits) finds the visits awaiting their approval (GET /v1/visits?status=awaiting_approval).
+  const viewers = ['viewVisits', 'provisionBadge', 'signOut', 'manageConfiguration', 'approveVisits'] as const;
 
   routes.add('get', '/visits', { operationId: 'listVisits', summary: "List visits at the caller's locations, filtered by location, status or badge", tag: 'visits', permission: [...viewers], query: visitQuery, response: visitPage }, async ({ query, req }) => {
     const k = keyset(query.cursor);
