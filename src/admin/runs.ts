@@ -138,7 +138,7 @@ export type CardLostOutcome = { state: CardLostState | 'pending' | 'failed'; mes
 
 const CARD_LOST_TEXT: Record<CardLostState, (lost: boolean) => string> = {
   recorded: (lost) => (lost ? 'Recorded in the PACS: the credential is marked Lost.' : 'Recorded in the PACS: the credential is no longer marked Lost.'),
-  no_credential: () => 'The PACS holds no credential with this card number: nothing to mark there.',
+  no_credential: () => 'The PACS holds no credential or badge record with this card number (it opens nothing there): nothing to mark.',
   not_supported: () =>
     'Recorded in this product only: this PACS has no lost state the integration writes (the card is switched off there whenever no visit holds it).',
 };

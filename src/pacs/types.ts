@@ -29,6 +29,8 @@ export interface ProviderSettings {
   /** OnGuard: badge status names looked up at run time (IDs are site-specific). */
   activeStatusName?: string;
   inactiveStatusName?: string;
+  /** OnGuard: the badge status a card reported lost is given (default "Lost"), where its badge record is kept. */
+  lostStatusName?: string;
   /**
    * After deactivating, release the card so the pool can issue its number again (default true):
    * OnGuard deletes the badge record (IDs are unique whatever the status), Genetec unassigns the credential.

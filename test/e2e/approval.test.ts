@@ -1,5 +1,5 @@
 import { SA } from '../../src/workflows/search-attributes';
-import { genetecEntities, pacsBadge } from '../helpers/pacs-state';
+import { pacsBadge } from '../helpers/pacs-state';
 import { startVisitEnv, type VisitEnv } from '../helpers/visit-env';
 
 // Approval before the doors open (location activation "on-approval"), through the API, a real Temporal
@@ -155,51 +155,5 @@ describe.each(['onguard', 'genetec'] as const)('approval before the doors open o
     } finally {
       await env.restartWorker({});
     }
-  });
-});
-
-describe('a lost card on genetec', () => {
-  let env: VisitEnv;
-  beforeAll(async () => {
-    env = await startVisitEnv('genetec');
-  }, 120_000);
-  afterAll(() => env?.close());
-
-  const credentialState = async (uniqueId: string) => {
-    const creds = genetecEntities(await env.simCall('GET', '/__sim/state')).filter((e) => e.EntityType === 'Credential' && String(e.Format?.CardId) === uniqueId);
-    expect(creds).toHaveLength(1);
-    return creds[0].Status?.State;
-  };
-
-  it('records State=Lost on the credential in Security Center, and clears it when the card is found', async () => {
-    const uniqueId = '2501';
-    const badgeId = await env.addBadge(uniqueId);
-    const v = await env.signIn(badgeId);
-    await env.waitFor(v.body.id, 'active');
-    await env.api.call('POST', `/v1/visits/${v.body.id}/sign-out`, { token: env.receptionist.token, body: { badgeReturned: false } });
-    await env.waitFor(v.body.id, 'completed');
-    expect(await credentialState(uniqueId)).toBe('Inactive');
-
-    const lost = await env.api.call('POST', `/v1/badges/${badgeId}/lost`, { token: env.receptionist.token });
-    expect(lost.status).toBe(200);
-    expect(lost.body.status).toBe('lost');
-    expect(lost.body.pacs).toMatchObject({ lostState: 'recorded' });
-    expect(await credentialState(uniqueId)).toBe('Lost');
-
-    const found = await env.api.call('POST', `/v1/badges/${badgeId}/found`, { token: env.receptionist.token });
-    expect(found.status).toBe(200);
-    expect(found.body.pacs).toMatchObject({ lostState: 'recorded' });
-    expect(await credentialState(uniqueId)).toBe('Inactive');
-    // And the card works again for the next visitor.
-    const next = await env.signIn(badgeId, { firstName: 'Grace', lastName: 'Hopper' });
-    await env.waitFor(next.body.id, 'active');
-    expect(await credentialState(uniqueId)).toBe('Active');
-  });
-
-  it('says so when the PACS has no credential with that number', async () => {
-    const badgeId = await env.addBadge('2502');
-    const lost = await env.api.call('POST', `/v1/badges/${badgeId}/lost`, { token: env.receptionist.token });
-    expect(lost.status).toBe(200);
-    expect(lost.body.pacs).toMatchObject({ lostState: 'no_credential' });
   });
 });
