@@ -27,7 +27,7 @@ export function deniedReason(d: ApprovalDecision): string {
   return `denied${d.by ? ` by ${d.by}` : ''}${d.reason ? `: ${d.reason}` : ''}`;
 }
 
-/** Appended to the "active" timeline entry of an approved visit; empty for any other. */
-export function approvedNote(d: (ApprovalDecision & { approved: boolean }) | null): string {
-  return d?.approved ? `; approved${d.by ? ` by ${d.by}` : ''}` : '';
+/** How the timeline says an approval. */
+export function approvedNote(d: ApprovalDecision): string {
+  return `approved${d.by ? ` by ${d.by}` : ''}`;
 }

@@ -241,7 +241,7 @@ export async function visitWorkflow(input: VisitInput): Promise<VisitState> {
         failure = await activate(endsAt);
       }
       if (!failure) {
-        await transition('active', `badge ${input.badgeNumber} active until ${endsAt}${approvedNote(decision)}`, null);
+        await transition('active', `badge ${input.badgeNumber} active until ${endsAt}`, null);
         break;
       }
       // Cleared before the status is announced: a retry sent as soon as an operator sees
@@ -270,7 +270,10 @@ export async function visitWorkflow(input: VisitInput): Promise<VisitState> {
     const woke = await condition(() => decision !== null || endRequested !== null, msUntilEnd());
     if (endRequested) return END_REASONS[endRequested];
     if (!woke || !decision) return END_REASONS.notApproved;
-    return decision.approved ? null : deniedReason(decision);
+    if (!decision.approved) return deniedReason(decision);
+    // Provisioning again until the badge is on: a failed activation's roll-back shows here, not as "awaiting".
+    await transition('provisioning', `${approvedNote(decision)}; switching the badge on`);
+    return null;
   }
 
   /** v4: approval switches the inactive credential on and grants access in one PACS activity. */

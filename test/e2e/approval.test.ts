@@ -70,7 +70,7 @@ describe.each(['onguard', 'genetec'] as const)('approval before the doors open o
     const on = await pacsBadge(env, uniqueId);
     expect(on).toMatchObject({ exists: true, active: true, count: 1 });
     expect(on.access.length).toBeGreaterThan(0);
-    expect(approved.body.timeline.map((e: { status: string }) => e.status)).toEqual(['provisioning', 'awaiting_approval', 'active']);
+    expect(approved.body.timeline.map((e: { status: string }) => e.status)).toEqual(['provisioning', 'awaiting_approval', 'provisioning', 'active']);
     expect(details(approved.body)).toMatch(/approved by Hugo Host/);
     expect(await visitStatusAttribute(visitId)).toBe('active');
 
@@ -122,6 +122,41 @@ describe.each(['onguard', 'genetec'] as const)('approval before the doors open o
     expect((refused as { cause?: Error }).cause?.message).toMatch(/The visit is active; only a visit awaiting approval can be denied/);
     await env.api.call('POST', `/v1/visits/${created.body.id}/sign-out`, { token: env.receptionist.token });
     await env.waitFor(created.body.id, 'completed');
+  });
+
+  it('an approval the PACS cannot carry out rolls back to provision_failed; a retry switches the badge on', async () => {
+    const uniqueId = String(base + 6);
+    const badgeId = await env.addBadge(uniqueId);
+    const created = await env.signIn(badgeId, { firstName: 'Outage', lastName: 'Approved' });
+    const visitId = created.body.id;
+    await env.waitFor(visitId, 'awaiting_approval');
+    await env.simCall('PUT', '/__sim/faults', { outage: true });
+    try {
+      const approved = await env.api.call('POST', `/v1/visits/${visitId}/approve`, { token: host.token, headers: { prefer: 'wait=1' } });
+      expect(approved.status).toBe(202);
+      expect(approved.body.status).toBe('provisioning');
+      // Activation failed; switching the half-activated credential off waits for the PACS, and says so.
+      const deadline = Date.now() + 20_000;
+      let v: any;
+      while (Date.now() < deadline && !/half-activated/.test((v = (await env.api.call('GET', `/v1/visits/${visitId}`)).body).lastError?.during ?? '')) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(v.status).toBe('provisioning');
+      expect(v.lastError.during).toMatch(/half-activated/);
+    } finally {
+      await env.simCall('PUT', '/__sim/faults', { outage: false });
+    }
+    const failed = await env.waitFor(visitId, 'provision_failed');
+    expect(failed.lastError.code).toEqual(expect.any(String));
+    expect(await pacsBadge(env, uniqueId)).toMatchObject({ active: false, access: [] });
+    // The approval stands: the retry issues the badge active, with no second approval.
+    expect((await env.api.call('POST', `/v1/visits/${visitId}/retry`, { token: env.receptionist.token })).status).toBe(202);
+    await env.waitFor(visitId, 'active');
+    const on = await pacsBadge(env, uniqueId);
+    expect(on.active).toBe(true);
+    expect(on.access.length).toBeGreaterThan(0);
+    await env.api.call('POST', `/v1/visits/${visitId}/sign-out`, { token: env.receptionist.token });
+    await env.waitFor(visitId, 'completed');
   });
 
   it('a sign-out while awaiting approval switches everything off and closes the visit', async () => {
