@@ -3,6 +3,7 @@ import type { Db } from '../db/client';
 import type { Logger } from '../logging';
 import type { PacsRegistry } from '../pacs/registry';
 import { createAdminActivities } from './admin';
+import { createCardStateActivities } from './card-state';
 import { createReconcileActivities } from './reconcile';
 import { createVisitActivities } from './visit';
 
@@ -24,7 +25,7 @@ export interface ActivityDeps {
 
 /** All activities, built from their dependencies (the samples-typescript `createActivities(deps)` pattern). */
 export function createActivities(deps: ActivityDeps) {
-  return { ...createAdminActivities(deps), ...createVisitActivities(deps), ...createReconcileActivities(deps) };
+  return { ...createAdminActivities(deps), ...createVisitActivities(deps), ...createReconcileActivities(deps), ...createCardStateActivities(deps) };
 }
 
 export type Activities = ReturnType<typeof createActivities>;

@@ -246,8 +246,11 @@ export function createVisitActivities(deps: ActivityDeps) {
       }
     },
 
-    /** Issues the credential with a hard expiry at the end of the visit, written into the PACS. */
-    async issueCredential({ visitId, personId, endsAt }: { visitId: string; personId: string; endsAt: string }, loaded?: Loaded) {
+    /**
+     * Issues the credential with a hard expiry at the end of the visit, written into the PACS; `inactive`
+     * (a visit awaiting approval): issued switched off, for activateAndGrant to switch on.
+     */
+    async issueCredential({ visitId, personId, endsAt, inactive }: { visitId: string; personId: string; endsAt: string; inactive?: boolean }, loaded?: Loaded) {
       const { visit, adapter } = loaded ?? (await load(visitId));
       try {
         const issued = await adapter.issueBadge({
@@ -256,6 +259,7 @@ export function createVisitActivities(deps: ActivityDeps) {
           badgeType: badgeRef(visit.badge.badgeType),
           activateAt: now(),
           deactivateAt: new Date(endsAt),
+          ...(inactive ? { inactive } : {}),
         });
         await saveRefs(visitId, { credentialId: issued.credentialId, credentialCreated: issued.created });
         return { credentialId: issued.credentialId };
@@ -336,6 +340,32 @@ export function createVisitActivities(deps: ActivityDeps) {
     return { credentialId };
   }
 
+  /**
+   * A visit awaiting approval: everything short of activation. The credential is issued inactive with its
+   * hard expiry; access rules wait for the approval (activateAndGrant), so nothing opens a door before it.
+   */
+  async function issueInactive(args: { visitId: string; personId: string; endsAt: string }): Promise<{ credentialId: string }> {
+    return pacsCalls.issueCredential({ ...args, inactive: true });
+  }
+
+  /**
+   * Approval: switch the credential on (from now to the end of the visit) and grant the access rules, in one
+   * activity so the doors open within seconds of the approval. Both steps are idempotent.
+   */
+  async function activateAndGrant(args: { visitId: string; personId: string; credentialId: string; endsAt: string }): Promise<void> {
+    const loaded = await load(args.visitId);
+    const end = new Date(args.endsAt);
+    if (now().getTime() >= end.getTime()) {
+      throw ApplicationFailure.nonRetryable(`The visit ended at ${args.endsAt}: its badge is not switched on after the end of the day.`, 'VISIT_DAY_OVER');
+    }
+    try {
+      await loaded.adapter.activateBadge({ personId: args.personId, credentialId: args.credentialId, activateAt: now(), deactivateAt: end });
+    } catch (err) {
+      throw toActivityFailure(err);
+    }
+    await pacsCalls.grantAccessRules({ visitId: args.visitId, personId: args.personId, credentialId: args.credentialId }, loaded);
+  }
+
   const heartbeatingPacsCalls = Object.fromEntries(
     Object.entries(pacsCalls).map(([name, fn]) => [name, heartbeating(fn as (...a: unknown[]) => Promise<unknown>)]),
   ) as typeof pacsCalls;
@@ -344,6 +374,8 @@ export function createVisitActivities(deps: ActivityDeps) {
     ...heartbeatingPacsCalls,
     prepareProvision: heartbeating(prepareProvision),
     issueAndGrant: heartbeating(issueAndGrant),
+    issueInactive: heartbeating(issueInactive),
+    activateAndGrant: heartbeating(activateAndGrant),
   };
 }
 

@@ -23,3 +23,4 @@ export const RECONCILE_SCHEDULE_PREFIX = 'reconcile-schedule-';
 /** Schedules append a timestamp to this; the wrapper then starts `reconcileWorkflowId` as a child. */
 export const scheduledReconcileWorkflowId = (providerId: string) => `reconcile-scheduled-${providerId}`;
 export const dryRunWorkflowId = (providerId: string, nonce: string) => `dry-run-${providerId}-${nonce}`;
+export const cardLostWorkflowId = (badgeId: string, nonce: string) => `card-lost-${badgeId}-${nonce}`;

@@ -10,7 +10,7 @@ import { ruleDisplayName } from './providers';
  */
 
 /** Visit statuses in which the visit still holds (or may still hold) its badge and provider. */
-export const OPEN_VISIT_STATUSES = ['provisioning', 'active', 'provision_failed', 'deprovisioning'] as const;
+export const OPEN_VISIT_STATUSES = ['provisioning', 'awaiting_approval', 'active', 'provision_failed', 'deprovisioning'] as const;
 
 export interface Caller {
   id: string;

@@ -78,6 +78,7 @@ export const SETTINGS_BY_KIND = {
   onguard: {
     activeStatusName: statusName,
     inactiveStatusName: statusName,
+    lostStatusName: statusName,
     releaseOnDeactivate,
     visitMarkerField: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, { message: 'must be an OnGuard property name' }),
     reconcileRepair,

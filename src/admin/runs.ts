@@ -6,7 +6,8 @@ import { AppError } from '../errors';
 import { boundedWait, WaitTimeout } from '../temporal/bounded-wait';
 import type { TestConnectionResult } from '../pacs/types';
 import type { ReconcileSummary } from '../activities/reconcile';
-import { dryRunWorkflowId, reconcileWorkflowId, refreshWorkflowId, testConnectionWorkflowId } from './ids';
+import type { CardLostState } from '../activities/card-state';
+import { cardLostWorkflowId, dryRunWorkflowId, reconcileWorkflowId, refreshWorkflowId, testConnectionWorkflowId } from './ids';
 import type { DryRunRequest, DryRunResult } from './dry-run';
 import type { RefreshResult } from './sync';
 
@@ -130,6 +131,42 @@ export async function runReconcile(temporal: TemporalAccess, provider: ProviderR
   } catch (err) {
     if (err instanceof WaitTimeout) return { done: false, workflowId: handle.workflowId, taskQueue: queue };
     throw workflowFailureToAppError(err, 'The reconciliation');
+  }
+}
+
+export type CardLostOutcome = { state: CardLostState | 'pending' | 'failed'; message: string };
+
+const CARD_LOST_TEXT: Record<CardLostState, (lost: boolean) => string> = {
+  recorded: (lost) => (lost ? 'Recorded in the PACS: the credential is marked Lost.' : 'Recorded in the PACS: the credential is no longer marked Lost.'),
+  no_credential: () => 'The PACS holds no credential or badge record with this card number (it opens nothing there): nothing to mark.',
+  not_supported: () =>
+    'Recorded in this product only: this PACS has no lost state the integration writes (the card is switched off there whenever no visit holds it).',
+};
+
+/**
+ * Runs the card's lost-state sync on the provider's task queue and waits a bounded time. Never fails the
+ * request: the card is out of the pool in our database already, and the answer says what the PACS holds.
+ */
+export async function runCardLostSync(temporal: TemporalAccess, provider: ProviderRef, badgeId: string, lost: boolean, waitMs: number): Promise<CardLostOutcome> {
+  const queue = queueOf(temporal, provider);
+  const workflowId = cardLostWorkflowId(badgeId, crypto.randomUUID());
+  try {
+    await temporal.client.workflow.start('syncCardLost', { workflowId, taskQueue: queue, args: [{ badgeId }], workflowExecutionTimeout: '10 minutes' });
+    const handle = temporal.client.workflow.getHandle(workflowId);
+    const { state } = await boundedWait(temporal.client, waitMs, () => handle.result() as Promise<{ state: CardLostState }>);
+    return { state, message: CARD_LOST_TEXT[state](lost) };
+  } catch (err) {
+    if (err instanceof WaitTimeout) {
+      const waited = waitMs > 0 ? `The PACS has not answered within ${Math.round(waitMs / 1000)} s; it` : 'It';
+      return { state: 'pending', message: `${waited} is being updated in the background (workflow ${workflowId}). ${noWorkerHint(queue)}` };
+    }
+    let m = (err as Error).message;
+    try {
+      m = workflowFailureToAppError(err, 'Recording the card in the PACS').message;
+    } catch {
+      // not a workflow failure: Temporal itself was unreachable
+    }
+    return { state: 'failed', message: `Not recorded in the PACS: ${m} Report the card lost again once the PACS is reachable.` };
   }
 }
 

@@ -29,6 +29,8 @@ export interface ProviderSettings {
   /** OnGuard: badge status names looked up at run time (IDs are site-specific). */
   activeStatusName?: string;
   inactiveStatusName?: string;
+  /** OnGuard: the badge status a card reported lost is given (default "Lost"), where its badge record is kept. */
+  lostStatusName?: string;
   /**
    * After deactivating, release the card so the pool can issue its number again (default true):
    * OnGuard deletes the badge record (IDs are unique whatever the status), Genetec unassigns the credential.
@@ -126,14 +128,27 @@ export interface PacsAdapter {
   lookupBadge(uniqueId: string, badgeType: BadgeTypeRef): Promise<BadgeLookup>;
   /** The person's currently active credentials (the one-badge-per-visitor rule). */
   activeBadgesOf(personId: string): Promise<Array<{ credentialId: string; uniqueId: string }>>;
-  /** Issue (or find, after a retry) an active credential valid until `deactivateAt`, a hard expiry written to the PACS. */
+  /**
+   * Issue (or find, after a retry) an active credential valid until `deactivateAt`, a hard expiry written to
+   * the PACS. `inactive`: issue it switched off (OnGuard: the inactive badge status; Genetec: credential
+   * State=Inactive) for `activateBadge` to switch on once a visit is approved.
+   */
   issueBadge(args: {
     personId: string;
     uniqueId: string;
     badgeType: BadgeTypeRef;
     activateAt: Date;
     deactivateAt: Date;
+    inactive?: boolean;
   }): Promise<IssuedCredential>;
+  /** Switch an issued credential on for `activateAt`–`deactivateAt`; already active with that window counts as success. */
+  activateBadge(args: { personId: string; credentialId: string; activateAt: Date; deactivateAt: Date }): Promise<void>;
+  /**
+   * Record in the PACS that the card with this number is lost (`lost`: false — found again: back to
+   * inactive), where the PACS has such a state. Answers whether a credential was there to mark. Optional:
+   * an adapter without it leaves the PACS as it is (the card is off there whenever no visit holds it).
+   */
+  setCardLost?(args: { uniqueId: string; badgeType: BadgeTypeRef; lost: boolean }): Promise<{ recorded: boolean }>;
   /** Grant access rules (OnGuard access levels on the badge; Genetec cardholder groups on the person). */
   grantAccess(args: { personId: string; credentialId: string; accessRuleExternalIds: string[] }): Promise<void>;
   /** Remove them; rules already absent count as success. */

@@ -3,7 +3,7 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 // The visit workflow's contract with the API and with operators in the Temporal UI. Importable from
 // both workflow and Node code (no I/O here).
 
-export const VISIT_STATUSES = ['provisioning', 'active', 'provision_failed', 'deprovisioning', 'completed'] as const;
+export const VISIT_STATUSES = ['provisioning', 'awaiting_approval', 'active', 'provision_failed', 'deprovisioning', 'completed'] as const;
 export type VisitStatus = (typeof VISIT_STATUSES)[number];
 
 export const visitWorkflowId = (visitId: string) => `visit-${visitId}`;
@@ -43,6 +43,11 @@ export interface VisitInput {
   /** Task queue of the worker that talks to this provider's PACS (an on-premises connector, or ours). */
   pacsTaskQueue: string;
   timing?: Partial<VisitTiming>;
+  /**
+   * The location's `activation` was "on-approval" at sign-in: the credential is issued inactive and the
+   * visit waits in `awaiting_approval` for the approve or deny update (runs with the approval patch only).
+   */
+  requiresApproval?: boolean;
   /** Set by continue-as-new: the previous run was already switching the badge off. */
   resume?: { reason: string; attempts: number; since?: string };
 }
@@ -74,6 +79,7 @@ export const END_REASONS = {
   deprovisionNow: 'deprovisioned on request',
   endOfDay: 'end of day',
   cancelled: 'cancelled by an operator',
+  notApproved: 'end of day before anyone approved the visit',
 } as const;
 
 /** Reception (or the guestbook) signs the visitor out. */
@@ -90,3 +96,20 @@ export const stateQuery = defineQuery<VisitState>('state');
  * already ending): what `POST /v1/visits` with `Prefer: wait=N` waits on.
  */
 export const outcomeUpdate = defineUpdate<{ status: VisitStatus }, []>('waitForOutcome');
+
+/** Who approved or denied, and (deny) why: what the timeline and the closed visit say. */
+export interface ApprovalDecision {
+  by?: string;
+  reason?: string;
+}
+/**
+ * A host (or security) lets the visitor in: the inactive credential is activated and the access rules
+ * granted. Resolves with the status that follows (active, or provision_failed with its reason).
+ * Refused unless the visit is awaiting approval. Temporal UI: "Send update", name `approve`, input `{}`.
+ */
+export const approveUpdate = defineUpdate<{ status: VisitStatus }, [ApprovalDecision]>('approve');
+/**
+ * Turned away: everything is switched off and the visit closes with the reason.
+ * Refused unless the visit is awaiting approval. Temporal UI: "Send update", name `deny`, input `{"reason": "…"}`.
+ */
+export const denyUpdate = defineUpdate<{ accepted: true }, [ApprovalDecision]>('deny');

@@ -18,15 +18,19 @@ import type { Activities } from '../activities';
 import { FAILURES_NEEDING_A_PERSON } from '../pacs/errors';
 import { SA } from './search-attributes';
 import { describeFailure, switchOffActivityOptions, switchOffUntilDone } from './switch-off';
+import { approvalRefusal, approvedNote, deniedReason } from './approval';
 import {
   DEFAULT_VISIT_TIMING,
   END_REASONS,
+  approveUpdate,
+  denyUpdate,
   deprovisionNowSignal,
   retrySignal,
   outcomeUpdate,
   retryUpdate,
   signOutSignal,
   stateQuery,
+  type ApprovalDecision,
   type VisitError,
   type VisitInput,
   type VisitState,
@@ -51,6 +55,13 @@ export const END_GUARANTEE_PATCH = 'end-guarantee-v2';
 export const FAST_PROVISION_PATCH = 'fast-provision-v3';
 
 /**
+ * Runs started after this patch at a location whose badges work only once approved
+ * (`requiresApproval`) issue the credential inactive, wait in `awaiting_approval` for the approve or deny
+ * update, and activate and grant on approval (src/workflows/approval.ts has the phase's rules).
+ */
+export const APPROVAL_PATCH = 'approval-v4';
+
+/**
  * One visit, from sign-in to badge switched off. Guarantees (product brief, "Visit lifecycle"):
  * provision after the seeds' checks, each failing with its own reason; stay active until sign-out,
  * the end of the location's day, or "deprovision now"; then switch the badge off, retrying every failure
@@ -60,6 +71,7 @@ export async function visitWorkflow(input: VisitInput): Promise<VisitState> {
   const timing = { ...DEFAULT_VISIT_TIMING, ...input.timing };
   const v2 = patched(END_GUARANTEE_PATCH);
   const v3 = v2 && patched(FAST_PROVISION_PATCH);
+  const v4 = v3 && input.requiresApproval === true && patched(APPROVAL_PATCH);
   // Database bookkeeping runs on our own queue (v3: as local activities in the workflow's worker); PACS
   // calls on the provider's queue (see docs/architecture.md).
   const bookkeepingRetry: RetryPolicy = { initialInterval: '1 second', maximumInterval: '30 seconds', nonRetryableErrorTypes: ['VISIT_NOT_FOUND'] };
@@ -106,6 +118,8 @@ export async function visitWorkflow(input: VisitInput): Promise<VisitState> {
   let retryRequested = false;
   /** The last status the Visit row is known to hold (the API reads the row). */
   let recordedStatus: VisitStatus = 'provisioning';
+  /** v4: the host's (or security's) answer while awaiting approval; an approval outlives a failed activation. */
+  let decision: (ApprovalDecision & { approved: boolean }) | null = null;
 
   setHandler(stateQuery, () => state);
   setHandler(outcomeUpdate, async () => {
@@ -135,6 +149,29 @@ export async function visitWorkflow(input: VisitInput): Promise<VisitState> {
         }
       },
     },
+  );
+
+  const decidable = (what: string) => (_d?: ApprovalDecision) => {
+    const refusal = approvalRefusal({ status: state.status, endsAt: state.endsAt, decided: decision ? (decision.approved ? 'approved' : 'denied') : null, ending: endRequested !== null, now: Date.now() }, what);
+    if (refusal) throw new Error(refusal);
+  };
+  setHandler(
+    approveUpdate,
+    async (d?: ApprovalDecision) => {
+      decision ??= { approved: true, by: d?.by };
+      // Answers with the outcome (active, or provision_failed and why), so a caller can wait for the doors.
+      await condition(() => recordedStatus !== 'awaiting_approval' && recordedStatus !== 'provisioning');
+      return { status: recordedStatus };
+    },
+    { validator: decidable('approved') },
+  );
+  setHandler(
+    denyUpdate,
+    (d?: ApprovalDecision) => {
+      decision ??= { approved: false, by: d?.by, reason: d?.reason };
+      return { accepted: true as const };
+    },
+    { validator: decidable('denied') },
   );
 
   const showDetails = () => {
@@ -195,7 +232,14 @@ export async function visitWorkflow(input: VisitInput): Promise<VisitState> {
     for (;;) {
       if (endRequested) break;
       state.attempts++;
-      const failure = await provision(endsAt);
+      // v4: until someone approves, the credential is issued inactive and access is not granted.
+      const pending = v4 && !decision?.approved;
+      let failure = await provision(endsAt, pending);
+      if (!failure && pending) {
+        const ended = await awaitApproval(msUntilEnd);
+        if (ended) return finish(ended);
+        failure = await activate(endsAt);
+      }
       if (!failure) {
         await transition('active', `badge ${input.badgeNumber} active until ${endsAt}`, null);
         break;
@@ -217,6 +261,34 @@ export async function visitWorkflow(input: VisitInput): Promise<VisitState> {
     return finish(endRequested ? END_REASONS[endRequested] : END_REASONS.endOfDay);
   }
 
+  /**
+   * v4: the credential exists, inactive; waits for approve, deny, sign-out or the end of the day. Returns
+   * null once approved, else why the visit ends.
+   */
+  async function awaitApproval(msUntilEnd: () => number): Promise<string | null> {
+    await transition('awaiting_approval', `badge ${input.badgeNumber} issued inactive; waiting for approval`);
+    const woke = await condition(() => decision !== null || endRequested !== null, msUntilEnd());
+    if (endRequested) return END_REASONS[endRequested];
+    if (!woke || !decision) return END_REASONS.notApproved;
+    if (!decision.approved) return deniedReason(decision);
+    // Provisioning again until the badge is on: a failed activation's roll-back shows here, not as "awaiting".
+    await transition('provisioning', `${approvedNote(decision)}; switching the badge on`);
+    return null;
+  }
+
+  /** v4: approval switches the inactive credential on and grants access in one PACS activity. */
+  async function activate(endsAt: string): Promise<VisitError | null> {
+    try {
+      await provisionPacs.activateAndGrant({ visitId: input.visitId, personId: state.personId!, credentialId: state.credentialId!, endsAt });
+      return null;
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      const reason = describeFailure(err);
+      await deprovision('switching off the half-activated credential');
+      return reason;
+    }
+  }
+
   /** Switches the badge off until done, gives it back to the pool, completes the visit. */
   async function finish(reason: string, resumed?: VisitInput['resume']): Promise<VisitState> {
     if (!resumed) await transition('deprovisioning', reason);
@@ -228,14 +300,16 @@ export async function visitWorkflow(input: VisitInput): Promise<VisitState> {
   }
 
   /** Returns null on success, or the reason it failed; leaves nothing half-granted behind. */
-  async function provision(endsAt: string): Promise<VisitError | null> {
+  async function provision(endsAt: string, inactive = false): Promise<VisitError | null> {
     let issuing = false;
     try {
       if (v3) {
         const { personId } = await provisionPacs.prepareProvision({ visitId: input.visitId });
         state.personId = personId;
         issuing = true;
-        const { credentialId } = await provisionPacs.issueAndGrant({ visitId: input.visitId, personId, endsAt });
+        const { credentialId } = inactive
+          ? await provisionPacs.issueInactive({ visitId: input.visitId, personId, endsAt })
+          : await provisionPacs.issueAndGrant({ visitId: input.visitId, personId, endsAt });
         state.credentialId = credentialId;
         return null;
       }

@@ -144,7 +144,7 @@ describe('input that must not reach the database', () => {
 
   it('documents the permissions the visit reads need', async () => {
     const doc = ok(await api.call('GET', '/openapi.json', { token: null }), 'doc');
-    const viewers = ['viewVisits', 'provisionBadge', 'signOut', 'manageConfiguration'];
+    const viewers = ['viewVisits', 'provisionBadge', 'signOut', 'manageConfiguration', 'approveVisits'];
     expect(doc.paths['/v1/visits'].get['x-permissions']).toEqual(viewers);
     expect(doc.paths['/v1/visits/{id}'].get['x-permissions']).toEqual(viewers);
     expect(doc.paths['/v1/users'].get['x-all-locations']).toBe(true);

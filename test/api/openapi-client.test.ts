@@ -70,7 +70,7 @@ async function reception() {
   const header: NonNullable<paths['/v1/visits']['post']['parameters']['header']> = { 'Idempotency-Key': 'k' };
   void body; void header;
   const visit = await call('/v1/visits', 'post');
-  const status: 'provisioning' | 'active' | 'provision_failed' | 'deprovisioning' | 'completed' = visit.status;
+  const status: 'provisioning' | 'awaiting_approval' | 'active' | 'provision_failed' | 'deprovisioning' | 'completed' = visit.status;
   const at: string = visit.timeline[0].at;
   const page = await call('/v1/visits', 'get');
   const next: string | undefined = page.nextCursor;

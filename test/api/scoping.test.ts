@@ -55,7 +55,7 @@ describe('location scoping', () => {
       const visit = await openVisit(api, { locationId: loc.id, providerId: p.id, badgeId: spare.id });
       s[site] = { loc: loc.id, provider: p.id, rule: ids.rule('10'), type: ids.type('1'), badge: badge.id, group: group.id, visit };
     }
-    siteAdmin = await createUser(api, 'Site admin A', ['manageConfiguration', 'provisionBadge', 'signOut', 'viewVisits'], { allLocations: false });
+    siteAdmin = await createUser(api, 'Site admin A', ['manageConfiguration', 'provisionBadge', 'signOut', 'viewVisits', 'approveVisits'], { allLocations: false });
     receptionist = await createUser(api, 'Receptionist A', ['provisionBadge', 'signOut', 'viewVisits'], { allLocations: false });
     unscoped = await createUser(api, 'In no group', ['provisionBadge', 'signOut', 'viewVisits'], { allLocations: false });
     // The site admin works at A explicitly; the receptionist through the access rule A's desk assigns.
@@ -135,13 +135,14 @@ describe('location scoping', () => {
     { op: 'GET /v1/badges/{id}', build: (site) => get(`/v1/badges/${s[site].badge}`), expect: [200, 404, 200] },
     { op: 'PATCH /v1/badges/{id}', build: (site) => ({ method: 'PATCH', path: `/v1/badges/${s[site].badge}`, body: { name: uniq('Renamed') } }), expect: [200, 404, 200] },
     { op: 'DELETE /v1/badges/{id}', build: async (site) => ({ method: 'DELETE', path: `/v1/badges/${await freshBadge(site)}` }), expect: [204, 404, 204] },
-    { op: 'POST /v1/badges/{id}/lost', build: async (site) => ({ method: 'POST', path: `/v1/badges/${await freshBadge(site)}/lost` }), expect: [200, 404, 200] },
+    // No worker serves these providers' queue: waitSeconds=0 answers at once with the PACS part "pending".
+    { op: 'POST /v1/badges/{id}/lost', build: async (site) => ({ method: 'POST', path: `/v1/badges/${await freshBadge(site)}/lost?waitSeconds=0` }), expect: [200, 404, 200] },
     {
       op: 'POST /v1/badges/{id}/found',
       build: async (site) => {
         const id = await freshBadge(site);
-        ok(await api.call('POST', `/v1/badges/${id}/lost`), 'lost');
-        return { method: 'POST', path: `/v1/badges/${id}/found` };
+        ok(await api.call('POST', `/v1/badges/${id}/lost?waitSeconds=0`), 'lost');
+        return { method: 'POST', path: `/v1/badges/${id}/found?waitSeconds=0` };
       },
       expect: [200, 404, 200],
     },
@@ -168,6 +169,9 @@ describe('location scoping', () => {
     { op: 'POST /v1/visits/{id}/sign-out', build: (site) => ({ method: 'POST', path: `/v1/visits/${s[site].visit}/sign-out` }), expect: [202, 404, 202] },
     { op: 'POST /v1/visits/{id}/deprovision', build: (site) => ({ method: 'POST', path: `/v1/visits/${s[site].visit}/deprovision` }), expect: [202, 404, 202] },
     { op: 'POST /v1/visits/{id}/retry', build: (site) => ({ method: 'POST', path: `/v1/visits/${s[site].visit}/retry` }), expect: [409, 404, 409] },
+    // These visits are not awaiting approval (and have no workflow): refused with 409 at their own site.
+    { op: 'POST /v1/visits/{id}/approve', build: (site) => ({ method: 'POST', path: `/v1/visits/${s[site].visit}/approve` }), expect: [409, 404, 409] },
+    { op: 'POST /v1/visits/{id}/deny', build: (site) => ({ method: 'POST', path: `/v1/visits/${s[site].visit}/deny`, body: { reason: 'not expected today' } }), expect: [409, 404, 409] },
   ];
 
   it('covers every authenticated operation of /openapi.json', async () => {

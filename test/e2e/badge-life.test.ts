@@ -93,6 +93,8 @@ describe('lost, found and retired cards on the API (onguard)', () => {
     const lost = await env.api.call('POST', `/v1/badges/${badgeId}/lost`, { token: env.receptionist.token });
     expect(lost.status).toBe(200);
     expect(lost.body.status).toBe('lost');
+    // Never issued in OnGuard: nothing there to mark, and the answer says so.
+    expect(lost.body.pacs).toMatchObject({ lostState: 'no_credential' });
     expect((await env.api.call('POST', `/v1/badges/${badgeId}/lost`, { token: env.receptionist.token })).body.status).toBe('lost');
     expect(await offered(badgeId)).toBe(false);
     expect((await options()).unavailable.find((u: { badgeId: string }) => u.badgeId === badgeId)).toMatchObject({ reason: 'lost' });

@@ -16,9 +16,10 @@ import { workflowBundle } from '../helpers/worker';
 const FIXTURE = path.join(__dirname, '..', 'fixtures', 'visit-history.json');
 /**
  * Each later fixture was recorded right after a patch (v2: end-guarantee, switch-off rounds and Cancel;
- * v3: fast provisioning with local bookkeeping). `RECORD_HISTORY=1` writes the newest one only.
+ * v3: fast provisioning with local bookkeeping; approval: approval-v4, a visit awaiting approval, approved
+ * and signed out). `RECORD_HISTORY=1` writes the newest one only.
  */
-const FIXTURES = ['visit-history-v2.json', 'visit-history-v3.json'].map((f) => path.join(__dirname, '..', 'fixtures', f));
+const FIXTURES = ['visit-history-v2.json', 'visit-history-v3.json', 'visit-history-approval.json'].map((f) => path.join(__dirname, '..', 'fixtures', f));
 const NEWEST = FIXTURES[FIXTURES.length - 1];
 
 describe('visit workflow replay', () => {
@@ -76,7 +77,33 @@ describe('visit workflow replay', () => {
     await handle.result();
     const history = await handle.fetchHistory();
     await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history, `visit-${v.body.id}`);
-    if (process.env.RECORD_HISTORY === '1') fs.writeFileSync(NEWEST, historyToJSON(history));
+  });
+
+  it('replays visits that waited for approval: one approved, one denied', async () => {
+    await env.api.call('PATCH', `/v1/locations/${env.locationId}`, { body: { activation: 'on-approval' } });
+    try {
+      const approvedBadge = await env.addBadge('1803');
+      const deniedBadge = await env.addBadge('1804');
+      const a = await env.signIn(approvedBadge, { firstName: 'Replay', lastName: 'Approved' });
+      const d = await env.signIn(deniedBadge, { firstName: 'Replay', lastName: 'Denied' });
+      await env.waitFor(a.body.id, 'awaiting_approval');
+      await env.waitFor(d.body.id, 'awaiting_approval');
+      expect((await env.api.call('POST', `/v1/visits/${a.body.id}/approve`, { headers: { prefer: 'wait=20' } })).body.status).toBe('active');
+      expect((await env.api.call('POST', `/v1/visits/${d.body.id}/deny`, { body: { reason: 'not expected' } })).status).toBe(202);
+      await env.api.call('POST', `/v1/visits/${a.body.id}/sign-out`, { token: env.receptionist.token });
+      await env.waitFor(a.body.id, 'completed');
+      await env.waitFor(d.body.id, 'completed');
+      const bundle = await workflowBundle();
+      for (const v of [d, a]) {
+        const handle = env.api.temporal.workflow.getHandle(`visit-${v.body.id}`);
+        await handle.result();
+        const history = await handle.fetchHistory();
+        await Worker.runReplayHistory({ workflowBundle: bundle }, history, `visit-${v.body.id}`);
+        if (v === a && process.env.RECORD_HISTORY === '1') fs.writeFileSync(NEWEST, historyToJSON(history));
+      }
+    } finally {
+      await env.api.call('PATCH', `/v1/locations/${env.locationId}`, { body: { activation: 'on-sign-in' } });
+    }
   });
 
   it('replays the recorded history of an earlier version', async () => {

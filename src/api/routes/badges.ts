@@ -4,6 +4,7 @@ import { idRangeSchema, jsonId } from '../../admin/providers';
 import { named, paged, timestamp } from '../contract';
 import { assertInScope } from '../../admin/scope';
 import { badgeProblem, inRange, rangeText } from '../../admin/sync';
+import { runCardLostSync, type CardLostOutcome } from '../../admin/runs';
 import type { Db } from '../../db/client';
 import { badRequest, conflict, notFound } from '../../errors';
 import type { ApiContext } from '../app';
@@ -34,6 +35,16 @@ const badgeCreate = z.object({
   badgeTypeId: z.uuid({ message: 'must be the id of a badge type from GET /v1/providers/:id/badge-types' }),
 });
 const badgeIdParams = z.object({ id: z.uuid({ message: 'must be a UUID' }) });
+/** How long reception waits for the PACS to record a lost (or found) card; 0 answers at once ("pending"). */
+const cardLostQuery = z.object({
+  waitSeconds: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(30)
+    .default(5)
+    .meta({ description: 'Seconds to wait for the PACS to record it (default 5); after that `pacs.lostState` is "pending" and it goes on in the background' }),
+});
 
 type BadgeRow = {
   id: string;
@@ -83,6 +94,13 @@ export const badgeSchema = named(
       .meta({ description: 'Why this badge cannot be provisioned right now' }),
     createdAt: timestamp,
     updatedAt: timestamp,
+    pacs: z
+      .object({
+        lostState: z.enum(['recorded', 'no_credential', 'not_supported', 'pending', 'failed']),
+        message: z.string(),
+      })
+      .optional()
+      .meta({ description: 'Answers of POST /v1/badges/{id}/lost and /found only: what the PACS holds now (Genetec: the credential State Lost)' }),
   }),
   'A security badge of a provider\'s pool.',
 );
@@ -162,8 +180,12 @@ async function holderOrThrow(db: Db, badge: { id: string; name: string; uniqueId
   }
 }
 
-export function registerBadgeRoutes({ routes, db }: ApiContext) {
+export function registerBadgeRoutes({ routes, db, temporal }: ApiContext) {
   const prisma = db.prisma;
+  const inPacs = async (badge: { id: string; providerId: string }, lost: boolean, waitSeconds: number): Promise<CardLostOutcome> => {
+    const provider = await prisma.provider.findUniqueOrThrow({ where: { id: badge.providerId }, select: { id: true, taskQueue: true } });
+    return runCardLostSync(temporal, provider, badge.id, lost, waitSeconds * 1000);
+  };
 
   /** Provider and badge answer 404 outside the caller's locations, as if they did not exist. */
   async function loadProvider(id: string, req: Request) {
@@ -316,14 +338,15 @@ export function registerBadgeRoutes({ routes, db }: ApiContext) {
       operationId: 'markBadgeLost',
       summary: 'Report a card lost: it stays out of the pool until found',
       description:
-        'From available or not_returned. Recorded in this product only: the card is already switched off in the PACS (it is only switched on while a visit holds it). Repeating it answers the badge as it is.',
+        'From available or not_returned. The card is already switched off in the PACS (it is only switched on while a visit holds it); where the PACS has a lost state it is recorded there too (Genetec: the credential\'s State=Lost), and `pacs` says what the PACS holds. Repeating it answers the badge as it is.',
       tag: 'badges',
       permission: [...cardKeepers],
       params: badgeIdParams,
+      query: cardLostQuery,
       response: badgeSchema,
       responses: { 409: 'BADGE_IN_USE (an open visit holds it: sign the visitor out with {"badgeReturned": false}) or BADGE_RETIRED' },
     },
-    async ({ params, req }) => {
+    async ({ params, query, req }) => {
       const cur = await loadBadge(params.id, req);
       await holderOrThrow(prisma, cur, 'reported lost');
       const done = await prisma.securityBadge.updateMany({ where: { id: cur.id, status: { in: ['available', 'not_returned'] } }, data: { status: 'lost' } });
@@ -331,7 +354,8 @@ export function registerBadgeRoutes({ routes, db }: ApiContext) {
         const now = await prisma.securityBadge.findUniqueOrThrow({ where: { id: cur.id } });
         if (now.status !== 'lost') throw conflict('BADGE_RETIRED', `Badge "${cur.name}" (${cur.uniqueId}) is ${now.status}; a retired badge cannot be reported lost.`, { status: now.status });
       }
-      return view(cur.id);
+      const pacs = await inPacs(cur, true, query.waitSeconds);
+      return { ...(await view(cur.id)), pacs: { lostState: pacs.state, message: pacs.message } };
     },
   );
 
@@ -344,10 +368,11 @@ export function registerBadgeRoutes({ routes, db }: ApiContext) {
       tag: 'badges',
       permission: [...cardKeepers],
       params: badgeIdParams,
+      query: cardLostQuery,
       response: badgeSchema,
       responses: { 409: 'BADGE_NOT_MISSING: only a not_returned or lost badge can be found (an available one is already in the pool; a retired one stays retired)' },
     },
-    async ({ params, req }) => {
+    async ({ params, query, req }) => {
       const cur = await loadBadge(params.id, req);
       const done = await prisma.securityBadge.updateMany({
         where: { id: cur.id, status: { in: ['not_returned', 'lost'] } },
@@ -361,7 +386,8 @@ export function registerBadgeRoutes({ routes, db }: ApiContext) {
           { status: now.status },
         );
       }
-      return view(cur.id);
+      const pacs = await inPacs(cur, false, query.waitSeconds);
+      return { ...(await view(cur.id)), pacs: { lostState: pacs.state, message: pacs.message } };
     },
   );
 

@@ -13,7 +13,14 @@ const timezone = text({ max: 100 })
   .refine(isValidTimeZone, { message: 'must be an IANA time zone such as "Europe/Berlin"' });
 const endOfDay = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { message: 'must be a 24-hour local time "HH:MM", e.g. "18:00"' });
 
-export const locationCreate = z.object({ name: text({ min: 1, max: 200 }), timezone, endOfDay });
+/** Whether a visitor's badge works once provisioned, or only once a host or security approves the visit. */
+export const ACTIVATIONS = ['on-sign-in', 'on-approval'] as const;
+const activation = z.enum(ACTIVATIONS).meta({
+  description:
+    '"on-sign-in" (default): the badge works as soon as it is provisioned. "on-approval": it is issued inactive and the visit waits (status awaiting_approval) for POST /v1/visits/{id}/approve or /deny; the end of the day closes it unapproved.',
+});
+
+export const locationCreate = z.object({ name: text({ min: 1, max: 200 }), timezone, endOfDay, activation: activation.optional() });
 const locationPatch = locationCreate.partial();
 
 export const locationSchema = named(
@@ -23,18 +30,20 @@ export const locationSchema = named(
     name: z.string(),
     timezone: z.string().meta({ description: 'IANA time zone' }),
     endOfDay: z.string().meta({ description: 'Local "HH:MM" at which open visits end' }),
+    activation,
     createdAt: timestamp,
     updatedAt: timestamp,
   }),
 );
 const locationPage = paged('Location', locationSchema);
 
-type LocationRow = { id: string; name: string; timezone: string; endOfDay: string; createdAt: Date; updatedAt: Date };
+type LocationRow = { id: string; name: string; timezone: string; endOfDay: string; activation: string; createdAt: Date; updatedAt: Date };
 export const locationView = (l: LocationRow): z.output<typeof locationSchema> => ({
   id: l.id,
   name: l.name,
   timezone: l.timezone,
   endOfDay: l.endOfDay,
+  activation: l.activation === 'on-approval' ? 'on-approval' : 'on-sign-in',
   createdAt: l.createdAt,
   updatedAt: l.updatedAt,
 });

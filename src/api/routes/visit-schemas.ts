@@ -61,4 +61,12 @@ export const visitResponses = {
   },
   end: { 503: temporalDown },
   retry: { 409: 'VISIT_NOT_RETRYABLE (only a visit whose provisioning failed) or VISIT_CLOSED' },
+  approve: {
+    409: 'VISIT_NOT_AWAITING_APPROVAL (only a visit awaiting approval, and only once), VISIT_DAY_OVER (its day ended: the badge is off) or VISIT_CLOSED',
+    503: temporalDown,
+  },
+  deny: {
+    409: 'VISIT_NOT_AWAITING_APPROVAL (only a visit awaiting approval, and only once), VISIT_DAY_OVER or VISIT_CLOSED',
+    503: temporalDown,
+  },
 } as const;

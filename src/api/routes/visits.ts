@@ -14,6 +14,8 @@ import { AppError, badRequest, conflict, notFound, unprocessable } from '../../e
 import { Prisma } from '../../generated/prisma/client';
 import { SA } from '../../workflows/search-attributes';
 import {
+  approveUpdate,
+  denyUpdate,
   deprovisionNowSignal,
   outcomeUpdate,
   retryUpdate,
@@ -27,7 +29,7 @@ import type { visitWorkflow } from '../../workflows/visit';
 import { closeVisitWorkflowId, type closeVisitWorkflow } from '../../workflows/close-visit';
 import type { ApiContext } from '../app';
 import { keyset, page, pageQuery } from '../pagination';
-import { boundedWait } from '../../temporal/bounded-wait';
+import { boundedWait, WaitTimeout } from '../../temporal/bounded-wait';
 import { text } from '../text';
 import { uuidParam } from '../validate';
 import { idempotencyKeyHeader, visitPage, visitResponses, visitSchema } from './visit-schemas';
@@ -68,11 +70,19 @@ const visitCreate = z.object({
   visitor: visitorSchema,
 });
 
+/** Optional: a denial without a reason closes the visit as "denied by <who>". */
+const denyBody = z
+  .object({ reason: text({ min: 1, max: 500 }).optional().meta({ description: 'Why the visitor is turned away: kept on the closed visit' }) })
+  .optional();
+
 const visitQuery = pageQuery.extend({
   locationId: z.uuid().optional(),
   status: z.enum(VISIT_STATUSES).optional(),
   badgeId: z.uuid().optional(),
 });
+
+/** How long an approve without `Prefer: wait` waits for the workflow's answer (a refusal comes at once). */
+const APPROVE_ANSWER_S = 5;
 
 /** A badge still on this long after its visit should have ended is overdue (the alert's threshold). */
 const OVERDUE_AFTER_S = 300;
@@ -131,6 +141,7 @@ export function registerVisitRoutes(ctx: ApiContext & { visitTiming?: Partial<Vi
   async function startWorkflow(
     visit: { id: string; workflowId: string; locationId: string; providerId: string; badgeId: string; visitor: unknown },
     badge: { uniqueId: string; provider: { taskQueue: string | null } },
+    location: { activation: string },
   ) {
     const v = visit.visitor as { firstName: string; lastName: string };
     const input: VisitInput = {
@@ -142,6 +153,8 @@ export function registerVisitRoutes(ctx: ApiContext & { visitTiming?: Partial<Vi
       visitorName: `${v.firstName} ${v.lastName}`,
       pacsTaskQueue: badge.provider.taskQueue ?? temporal.taskQueue,
       ...(ctx.visitTiming ? { timing: ctx.visitTiming } : {}),
+      // Fixed at sign-in: changing the location's setting later does not change a visit under way.
+      ...(location.activation === 'on-approval' ? { requiresApproval: true } : {}),
     };
     try {
       await temporal.client.workflow.start<typeof visitWorkflow>('visitWorkflow', {
@@ -235,7 +248,7 @@ export function registerVisitRoutes(ctx: ApiContext & { visitTiming?: Partial<Vi
         if (!idemKey) return null;
         const prior = await prisma.visit.findUnique({
           where: { createdById_idempotencyKey: { createdById: principal.id, idempotencyKey: idemKey } },
-          include: { timeline: true, badge: { include: { provider: { select: { taskQueue: true } } } } },
+          include: { timeline: true, location: { select: { activation: true } }, badge: { include: { provider: { select: { taskQueue: true } } } } },
         });
         if (!prior) return null;
         if (!sameSignIn(prior, body)) {
@@ -249,7 +262,7 @@ export function registerVisitRoutes(ctx: ApiContext & { visitTiming?: Partial<Vi
         // A finished visit is returned as it is: a late replay must not switch its badge back on.
         if (prior.status === 'completed') return visitView(prior);
         // The first request may have died between saving and starting: make sure the workflow runs.
-        await startWorkflow(prior, prior.badge);
+        await startWorkflow(prior, prior.badge, prior.location);
         return signInOutcome(prior.id, prior.workflowId);
       };
       const previous = await replay();
@@ -301,7 +314,7 @@ export function registerVisitRoutes(ctx: ApiContext & { visitTiming?: Partial<Vi
         throw err;
       }
       try {
-        await startWorkflow(visit, badge);
+        await startWorkflow(visit, badge, location);
       } catch (err) {
         // The start may or may not have reached Temporal (an answer lost in an outage). Deleting the row
         // could orphan a workflow that did start, so the visit is kept: a retry with the same
@@ -322,7 +335,8 @@ export function registerVisitRoutes(ctx: ApiContext & { visitTiming?: Partial<Vi
   );
 
   // Who handles visits may read them; declared on the routes so /openapi.json lists it.
-  const viewers = ['viewVisits', 'provisionBadge', 'signOut', 'manageConfiguration'] as const;
+  // A host (approveVisits) finds the visits awaiting their approval (GET /v1/visits?status=awaiting_approval).
+  const viewers = ['viewVisits', 'provisionBadge', 'signOut', 'manageConfiguration', 'approveVisits'] as const;
 
   routes.add('get', '/visits', { operationId: 'listVisits', summary: "List visits at the caller's locations, filtered by location, status or badge", tag: 'visits', permission: [...viewers], query: visitQuery, response: visitPage }, async ({ query, req }) => {
     const k = keyset(query.cursor);
@@ -454,6 +468,106 @@ export function registerVisitRoutes(ctx: ApiContext & { visitTiming?: Partial<Vi
         throw err;
       }
       return visitView(await getVisit(params.id));
+    },
+  );
+
+  /**
+   * Why a visit can no longer be approved or denied, before asking its workflow: its day is over (the
+   * badge is switched off) or it has closed. Null while it may still be waiting.
+   */
+  function undecidable(v: Awaited<ReturnType<typeof getVisit>>, what: string): AppError | null {
+    if (v.endsAt && v.endsAt.getTime() <= Date.now()) {
+      return conflict(
+        'VISIT_DAY_OVER',
+        `The visit's day ended at ${v.endsAt.toISOString()}; it can no longer be ${what}. Its badge is switched off; sign the visitor in again if they are still here.`,
+        { status: v.status },
+      );
+    }
+    if (v.status === 'completed') {
+      const last = [...v.timeline].sort((a, b) => a.at.getTime() - b.at.getTime() || Number(a.id - b.id)).pop();
+      return conflict('VISIT_CLOSED', `The visit is closed${last?.detail ? ` (${last.detail})` : ''}; it can no longer be ${what}.`, { status: v.status });
+    }
+    return null;
+  }
+
+  /** A refused approve/deny update (the workflow's validator) or a finished workflow, as a 409. */
+  function decisionRefused(err: unknown, v: Awaited<ReturnType<typeof getVisit>>): never {
+    if (err instanceof WorkflowUpdateFailedError) {
+      throw conflict('VISIT_NOT_AWAITING_APPROVAL', err.cause?.message ?? err.message, { status: v.status });
+    }
+    if (err instanceof WorkflowNotFoundError) throw conflict('VISIT_CLOSED', 'The visit workflow has already finished; the visit can no longer be approved or denied.');
+    throw new AppError(503, 'TEMPORAL_UNAVAILABLE', `Temporal is not reachable; try again (${(err as Error).message}).`);
+  }
+
+  routes.add(
+    'post',
+    '/visits/{id}/approve',
+    {
+      operationId: 'approveVisit',
+      summary:
+        'Approve a visit awaiting approval: its badge is switched on and access granted within seconds (202). With `Prefer: wait=N` (up to 30 s) answers 200 with the outcome (active, or provision_failed and why) when it comes in time.',
+      tag: 'visits',
+      permission: ['approveVisits'],
+      params: uuidParam,
+      status: 202,
+      response: visitSchema,
+      responses: visitResponses.approve,
+    },
+    async ({ params, req, res }) => {
+      const v = await getVisit(params.id, req.principal!.scope);
+      const refused = undecidable(v, 'approved');
+      if (refused) throw refused;
+      const waitS = preferredWait(req.header('prefer'));
+      const handle = temporal.client.workflow.getHandle(v.workflowId);
+      // The update resolves once the badge is on (or activation failed); a refusal (the workflow's
+      // validator) comes at once. Without Prefer: wait, a few seconds are still worth waiting for the
+      // refusal to be a 409 rather than a 202 that changed nothing.
+      try {
+        await boundedWait(temporal.client, (waitS ?? APPROVE_ANSWER_S) * 1000, () => handle.executeUpdate(approveUpdate, { args: [{ by: req.principal!.name }] }));
+      } catch (err) {
+        if (!(err instanceof WaitTimeout)) decisionRefused(err, v);
+      }
+      const after = visitView(await getVisit(params.id));
+      if (!waitS) return after;
+      res.setHeader('Preference-Applied', `wait=${waitS}`);
+      if (after.status === 'awaiting_approval' || after.status === 'provisioning') return after;
+      res.status(200).json(after);
+      return undefined;
+    },
+  );
+
+  routes.add(
+    'post',
+    '/visits/{id}/deny',
+    {
+      operationId: 'denyVisit',
+      summary: 'Deny a visit awaiting approval: its (inactive) badge is switched off and the visit closes with the reason given',
+      tag: 'visits',
+      permission: ['approveVisits'],
+      params: uuidParam,
+      body: denyBody,
+      status: 202,
+      response: visitSchema,
+      responses: visitResponses.deny,
+    },
+    async ({ params, body, req, res }) => {
+      const v = await getVisit(params.id, req.principal!.scope);
+      const refused = undecidable(v, 'denied');
+      if (refused) throw refused;
+      const waitS = preferredWait(req.header('prefer'));
+      const handle = temporal.client.workflow.getHandle(v.workflowId);
+      try {
+        await handle.executeUpdate(denyUpdate, { args: [{ by: req.principal!.name, ...(body?.reason ? { reason: body.reason } : {}) }] });
+      } catch (err) {
+        decisionRefused(err, v);
+      }
+      return afterWait(
+        res,
+        waitS,
+        () => handle.result(),
+        async () => visitView(await getVisit(params.id)),
+        (st) => (st === 'completed' ? 200 : null),
+      );
     },
   );
 }

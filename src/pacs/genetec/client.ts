@@ -368,6 +368,7 @@ export class GenetecClient implements PacsAdapter {
     badgeType: BadgeTypeRef;
     activateAt: Date;
     deactivateAt: Date;
+    inactive?: boolean;
   }): Promise<IssuedCredential> {
     const personId = this.guidOrThrow(args.personId, 'person');
     if (!(args.deactivateAt.getTime() > args.activateAt.getTime())) {
@@ -382,7 +383,9 @@ export class GenetecClient implements PacsAdapter {
     if (!person) throw pacsError('PACS_NOT_FOUND', `The ${this.personType.toLowerCase()} ${personId} no longer exists in Security Center.`);
     const isVisitor = String(prop(person, 'EntityType') ?? this.personType) === 'Visitor';
     // The hard expiry lives on the credential [C-obs S-BULAC]; a visitor's Departure is set to match.
-    const window = ['State=Active', `ActivationMode=SpecificActivationPeriod(${isoUtc(args.activateAt)},${isoUtc(args.deactivateAt)})`];
+    // Awaiting approval: the stored state Inactive [C-obs S-BULAC writes State=Inactive] keeps the card off
+    // whatever its window; activateBadge sets it Active.
+    const window = [args.inactive ? 'State=Inactive' : 'State=Active', `ActivationMode=SpecificActivationPeriod(${isoUtc(args.activateAt)},${isoUtc(args.deactivateAt)})`];
     const personClause = isVisitor ? [entityClause(dashless(personId), `Departure=${isoUtc(args.deactivateAt)}`)] : [];
 
     const existing = await this.lookupBadge(args.uniqueId, args.badgeType);
@@ -427,6 +430,33 @@ export class GenetecClient implements PacsAdapter {
       }
       throw e;
     }
+  }
+
+  /** `State=Active` with the visit's window [C-obs S-BULAC], in one write; writing it again changes nothing. */
+  async activateBadge(args: { personId: string; credentialId: string; activateAt: Date; deactivateAt: Date }): Promise<void> {
+    const credentialId = this.guidOrThrow(args.credentialId, 'credential');
+    if (!(args.deactivateAt.getTime() > args.activateAt.getTime())) {
+      throw pacsError('PACS_VALIDATION', 'The credential would expire before it starts: deactivateAt must be after activateAt.');
+    }
+    await this.write(
+      entityClause(dashless(credentialId), 'State=Active', `ActivationMode=SpecificActivationPeriod(${isoUtc(args.activateAt)},${isoUtc(args.deactivateAt)})`),
+      'write',
+    );
+  }
+
+  /**
+   * A credential's `State=Lost` [C: credential states in S-LQ; C-obs S-BULAC sets a credential Lost]. Found
+   * again: back to Inactive, the state every pool card has between visits. A card never issued in Security
+   * Center has nothing to mark.
+   */
+  async setCardLost(args: { uniqueId: string; badgeType: BadgeTypeRef; lost: boolean }): Promise<{ recorded: boolean }> {
+    const found = await this.lookupBadge(args.uniqueId, args.badgeType);
+    if (!found.exists || !found.credentialId) return { recorded: false };
+    const row = await this.readOne(found.credentialId, ['Status']);
+    const stored = row ? stateOf(prop(row, 'Status')) : null;
+    if (args.lost && stored !== 'Lost') await this.write(entityClause(dashless(found.credentialId), 'State=Lost'), 'write');
+    if (!args.lost && stored === 'Lost') await this.write(entityClause(dashless(found.credentialId), 'State=Inactive'), 'write');
+    return { recorded: true };
   }
 
   private assignedElsewhere(uniqueId: string, format: ClientFormat, found: BadgeLookup): PacsError {

@@ -243,11 +243,14 @@ export class OnGuardClient implements PacsAdapter {
     badgeType: BadgeTypeRef;
     activateAt: Date;
     deactivateAt: Date;
+    inactive?: boolean;
   }): Promise<IssuedCredential> {
     const personId = digits(args.personId, 'person ID');
     const typeId = digits(args.badgeType.externalId, 'badge type ID');
-    const { active } = await this.statuses();
-    const wanted = { STATUS: active, ACTIVATE: isoWithOffset(args.activateAt), DEACTIVATE: isoWithOffset(args.deactivateAt) };
+    const { active, inactive } = await this.statuses();
+    // Awaiting approval: the badge record exists with the site's inactive status (STATUS is a
+    // Lnl_BadgeStatus ID [C]); activateBadge PUTs the active one.
+    const wanted = { STATUS: args.inactive ? inactive : active, ACTIVATE: isoWithOffset(args.activateAt), DEACTIVATE: isoWithOffset(args.deactivateAt) };
 
     const existing = await this.badgeById(args.uniqueId);
     if (existing) return this.adoptExisting(existing, args.uniqueId, personId, wanted, false);
@@ -306,6 +309,60 @@ export class OnGuardClient implements PacsAdapter {
       await this.api.update(T.badge, update);
     }
     return { credentialId: key, created };
+  }
+
+  /** `PUT /instances` Lnl_Badge {BADGEKEY, STATUS, ACTIVATE, DEACTIVATE} [C: S2 updates STATUS this way]. */
+  async activateBadge(args: { personId: string; credentialId: string; activateAt: Date; deactivateAt: Date }): Promise<void> {
+    const key = digits(args.credentialId, 'credential ID');
+    const badge = (await this.api.find(T.badge, eqInt('BADGEKEY', key)))[0];
+    if (!badge || idOf(badge, 'PERSONID') !== digits(args.personId, 'person ID')) {
+      throw pacsError('PACS_NOT_FOUND', `Badge ${key} of person ${args.personId} no longer exists in OnGuard; sign the visitor in again.`);
+    }
+    const { active } = await this.statuses();
+    const deactivate = isoWithOffset(args.deactivateAt);
+    if (idOf(badge, 'STATUS') === String(active) && sameInstant(textOf(badge, 'DEACTIVATE'), deactivate)) return;
+    await this.api.update(T.badge, { BADGEKEY: jsonInt(key), STATUS: active, ACTIVATE: isoWithOffset(args.activateAt), DEACTIVATE: deactivate });
+  }
+
+  /**
+   * OnGuard has lost badge statuses [C: sites use "Lost", S11], named per site [C: S4 New-BadgeStatus] with
+   * unknown default IDs [U]: the status is looked up by `lostStatusName` (default "Lost") only when a card is
+   * reported lost. With `releaseOnDeactivate` (the default) the badge record was deleted when its last visit
+   * ended, so there is nothing to mark. A badge active in OnGuard is not ours to change here: no visit of
+   * ours holds the card (the API refuses a held card), so someone else does; reconciliation reports it.
+   */
+  async setCardLost(args: { uniqueId: string; badgeType: BadgeTypeRef; lost: boolean }): Promise<{ recorded: boolean }> {
+    const badge = await this.badgeById(args.uniqueId);
+    if (!badge) return { recorded: false };
+    const key = idOf(badge, 'BADGEKEY');
+    if (!key) throw pacsError('PACS_BAD_RESPONSE', `Badge ${args.uniqueId} was listed without its BADGEKEY.`);
+    const { active, inactive } = await this.statuses();
+    const status = idOf(badge, 'STATUS');
+    if (status === String(active)) {
+      throw pacsError(
+        'PACS_CONFLICT',
+        `Badge ${args.uniqueId} is active in OnGuard (person ${idOf(badge, 'PERSONID') ?? 'unknown'}), though no visit of this service holds it: it was not changed. Check who holds it (reconciliation reports it) before marking it lost there.`,
+      );
+    }
+    const lost = await this.lostStatus();
+    if (args.lost && status !== String(lost)) await this.api.update(T.badge, { BADGEKEY: jsonInt(key), STATUS: lost });
+    if (!args.lost && status === String(lost)) await this.api.update(T.badge, { BADGEKEY: jsonInt(key), STATUS: inactive });
+    return { recorded: true };
+  }
+
+  private async lostStatus(): Promise<number> {
+    const wanted = (this.settings.lostStatusName || 'Lost').trim().toLowerCase();
+    const rows = await this.api.listAll(T.badgeStatus);
+    const hit = rows.find((r) => (textOf(r, 'Name') ?? '').trim().toLowerCase() === wanted);
+    const id = hit ? idOf(hit, 'ID') : null;
+    if (id === null) {
+      const names = rows.map((r) => textOf(r, 'Name')).filter(Boolean).join(', ');
+      throw pacsError(
+        'PACS_VALIDATION',
+        `OnGuard has no badge status named "${this.settings.lostStatusName || 'Lost'}" (it has: ${names || 'none'}). Set the provider's lostStatusName to one of them.`,
+      );
+    }
+    return Number(id);
   }
 
   // ------------------------------------------------------------------ access levels

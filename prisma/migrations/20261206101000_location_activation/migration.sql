@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "Location" ADD COLUMN     "activation" TEXT NOT NULL DEFAULT 'on-sign-in';
