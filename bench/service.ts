@@ -1,0 +1,127 @@
+/**
+ * The service as `npm start` runs it (embedded PGlite, or PostgreSQL with DATABASE_URL; a Temporal dev
+ * server, both simulators, worker, API), driven over HTTP as a guestbook would. Shared by the benchmarks.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { loadConfig } from '../src/config';
+import { createLogger } from '../src/logging';
+import { freePort } from '../src/temporal/dev-server';
+import { start } from '../src/main';
+
+export type Kind = 'onguard' | 'genetec';
+export interface Pool {
+  providerId: string;
+  typeId: string;
+  rule: string;
+  first: number;
+}
+
+export const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
+};
+
+export async function startBenchService() {
+  Runtime.install({ shutdownSignals: [], logger: new DefaultLogger('ERROR') });
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vb-bench-'));
+  const config = loadConfig({
+    DATA_DIR: dataDir,
+    PORT: String(await freePort()),
+    TEMPORAL_DEV_PORT: String(await freePort()),
+    TEMPORAL_UI_PORT: String(await freePort()),
+    ONGUARD_SIM_PORT: String(await freePort()),
+    GENETEC_SIM_PORT: String(await freePort()),
+    LOG_LEVEL: 'error',
+    ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL, SIMULATORS: 'true', DEMO_SEED: 'true' } : {}),
+  });
+  console.log(`database: ${config.database.kind}`);
+  const t0 = Date.now();
+  const running = await start(config, createLogger('error'));
+  console.log(`start-up (dev server, ${config.database.kind}, simulators, worker, API, demo seed): ${Date.now() - t0} ms`);
+  const demo = JSON.parse(fs.readFileSync(path.join(dataDir, 'demo.json'), 'utf8'));
+  const call = async (token: string, method: string, p: string, body?: unknown, extra: Record<string, string> = {}) => {
+    const res = await fetch(running.apiUrl + p, {
+      method,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...extra },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: res.status, body: (await res.json()) as any };
+  };
+  const api = (method: string, p: string, body?: unknown) => call(demo.admin, method, p, body);
+  const asReception = (method: string, p: string, body?: unknown, extra: Record<string, string> = {}) => call(demo.receptionist, method, p, body, extra);
+  const simOrigins: Record<Kind, string> = { onguard: running.simulators.onguard!, genetec: running.simulators.genetec!.replace(/\/WebSdk$/, '') };
+  const sim = async (kind: Kind, method: string, p: string, body?: unknown) =>
+    (await fetch(`${simOrigins[kind]}/__sim${p}`, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) })).json() as Promise<any>;
+  const setLatency = async (ms: number) => {
+    for (const kind of ['onguard', 'genetec'] as const) await sim(kind, 'PUT', '/faults', { latencyMs: ms });
+  };
+
+  const pools = {} as Record<Kind, Pool>;
+  const providers = (await api('GET', `/v1/locations/${demo.locationId}/providers`)).body.items as any[];
+  for (const p of providers) {
+    const types = (await api('GET', `/v1/providers/${p.id}/badge-types`)).body.items as any[];
+    const type = p.kind === 'onguard' ? types.find((t) => t.name === 'Visitor') : types.find((t) => /26/.test(t.name));
+    pools[p.kind as Kind] = { providerId: p.id, typeId: type.id, rule: demo.accessRules[p.kind][0], first: p.kind === 'onguard' ? 1100 : 2100 };
+  }
+
+  /**
+   * `n` pool badges alternating between the two PACS. OnGuard's Visitor type allows IDs 1000–1999 only, so
+   * more than 800 use its Temporary type (manual entry, no range); Genetec's 26-bit cards go to 65535.
+   */
+  const addBadges = async (n: number) => {
+    const badges: Array<{ id: string; kind: Kind }> = [];
+    const wide = n > 800;
+    let onguardType = pools.onguard.typeId;
+    if (wide) {
+      const types = (await api('GET', `/v1/providers/${pools.onguard.providerId}/badge-types`)).body.items as any[];
+      onguardType = types.find((t) => t.name === 'Temporary').id;
+    }
+    for (let i = 0; i < n; i++) {
+      const kind: Kind = i % 2 ? 'genetec' : 'onguard';
+      const pool = pools[kind];
+      const half = i >> 1;
+      const uniqueId = kind === 'onguard' ? (wide ? 20_000 : pool.first) + half : (wide ? 30_000 : pool.first) + half;
+      const badgeTypeId = kind === 'onguard' ? onguardType : pool.typeId;
+      const b = await api('POST', `/v1/providers/${pool.providerId}/badges`, { name: `Bench ${i}`, uniqueId: String(uniqueId), badgeTypeId });
+      if (b.status !== 201) throw new Error(`adding badge ${uniqueId}: ${b.status} ${JSON.stringify(b.body)}`);
+      badges.push({ id: b.body.id, kind });
+    }
+    return badges;
+  };
+
+  const waitFor = async (id: string, status: string) => {
+    for (;;) {
+      const v = await asReception('GET', `/v1/visits/${id}`);
+      if (v.body.status === status) return;
+      if (v.body.status === 'provision_failed') throw new Error(JSON.stringify(v.body.lastError));
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+
+  /** Sign in as a guestbook does: one call with `Prefer: wait`, polling only if the outcome is slower. */
+  const signIn = async (badge: { id: string; kind: Kind }, n: number) => {
+    const v = await asReception(
+      'POST',
+      '/v1/visits',
+      {
+        locationId: demo.locationId,
+        badgeId: badge.id,
+        accessRuleIds: [pools[badge.kind].rule],
+        visitor: { firstName: 'Bench', lastName: `Visitor${n}`, email: `bench${n}@example.com` },
+      },
+      { prefer: 'wait=30' },
+    );
+    if (v.status !== 201 && v.status !== 202) throw new Error(JSON.stringify(v.body));
+    if (v.body.status !== 'active') await waitFor(v.body.id, 'active');
+    return v.body.id as string;
+  };
+
+  const stop = async () => {
+    await running.stop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  };
+  return { running, demo, api, asReception, simOrigins, sim, setLatency, pools, addBadges, waitFor, signIn, stop };
+}
