@@ -5,7 +5,7 @@ import { pacsError } from '../pacs/errors';
 import { toActivityFailure } from './failures';
 import type { PacsRegistry } from '../pacs/registry';
 import type { PacsAdapter } from '../pacs/types';
-import { visitWindow } from '../time/end-of-day';
+import { visitWindow, wallClockLabel } from '../time/end-of-day';
 import type { VisitError, VisitStatus } from '../workflows/visit-contract';
 
 interface VisitorDetails {
@@ -73,9 +73,10 @@ export function createVisitActivities(deps: ActivityDeps) {
 
   const bookkeeping = {
     /** Fixes when the visit ends (the location's end of day, DST-correct) and records it. */
-    async beginVisit({ visitId }: { visitId: string }): Promise<{ endsAt: string; afterHours: boolean }> {
+    async beginVisit({ visitId }: { visitId: string }): Promise<{ endsAt: string; afterHours: boolean; endsAtLabel: string }> {
       const visit = await loadVisit(visitId);
-      if (visit.endsAt) return { endsAt: visit.endsAt.toISOString(), afterHours: false };
+      const label = (at: Date) => wallClockLabel(at, visit.location.timezone);
+      if (visit.endsAt) return { endsAt: visit.endsAt.toISOString(), afterHours: false, endsAtLabel: label(visit.endsAt) };
       const started = now();
       const w = deps.visitDurationOverrideMs
         ? { endsAt: new Date(started.getTime() + deps.visitDurationOverrideMs), afterHours: false }
@@ -86,7 +87,7 @@ export function createVisitActivities(deps: ActivityDeps) {
           data: { visitId, status: visit.status, detail: `signed in after the location's end of day (${visit.location.endOfDay}); badge valid until local midnight` },
         });
       }
-      return { endsAt: w.endsAt.toISOString(), afterHours: w.afterHours };
+      return { endsAt: w.endsAt.toISOString(), afterHours: w.afterHours, endsAtLabel: label(w.endsAt) };
     },
 
     /** Mirrors the workflow's status into the Visit row and its timeline (GET /v1/visits reads these). */

@@ -50,6 +50,8 @@ export interface VisitInput {
 export interface VisitError {
   code: string;
   message: string;
+  /** The part of `message` that says what to do (the PACS catalogue's guidance), when the failure carried it. */
+  whatToDo?: string;
   /** While switching a badge off keeps failing: what it was doing, attempts so far, since when, next try. */
   during?: string;
   attempts?: number;

@@ -18,6 +18,7 @@ import type { Activities } from '../activities';
 import { FAILURES_NEEDING_A_PERSON } from '../pacs/errors';
 import { SA } from './search-attributes';
 import { describeFailure, switchOffActivityOptions, switchOffUntilDone } from './switch-off';
+import { currentDetails } from './visit-details';
 import {
   DEFAULT_VISIT_TIMING,
   END_REASONS,
@@ -51,6 +52,12 @@ export const END_GUARANTEE_PATCH = 'end-guarantee-v2';
 export const FAST_PROVISION_PATCH = 'fast-provision-v3';
 
 /**
+ * Runs started after this patch keep the `VisitErrorCode` search attribute in step with the visit's
+ * current failure, so operators can filter on a reason code in the Temporal UI.
+ */
+export const OPERATOR_VIEW_PATCH = 'operator-view-v4';
+
+/**
  * One visit, from sign-in to badge switched off. Guarantees (product brief, "Visit lifecycle"):
  * provision after the seeds' checks, each failing with its own reason; stay active until sign-out,
  * the end of the location's day, or "deprovision now"; then switch the badge off, retrying every failure
@@ -60,6 +67,7 @@ export async function visitWorkflow(input: VisitInput): Promise<VisitState> {
   const timing = { ...DEFAULT_VISIT_TIMING, ...input.timing };
   const v2 = patched(END_GUARANTEE_PATCH);
   const v3 = v2 && patched(FAST_PROVISION_PATCH);
+  const v4 = v3 && patched(OPERATOR_VIEW_PATCH);
   // Database bookkeeping runs on our own queue (v3: as local activities in the workflow's worker); PACS
   // calls on the provider's queue (see docs/architecture.md).
   const bookkeepingRetry: RetryPolicy = { initialInterval: '1 second', maximumInterval: '30 seconds', nonRetryableErrorTypes: ['VISIT_NOT_FOUND'] };
@@ -137,22 +145,19 @@ export async function visitWorkflow(input: VisitInput): Promise<VisitState> {
     },
   );
 
+  // Metadata, not a command: every run, old or new, shows the current layout.
   const showDetails = () => {
-    if (!v2) return;
-    const lines = [`**${state.status}** · badge ${input.badgeNumber} · ${input.visitorName}`];
-    if (state.endsAt) lines.push(`Ends at ${state.endsAt}.`);
-    const e = state.lastError;
-    if (e) {
-      lines.push(`**${e.code}**: ${e.message}`);
-      if (e.during) lines.push(`While ${e.during}: attempt ${e.attempts} failed; next attempt at ${e.nextAttemptAt}.`);
-    }
-    setCurrentDetails(lines.join('\n\n'));
+    if (v2) setCurrentDetails(currentDetails(input, state, endsAtLabel));
   };
+  /** Keeps the reason-code search attribute in step with the current failure (v4). */
+  const errorCodeAttribute = (error: VisitError | null | undefined) =>
+    v4 && error !== undefined ? [{ key: SA.errorCode, value: error ? error.code : null }] : [];
+  let endsAtLabel: string | undefined;
 
   const transition = async (status: VisitStatus, detail?: string, error?: VisitError | null) => {
     state.status = status;
     if (error !== undefined) state.lastError = error ?? undefined;
-    upsertSearchAttributes([{ key: SA.status, value: status }]);
+    upsertSearchAttributes([{ key: SA.status, value: status }, ...errorCodeAttribute(error)]);
     showDetails();
     await db.recordVisitStatus({ visitId: input.visitId, status, detail, error });
     recordedStatus = status;
@@ -181,8 +186,12 @@ export async function visitWorkflow(input: VisitInput): Promise<VisitState> {
   }
 
   async function lifecycle(): Promise<VisitState> {
-    const { endsAt } = await db.beginVisit({ visitId: input.visitId });
+    const begun = await db.beginVisit({ visitId: input.visitId });
+    const endsAt = begun.endsAt;
     state.endsAt = endsAt;
+    // Histories from before the label existed replay with the bare instant.
+    endsAtLabel = begun.endsAtLabel;
+    const endOfDay = { summary: `end of day ${endsAtLabel ?? endsAt}` };
     if (input.resume) {
       state.status = 'deprovisioning';
       recordedStatus = 'deprovisioning';
@@ -204,14 +213,14 @@ export async function visitWorkflow(input: VisitInput): Promise<VisitState> {
       // provision_failed can arrive while that status is still being recorded.
       retryRequested = false;
       await transition('provision_failed', failure.message, failure);
-      const woke = await condition(() => retryRequested || endRequested !== null, msUntilEnd());
+      const woke = await condition(() => retryRequested || endRequested !== null, msUntilEnd(), { summary: `${endOfDay.summary}, or a retry or sign-out` });
       if (!woke) break; // end of day: nothing to keep open for
       if (endRequested) break;
       await transition('provisioning', 'retry requested by an operator');
     }
 
     if (state.status === 'active') {
-      const early = await condition(() => endRequested !== null, msUntilEnd());
+      const early = await condition(() => endRequested !== null, msUntilEnd(), endOfDay);
       log.info('visit ending', { visitId: input.visitId, reason: early ? endRequested : 'endOfDay' });
     }
     return finish(endRequested ? END_REASONS[endRequested] : END_REASONS.endOfDay);
@@ -232,10 +241,16 @@ export async function visitWorkflow(input: VisitInput): Promise<VisitState> {
     let issuing = false;
     try {
       if (v3) {
-        const { personId } = await provisionPacs.prepareProvision({ visitId: input.visitId });
+        const { personId } = await provisionPacs.prepareProvision.executeWithOptions(
+          { summary: `check the PACS configuration, badge ${input.badgeNumber} and ${input.visitorName}` },
+          [{ visitId: input.visitId }],
+        );
         state.personId = personId;
         issuing = true;
-        const { credentialId } = await provisionPacs.issueAndGrant({ visitId: input.visitId, personId, endsAt });
+        const { credentialId } = await provisionPacs.issueAndGrant.executeWithOptions(
+          { summary: `issue badge ${input.badgeNumber} until ${endsAtLabel ?? endsAt} and grant its access rules` },
+          [{ visitId: input.visitId, personId, endsAt }],
+        );
         state.credentialId = credentialId;
         return null;
       }
@@ -271,9 +286,10 @@ export async function visitWorkflow(input: VisitInput): Promise<VisitState> {
     }
     await switchOffUntilDone(
       {
-        attempt: () => switchOffPacs.revokeAndDeactivate({ visitId: input.visitId }),
+        attempt: () => switchOffPacs.revokeAndDeactivate.executeWithOptions({ summary: `switch badge ${input.badgeNumber} off (${during})` }, [{ visitId: input.visitId }]),
         report: (error) => {
           state.lastError = error;
+          if (v4) upsertSearchAttributes(errorCodeAttribute(error));
           showDetails();
           return db.recordSwitchOffFailure({ visitId: input.visitId, error });
         },

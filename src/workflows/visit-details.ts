@@ -1,0 +1,36 @@
+import type { VisitInput, VisitState, VisitStatus } from './visit-contract';
+
+/** One line an operator can act on, per status (the Temporal UI shows it in bold at the top). */
+const HEADLINES: Record<VisitStatus, string> = {
+  provisioning: 'Provisioning: switching the badge on',
+  active: 'Active: the badge is on',
+  provision_failed: 'Provision failed: a person must fix the cause, then retry',
+  deprovisioning: 'Switching the badge off',
+  completed: 'Completed',
+};
+
+/**
+ * The visit's current details in the Temporal UI (Markdown, top of the workflow page): status, reason
+ * code, what happened and what to do, each said once, so that an operator never has to open a failure's
+ * JSON. Pure, so the workflow can call it on every transition.
+ */
+export function currentDetails(input: Pick<VisitInput, 'badgeNumber' | 'visitorName'>, state: VisitState, endsAtLabel?: string): string {
+  const lines = [`**${HEADLINES[state.status]}** (\`${state.status}\`)`];
+  const ends = endsAtLabel ?? state.endsAt;
+  lines.push(`Visitor **${input.visitorName}** · badge **${input.badgeNumber}**${ends ? ` · until ${ends}` : ''}`);
+  const e = state.lastError;
+  if (e) {
+    const whatHappened = e.whatToDo && e.message.endsWith(e.whatToDo) ? e.message.slice(0, -e.whatToDo.length).trim() : e.message;
+    const earlier = state.status === 'provisioning' && !e.during ? 'Previous attempt: ' : '';
+    lines.push(`${earlier}Reason code **${e.code}**`);
+    lines.push(`What happened: ${whatHappened}`);
+    if (e.whatToDo) lines.push(`What to do: ${e.whatToDo}`);
+    if (e.during) {
+      lines.push(`Retrying (${e.during}): attempt ${e.attempts} failed; next attempt at ${e.nextAttemptAt}. It is retried until it succeeds.`);
+    }
+  }
+  if (state.status === 'provision_failed') {
+    lines.push('Retry once fixed: **Send a Signal** `retry` (no input) or **Send an Update** `retryProvision` from this page, or `POST /v1/visits/<id>/retry`.');
+  }
+  return lines.join('\n\n');
+}
