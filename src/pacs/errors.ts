@@ -135,6 +135,11 @@ const WHAT_TO_DO_BY_PROVIDER: Record<PacsProviderKind, Partial<Record<PacsErrorC
   },
 };
 
+/** The product an operator searches in, by the name its own screens use. */
+export function pacsProductName(provider: string): string {
+  return provider === 'onguard' ? 'OnGuard' : provider === 'genetec' ? 'Security Center' : 'the access control system';
+}
+
 export function whatToDo(code: PacsErrorCode, provider?: PacsProviderKind): string {
   return (provider && WHAT_TO_DO_BY_PROVIDER[provider][code]) ?? WHAT_TO_DO[code];
 }

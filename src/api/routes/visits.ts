@@ -31,6 +31,7 @@ import { boundedWait } from '../../temporal/bounded-wait';
 import { text } from '../text';
 import { uuidParam } from '../validate';
 import { idempotencyKeyHeader, visitPage, visitResponses, visitSchema } from './visit-schemas';
+import { provisioningRetry, visitWorkflowMetadata } from './visit-metadata';
 
 const visitorSchema = z.object({
   firstName: text({ min: 1, max: 100 }),
@@ -130,9 +131,10 @@ export function registerVisitRoutes(ctx: ApiContext & { visitTiming?: Partial<Vi
   /** `badge` with its provider: the caller has them loaded already (no second read on the hot path). */
   async function startWorkflow(
     visit: { id: string; workflowId: string; locationId: string; providerId: string; badgeId: string; visitor: unknown },
-    badge: { uniqueId: string; provider: { taskQueue: string | null } },
+    badge: { name: string; uniqueId: string; provider: { taskQueue: string | null; name: string; kind: string } },
+    location: { name: string; timezone: string; endOfDay: string },
   ) {
-    const v = visit.visitor as { firstName: string; lastName: string };
+    const v = visit.visitor as { firstName: string; lastName: string; company?: string };
     const input: VisitInput = {
       visitId: visit.id,
       locationId: visit.locationId,
@@ -157,7 +159,13 @@ export function registerVisitRoutes(ctx: ApiContext & { visitTiming?: Partial<Vi
           { key: SA.visitId, value: visit.id },
           { key: SA.locationId, value: visit.locationId },
           { key: SA.status, value: 'provisioning' },
+          // Filterable from the first moment, before the workflow's first task has run.
+          { key: SA.badgeUniqueId, value: badge.uniqueId },
+          { key: SA.visitorName, value: input.visitorName },
+          { key: SA.locationName, value: location.name },
+          { key: SA.providerName, value: badge.provider.name },
         ],
+        ...visitWorkflowMetadata(input, { badgeName: badge.name, company: v.company, location, provider: badge.provider }),
       });
     } catch (err) {
       // The visit's workflow ran and closed: nothing to start (reconciliation finishes a visit it left open).
@@ -235,7 +243,11 @@ export function registerVisitRoutes(ctx: ApiContext & { visitTiming?: Partial<Vi
         if (!idemKey) return null;
         const prior = await prisma.visit.findUnique({
           where: { createdById_idempotencyKey: { createdById: principal.id, idempotencyKey: idemKey } },
-          include: { timeline: true, badge: { include: { provider: { select: { taskQueue: true } } } } },
+          include: {
+            timeline: true,
+            badge: { include: { provider: { select: { taskQueue: true, name: true, kind: true } } } },
+            location: { select: { name: true, timezone: true, endOfDay: true } },
+          },
         });
         if (!prior) return null;
         if (!sameSignIn(prior, body)) {
@@ -249,7 +261,7 @@ export function registerVisitRoutes(ctx: ApiContext & { visitTiming?: Partial<Vi
         // A finished visit is returned as it is: a late replay must not switch its badge back on.
         if (prior.status === 'completed') return visitView(prior);
         // The first request may have died between saving and starting: make sure the workflow runs.
-        await startWorkflow(prior, prior.badge);
+        await startWorkflow(prior, prior.badge, prior.location);
         return signInOutcome(prior.id, prior.workflowId);
       };
       const previous = await replay();
@@ -301,7 +313,7 @@ export function registerVisitRoutes(ctx: ApiContext & { visitTiming?: Partial<Vi
         throw err;
       }
       try {
-        await startWorkflow(visit, badge);
+        await startWorkflow(visit, badge, location);
       } catch (err) {
         // The start may or may not have reached Temporal (an answer lost in an outage). Deleting the row
         // could orphan a workflow that did start, so the visit is kept: a retry with the same
@@ -344,7 +356,10 @@ export function registerVisitRoutes(ctx: ApiContext & { visitTiming?: Partial<Vi
   }
 
   routes.add('get', '/visits/{id}', { operationId: 'getVisit', summary: 'A visit: status, badge, timeline, last error', tag: 'visits', permission: [...viewers], params: uuidParam, response: visitSchema }, async ({ params, req }) => {
-    return visitView(await getVisit(params.id, req.principal!.scope));
+    const v = await getVisit(params.id, req.principal!.scope);
+    // A PACS call being retried leaves no trace in the row until it gives up: Temporal knows the attempt.
+    const retrying = v.status === 'provisioning' ? await provisioningRetry(temporal.client, v.workflowId) : null;
+    return { ...visitView(v), ...(retrying ? { lastError: retrying } : {}) };
   });
 
   /** Ends a visit: a signal to its workflow, or, if that has closed without completing it, a closing workflow. */

@@ -1,0 +1,108 @@
+import fs from 'node:fs';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { startVisitEnv, type VisitEnv } from '../helpers/visit-env';
+
+/**
+ * What an operator does in the Temporal UI (2.42, as served by the dev server), in a real browser: find a
+ * failed visit by the number printed on its badge, read why it failed and what to do — on the page, never
+ * in a JSON box — fix the cause, retry it from the UI, and see it active. The steps are the ones
+ * docs/operations.md gives; the clicks are counted, because the number of them is the point.
+ */
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const MISSING_CHROMIUM =
+  `Chromium was not found at ${CHROMIUM}; this test drives a real browser through the Temporal UI. ` +
+  'Install it (Debian/Ubuntu: `apt-get install -y chromium`) or set CHROMIUM_PATH to a Chromium or Chrome binary.';
+/** Unique to this file: the dev server (and so the UI's search) is shared by the whole test run. */
+const BADGE_NUMBER = '1942';
+const SHOTS = process.env.UI_SCREENSHOTS;
+
+describe('Temporal UI: an operator finds, understands and retries a failed visit', () => {
+  let env: VisitEnv;
+  let browser: Browser;
+  let page: Page;
+  let ui: string;
+  beforeAll(async () => {
+    if (!fs.existsSync(CHROMIUM)) throw new Error(MISSING_CHROMIUM);
+    if (!process.env.TEST_TEMPORAL_UI_URL) throw new Error('The dev server of test/global-setup.ts runs without its UI; start it with headless: false.');
+    ui = process.env.TEST_TEMPORAL_UI_URL;
+    env = await startVisitEnv('onguard');
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+    await env?.close();
+  });
+
+  let clicks = 0;
+  const click = async (target: Locator) => {
+    clicks++;
+    await target.click();
+  };
+  const shot = async (name: string) => {
+    if (SHOTS) await page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
+  };
+  /** Text of the page and of its frames: the UI renders Markdown metadata in sandboxed frames. */
+  const visibleText = async () => {
+    const texts = await Promise.all(page.frames().map((f) => f.locator('body').innerText().catch(() => '')));
+    return texts.join('\n');
+  };
+  const eventually = async (what: string, check: () => Promise<boolean>, timeoutMs = 20_000) => {
+    const deadline = Date.now() + timeoutMs;
+    while (!(await check())) {
+      if (Date.now() > deadline) {
+        await shot(`timeout-${what.replace(/\W+/g, '-')}`);
+        throw new Error(`Timed out waiting for ${what}`);
+      }
+      await page.waitForTimeout(250);
+    }
+  };
+
+  it('finds it by badge number, reads the reason and what to do on the page, retries it, and it becomes active', async () => {
+    // The card with this number is held by a site cardholder (Grace Hopper) in OnGuard.
+    const state = await env.simCall('GET', '/__sim/state');
+    const template = (state.instances.Lnl_Badge as Array<Record<string, unknown>>).find((b) => b.ID === 1500)!;
+    const { BADGEKEY: _key, ...row } = template;
+    await env.simCall('POST', '/__sim/seed', { badges: [{ ...row, ID: Number(BADGE_NUMBER), PERSONID: 2 }] });
+    const badgeId = await env.addBadge(BADGE_NUMBER);
+    const v = await env.signIn(badgeId, { firstName: 'Katherine', lastName: 'Johnson' });
+    await env.waitFor(v.body.id, 'provision_failed');
+
+    // The workflow list, as an operator opens it.
+    await page.goto(`${ui}/namespaces/default/workflows`);
+    await click(page.getByTestId('toggle-manual-query'));
+    const query = page.getByPlaceholder('Enter a query');
+    await click(query);
+    await query.fill(`VisitBadgeNumber = "${BADGE_NUMBER}"`);
+    await click(page.getByRole('button', { name: 'Search', exact: true }));
+    const link = page.getByRole('link', { name: `visit-${v.body.id}` });
+    await eventually('the visit in the filtered list', async () => (await link.count()) === 1);
+    await shot('1-list');
+    await click(link);
+    await click(page.getByText('User Metadata', { exact: true }));
+    await eventually('the reason on the workflow page', async () => /BADGE_ALREADY_ASSIGNED/.test(await visibleText()));
+    await shot('2-reason');
+    const reasonClicks = clicks;
+    const text = await visibleText();
+    console.log(text);
+    expect(text).toMatch(/Provision failed/);
+    expect(text).toMatch(/Katherine Johnson/);
+    expect(text).toMatch(/What to do: Search for the badge ID in OnGuard, remove it from that person, then retry\./);
+    // Said once: the guidance is not repeated in what happened.
+    expect(text.match(/remove it from that person/g)).toHaveLength(1);
+
+    // The operator fixes the cause in OnGuard: the card is taken off the cardholder.
+    const now = await env.simCall('GET', '/__sim/state');
+    const badges = (now.instances.Lnl_Badge as Array<{ ID: number }>).filter((b) => b.ID !== Number(BADGE_NUMBER));
+    await env.simCall('POST', '/__sim/seed', { replace: true, badges });
+
+    await click(page.getByRole('button', { name: 'More Actions' }));
+    await click(page.getByRole('menuitem', { name: 'Send a Signal' }).filter({ visible: true }).first());
+    await page.waitForTimeout(1000);
+    console.log(await page.locator('[role=dialog], dialog, .modal').filter({ visible: true }).evaluateAll((ds) => ds.map((d) => d.outerHTML.slice(0, 6000))));
+    await shot('3-signal-dialog');
+    fs.writeFileSync('/tmp/uishots/dialog.txt', await page.locator('body').innerText());
+    const retryClicks = clicks;
+    console.log(`[measure] clicks list→reason: ${reasonClicks}, list→retry: ${retryClicks}`);
+  }, 120_000);
+});
