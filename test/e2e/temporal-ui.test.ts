@@ -84,7 +84,6 @@ describe('Temporal UI: an operator finds, understands and retries a failed visit
     await shot('2-reason');
     const reasonClicks = clicks;
     const text = await visibleText();
-    console.log(text);
     expect(text).toMatch(/Provision failed/);
     expect(text).toMatch(/Katherine Johnson/);
     expect(text).toMatch(/What to do: Search for the badge ID in OnGuard, remove it from that person, then retry\./);
@@ -98,11 +97,25 @@ describe('Temporal UI: an operator finds, understands and retries a failed visit
 
     await click(page.getByRole('button', { name: 'More Actions' }));
     await click(page.getByRole('menuitem', { name: 'Send a Signal' }).filter({ visible: true }).first());
-    await page.waitForTimeout(1000);
-    console.log(await page.locator('[role=dialog], dialog, .modal').filter({ visible: true }).evaluateAll((ds) => ds.map((d) => d.outerHTML.slice(0, 6000))));
-    await shot('3-signal-dialog');
-    fs.writeFileSync('/tmp/uishots/dialog.txt', await page.locator('body').innerText());
+    const dialog = page.getByTestId('signal-confirmation-modal').filter({ visible: true });
+    await click(dialog.getByTestId('signal-select-button').filter({ visible: true }));
+    await click(dialog.getByRole('option', { name: 'retry', exact: true }).filter({ visible: true }));
+    await shot('3-signal');
+    await click(dialog.getByRole('button', { name: 'Submit' }));
     const retryClicks = clicks;
+
+    // The visit becomes active, for reception (the API) and on the page the operator has open.
+    const active = await env.waitFor(v.body.id, 'active');
+    expect(active.timeline.map((e: { detail?: string }) => e.detail)).toContain('retry requested by an operator');
+    await page.reload();
+    await click(page.getByText('User Metadata', { exact: true }));
+    await eventually('the visit active on the workflow page', async () => /Active: the badge is on/.test(await visibleText()));
+    await shot('4-active');
+
     console.log(`[measure] clicks list→reason: ${reasonClicks}, list→retry: ${retryClicks}`);
+    expect(reasonClicks).toBeLessThanOrEqual(5);
+    expect(retryClicks).toBeLessThanOrEqual(10);
+    await env.api.call('POST', `/v1/visits/${v.body.id}/sign-out`, { token: env.receptionist.token });
+    await env.waitFor(v.body.id, 'completed');
   }, 120_000);
 });
