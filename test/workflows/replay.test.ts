@@ -16,9 +16,10 @@ import { workflowBundle } from '../helpers/worker';
 const FIXTURE = path.join(__dirname, '..', 'fixtures', 'visit-history.json');
 /**
  * Each later fixture was recorded right after a patch (v2: end-guarantee, switch-off rounds and Cancel;
- * v3: fast provisioning with local bookkeeping). `RECORD_HISTORY=1` writes the newest one only.
+ * v3: fast provisioning with local bookkeeping; operator: the VisitErrorCode search attribute kept in step
+ * with the failure, activity and timer summaries). `RECORD_HISTORY=1` writes the newest one only.
  */
-const FIXTURES = ['visit-history-v2.json', 'visit-history-v3.json'].map((f) => path.join(__dirname, '..', 'fixtures', f));
+const FIXTURES = ['visit-history-v2.json', 'visit-history-v3.json', 'visit-history-operator.json'].map((f) => path.join(__dirname, '..', 'fixtures', f));
 const NEWEST = FIXTURES[FIXTURES.length - 1];
 
 describe('visit workflow replay', () => {
