@@ -1,0 +1,45 @@
+import { startVisitEnv, type VisitEnv } from '../helpers/visit-env';
+
+/**
+ * Integrators: while Temporal retries a PACS call of the sign-in (an outage), GET /v1/visits/:id says so —
+ * which call, how many attempts failed, the last error and when the next attempt is — instead of a silent
+ * `provisioning` until the retries give up.
+ */
+describe('a sign-in whose PACS call is being retried', () => {
+  let env: VisitEnv;
+  beforeAll(async () => {
+    env = await startVisitEnv('onguard', {
+      timing: { provisionAttempts: 6, provisionInitialIntervalMs: 1_000, provisionMaxIntervalMs: 1_000, deprovisionInitialIntervalMs: 100, deprovisionMaxIntervalMs: 500 },
+    });
+  }, 120_000);
+  afterAll(() => env?.close());
+
+  it('shows the attempt, the last error and the next attempt, then nothing once it succeeds', async () => {
+    const badgeId = await env.addBadge('1943');
+    await env.simCall('PUT', '/__sim/faults', { outage: true });
+    let visitId: string;
+    try {
+      const v = await env.signIn(badgeId, { firstName: 'Retry', lastName: 'Visible' });
+      visitId = v.body.id;
+      const deadline = Date.now() + 20_000;
+      let seen: any;
+      while (Date.now() < deadline) {
+        seen = (await env.api.call('GET', `/v1/visits/${visitId}`, { token: env.receptionist.token })).body;
+        if (seen.lastError?.attempts >= 1) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(seen.status).toBe('provisioning');
+      expect(seen.lastError).toMatchObject({ code: 'PACS_UNREACHABLE', during: expect.stringMatching(/^provisioning \(prepareProvision\)$/) });
+      expect(seen.lastError.message).toMatch(/OnGuard OpenAccess service/);
+      expect(seen.lastError.message).not.toMatch(/Genetec/);
+      expect(Date.parse(seen.lastError.nextAttemptAt)).toBeGreaterThan(Date.now() - 5_000);
+    } finally {
+      await env.simCall('PUT', '/__sim/faults', { outage: false });
+    }
+    const active = await env.waitFor(visitId!, 'active');
+    expect(active.lastError).toBeUndefined();
+    expect((await env.api.call('GET', `/v1/visits/${visitId!}`, { token: env.receptionist.token })).body.lastError).toBeUndefined();
+    await env.api.call('POST', `/v1/visits/${visitId!}/sign-out`, { token: env.receptionist.token });
+    await env.waitFor(visitId!, 'completed');
+  }, 60_000);
+});
