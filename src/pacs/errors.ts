@@ -110,7 +110,7 @@ const WHAT_TO_DO_BY_PROVIDER: Record<PacsProviderKind, Partial<Record<PacsErrorC
   onguard: {
     PACS_UNREACHABLE: 'Check the server URL and port, that the firewall lets this service reach it, and that the OnGuard OpenAccess service is running.',
     PACS_BAD_RESPONSE: 'Check that the URL is the OnGuard server root and any proxy in between.',
-    PACS_AUTH: "Update the provider's credentials (the OnGuard username and password).",
+    PACS_AUTH: "Update the provider's credentials (the OnGuard username or password).",
     PACS_LICENSE: 'The Application-Id must be licensed for OpenAccess (OpenAccess Application Support and Partner Integration IPC-052-TNGST01).',
     BADGE_ALREADY_ASSIGNED: 'Search for the badge ID in OnGuard, remove it from that person, then retry.',
     VISITOR_HAS_ACTIVE_BADGE: 'Search for the visitor in OnGuard, remove or deactivate that badge, then retry.',

@@ -8,9 +8,10 @@ import { startVisitEnv, type VisitEnv } from '../helpers/visit-env';
  * in a JSON box — fix the cause, retry it from the UI, and see it active. The steps are the ones
  * docs/operations.md gives; the clicks are counted, because the number of them is the point.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CANDIDATES = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter((p): p is string => !!p);
+const CHROMIUM = CANDIDATES.find((p) => fs.existsSync(p));
 const MISSING_CHROMIUM =
-  `Chromium was not found at ${CHROMIUM}; this test drives a real browser through the Temporal UI. ` +
+  `Chromium was not found (looked at ${CANDIDATES.join(', ')}); this test drives a real browser through the Temporal UI. ` +
   'Install it (Debian/Ubuntu: `apt-get install -y chromium`) or set CHROMIUM_PATH to a Chromium or Chrome binary.';
 /** Unique to this file: the dev server (and so the UI's search) is shared by the whole test run. */
 const BADGE_NUMBER = '1942';
@@ -22,7 +23,7 @@ describe('Temporal UI: an operator finds, understands and retries a failed visit
   let page: Page;
   let ui: string;
   beforeAll(async () => {
-    if (!fs.existsSync(CHROMIUM)) throw new Error(MISSING_CHROMIUM);
+    if (!CHROMIUM) throw new Error(MISSING_CHROMIUM);
     if (!process.env.TEST_TEMPORAL_UI_URL) throw new Error('The dev server of test/global-setup.ts runs without its UI; start it with headless: false.');
     ui = process.env.TEST_TEMPORAL_UI_URL;
     env = await startVisitEnv('onguard');
