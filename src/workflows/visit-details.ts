@@ -30,7 +30,8 @@ export function currentDetails(input: Pick<VisitInput, 'badgeNumber' | 'visitorN
     }
   }
   if (state.status === 'provision_failed') {
-    lines.push('Retry once fixed: **Send a Signal** `retry` (no input) or **Send an Update** `retryProvision` from this page, or `POST /v1/visits/<id>/retry`.');
+    // Short: the UI's frame for these details does not grow for a last wrapped line.
+    lines.push('Retry once fixed: **More Actions › Send a Signal › retry**');
   }
   return lines.join('\n\n');
 }

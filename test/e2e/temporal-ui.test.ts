@@ -48,6 +48,12 @@ describe('Temporal UI: an operator finds, understands and retries a failed visit
     const texts = await Promise.all(page.frames().map((f) => f.locator('body').innerText().catch(() => '')));
     return texts.join('\n');
   };
+  /** Workflow IDs a visibility query finds (what the UI's query box runs). */
+  const visitsMatching = async (query: string) => {
+    const ids: string[] = [];
+    for await (const w of env.api.temporal.workflow.list({ query })) ids.push(w.workflowId);
+    return ids;
+  };
   const eventually = async (what: string, check: () => Promise<boolean>, timeoutMs = 20_000) => {
     const deadline = Date.now() + timeoutMs;
     while (!(await check())) {
@@ -84,6 +90,8 @@ describe('Temporal UI: an operator finds, understands and retries a failed visit
     await eventually('the reason on the workflow page', async () => /BADGE_ALREADY_ASSIGNED/.test(await visibleText()));
     await shot('2-reason');
     const reasonClicks = clicks;
+    // The reason code and the readable names are filterable too (what the UI's query box runs).
+    expect(await visitsMatching(`VisitErrorCode = "BADGE_ALREADY_ASSIGNED" AND VisitLocationName = "onguard site" AND VisitProviderName = "onguard simulator"`)).toContain(`visit-${v.body.id}`);
     const text = await visibleText();
     expect(text).toMatch(/Provision failed/);
     expect(text).toMatch(/Katherine Johnson/);
@@ -112,6 +120,8 @@ describe('Temporal UI: an operator finds, understands and retries a failed visit
     await click(page.getByText('User Metadata', { exact: true }));
     await eventually('the visit active on the workflow page', async () => /Active: the badge is on/.test(await visibleText()));
     await shot('4-active');
+    // Active: no current failure to filter on any more.
+    await eventually('VisitErrorCode cleared', async () => !(await visitsMatching(`VisitBadgeNumber = "${BADGE_NUMBER}" AND VisitErrorCode IS NOT NULL`)).length);
 
     console.log(`[measure] clicks list→reason: ${reasonClicks}, list→retry: ${retryClicks}`);
     expect(reasonClicks).toBeLessThanOrEqual(5);

@@ -27,7 +27,7 @@ export function visitWorkflowMetadata(
       `**Badge** ${md(more.badgeName)}, number ${md(input.badgeNumber)}`,
       `**Location** ${md(more.location.name)} (end of day ${more.location.endOfDay} ${more.location.timezone})`,
       `**Provider** ${md(more.provider.name)} (${kind})`,
-      `**Visit** ${input.visitId}: \`GET /v1/visits/${input.visitId}\``,
+      `**Visit** ${input.visitId}`,
     ].join('\n\n'),
   };
 }
