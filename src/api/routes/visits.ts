@@ -355,7 +355,7 @@ export function registerVisitRoutes(ctx: ApiContext & { visitTiming?: Partial<Vi
     return v;
   }
 
-  routes.add('get', '/visits/{id}', { operationId: 'getVisit', summary: 'A visit: status, badge, timeline, last error', tag: 'visits', permission: [...viewers], params: uuidParam, response: visitSchema }, async ({ params, req }) => {
+  routes.add('get', '/visits/{id}', { operationId: 'getVisit', summary: 'A visit: status, badge, timeline, last error (while a PACS call of the sign-in is being retried: which, attempts, last error, next attempt)', tag: 'visits', permission: [...viewers], params: uuidParam, response: visitSchema }, async ({ params, req }) => {
     const v = await getVisit(params.id, req.principal!.scope);
     // A PACS call being retried leaves no trace in the row until it gives up: Temporal knows the attempt.
     const retrying = v.status === 'provisioning' ? await provisioningRetry(temporal.client, v.workflowId) : null;
