@@ -84,8 +84,8 @@ export const isPacsError = (e: unknown): e is PacsError => e instanceof PacsErro
  */
 export const WHAT_TO_DO: Record<PacsErrorCode, string> = {
   PACS_UNREACHABLE: "Check the server URL and port, that the firewall lets this service reach it, and that the PACS's API service is running.",
-  PACS_TIMEOUT: 'It will be retried. If it persists, check the server load and the network path.',
-  PACS_SERVER_ERROR: 'It will be retried. If it persists, check the server logs.',
+  PACS_TIMEOUT: 'The call will be retried. If it persists, check the server load and the network path.',
+  PACS_SERVER_ERROR: 'The call will be retried. If it persists, check the server logs.',
   PACS_TLS:
     "Add the server's CA certificate or pin its SHA-256 fingerprint in the provider's TLS settings (these servers ship self-signed certificates).",
   PACS_BAD_RESPONSE: 'Check the URL path (Genetec: /WebSdk; OnGuard: the server root) and any proxy in between.',
