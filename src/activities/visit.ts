@@ -6,6 +6,7 @@ import { toActivityFailure } from './failures';
 import type { PacsRegistry } from '../pacs/registry';
 import type { PacsAdapter } from '../pacs/types';
 import { visitWindow, wallClockLabel } from '../time/end-of-day';
+import { announcingRetries } from './retry-notice';
 import type { VisitError, VisitStatus } from '../workflows/visit-contract';
 
 interface VisitorDetails {
@@ -341,8 +342,8 @@ export function createVisitActivities(deps: ActivityDeps) {
   return {
     ...bookkeeping,
     ...heartbeatingPacsCalls,
-    prepareProvision: heartbeating(prepareProvision),
-    issueAndGrant: heartbeating(issueAndGrant),
+    prepareProvision: heartbeating(announcingRetries(deps.temporal, prepareProvision)),
+    issueAndGrant: heartbeating(announcingRetries(deps.temporal, issueAndGrant)),
   };
 }
 

@@ -56,6 +56,9 @@ export const FAILURES_NEEDING_A_PERSON: readonly string[] = [
  */
 export const PROVIDER_LEVEL_FAILURES: readonly string[] = [...CONNECTION_CODES, 'PROVIDER_NOT_FOUND', 'SECRET_UNREADABLE'];
 
+/** A code Temporal retries by itself (network, timeout, 5xx): the rest wait for a person. */
+export const isTransientFailure = (code: string): boolean => RETRYABLE.has(code as PacsErrorCode);
+
 export type PacsProviderKind = 'onguard' | 'genetec';
 
 export class PacsError extends Error {

@@ -59,6 +59,16 @@ export interface VisitError {
   nextAttemptAt?: string;
 }
 
+/** A provisioning PACS call failed and Temporal will try it again (sent by the activity, best effort). */
+export interface PacsRetrying {
+  activity: string;
+  /** The attempt that failed. */
+  attempt: number;
+  code: string;
+  message: string;
+  whatToDo?: string;
+}
+
 export interface VisitState {
   visitId: string;
   status: VisitStatus;
@@ -66,6 +76,8 @@ export interface VisitState {
   personId?: string;
   credentialId?: string;
   lastError?: VisitError;
+  /** While a provisioning PACS call is being retried: the failed attempt and when the next one is due. */
+  retrying?: PacsRetrying & { nextAttemptAt: string };
   signOutRequested: boolean;
   attempts: number;
 }
@@ -87,6 +99,8 @@ export const retrySignal = defineSignal('retry');
 /** The same retry as an update, so the API learns at once whether the visit was in a retryable state. */
 export const retryUpdate = defineUpdate<{ accepted: true }, []>('retryProvision');
 export const stateQuery = defineQuery<VisitState>('state');
+/** From the provisioning activities: an attempt failed and will be retried, for the workflow's current details. */
+export const pacsRetryingSignal = defineSignal<[PacsRetrying]>('pacsCallRetrying');
 /**
  * Resolves once the sign-in has an outcome recorded in the database (active, provision_failed, or
  * already ending): what `POST /v1/visits` with `Prefer: wait=N` waits on.

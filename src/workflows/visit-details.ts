@@ -18,6 +18,11 @@ export function currentDetails(input: Pick<VisitInput, 'badgeNumber' | 'visitorN
   const lines = [`**${HEADLINES[state.status]}** (\`${state.status}\`)`];
   const ends = endsAtLabel ?? state.endsAt;
   lines.push(`Visitor **${input.visitorName}** · badge **${input.badgeNumber}**${ends ? ` · until ${ends}` : ''}`);
+  const r = state.retrying;
+  if (r) {
+    lines.push(`Retrying a PACS call (${r.activity}): attempt ${r.attempt} failed with **${r.code}**; next attempt at ${r.nextAttemptAt}.`);
+    lines.push(`Last error: ${r.whatToDo && r.message.endsWith(r.whatToDo) ? r.message.slice(0, -r.whatToDo.length).trim() : r.message}`);
+  }
   const e = state.lastError;
   if (e) {
     const whatHappened = e.whatToDo && e.message.endsWith(e.whatToDo) ? e.message.slice(0, -e.whatToDo.length).trim() : e.message;

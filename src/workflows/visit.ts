@@ -23,6 +23,7 @@ import {
   DEFAULT_VISIT_TIMING,
   END_REASONS,
   deprovisionNowSignal,
+  pacsRetryingSignal,
   retrySignal,
   outcomeUpdate,
   retryUpdate,
@@ -127,6 +128,13 @@ export async function visitWorkflow(input: VisitInput): Promise<VisitState> {
   setHandler(deprovisionNowSignal, () => {
     endRequested ??= 'deprovisionNow';
   });
+  setHandler(pacsRetryingSignal, (r) => {
+    // The last attempt's notice, or one after the outcome, is not a retry.
+    if (state.status !== 'provisioning' || r.attempt >= timing.provisionAttempts) return;
+    const delay = Math.min(timing.provisionInitialIntervalMs * 2 ** (r.attempt - 1), timing.provisionMaxIntervalMs);
+    state.retrying = { ...r, nextAttemptAt: new Date(Date.now() + delay).toISOString() };
+    showDetails();
+  });
   setHandler(retrySignal, () => {
     if (state.status === 'provision_failed') retryRequested = true;
   });
@@ -205,6 +213,7 @@ export async function visitWorkflow(input: VisitInput): Promise<VisitState> {
       if (endRequested) break;
       state.attempts++;
       const failure = await provision(endsAt);
+      state.retrying = undefined;
       if (!failure) {
         await transition('active', `badge ${input.badgeNumber} active until ${endsAt}`, null);
         break;

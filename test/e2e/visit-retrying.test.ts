@@ -1,9 +1,10 @@
 import { startVisitEnv, type VisitEnv } from '../helpers/visit-env';
 
 /**
- * Integrators: while Temporal retries a PACS call of the sign-in (an outage), GET /v1/visits/:id says so —
- * which call, how many attempts failed, the last error and when the next attempt is — instead of a silent
- * `provisioning` until the retries give up.
+ * Integrators and operators: while Temporal retries a PACS call of the sign-in (an outage), GET
+ * /v1/visits/:id and the workflow's current details in the Temporal UI say so — which call, how many
+ * attempts failed, the last error and when the next attempt is — instead of a silent `provisioning` until
+ * the retries give up.
  */
 describe('a sign-in whose PACS call is being retried', () => {
   let env: VisitEnv;
@@ -33,10 +34,22 @@ describe('a sign-in whose PACS call is being retried', () => {
       expect(seen.lastError.message).toMatch(/OnGuard OpenAccess service/);
       expect(seen.lastError.message).not.toMatch(/Genetec/);
       expect(Date.parse(seen.lastError.nextAttemptAt)).toBeGreaterThan(Date.now() - 5_000);
+
+      // The Temporal UI's current details say the same, from the workflow itself.
+      const handle = env.api.temporal.workflow.getHandle(`visit-${visitId}`);
+      let details = '';
+      while (Date.now() < deadline && !/attempt \d+ failed/.test(details)) {
+        details = (await handle.query<{ currentDetails?: string }>('__temporal_workflow_metadata')).currentDetails ?? '';
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(details).toMatch(/Retrying a PACS call \(prepareProvision\): attempt \d+ failed with \*\*PACS_UNREACHABLE\*\*; next attempt at \d{4}-/);
+      expect(details).toMatch(/Last error: .*(reach|connect)/i);
     } finally {
       await env.simCall('PUT', '/__sim/faults', { outage: false });
     }
     const active = await env.waitFor(visitId!, 'active');
+    const after = await env.api.temporal.workflow.getHandle(`visit-${visitId!}`).query<{ currentDetails?: string }>('__temporal_workflow_metadata');
+    expect(after.currentDetails).not.toMatch(/Retrying/);
     expect(active.lastError).toBeUndefined();
     expect((await env.api.call('GET', `/v1/visits/${visitId!}`, { token: env.receptionist.token })).body.lastError).toBeUndefined();
     await env.api.call('POST', `/v1/visits/${visitId!}/sign-out`, { token: env.receptionist.token });
