@@ -274,6 +274,27 @@ function database() {
   return `migrations applied to ${redact(url)}`;
 }
 
+// --------------------------------------------------------------------------------------------- Chromium
+
+/**
+ * test/e2e/temporal-ui.test.ts looks at the Temporal UI in a real Chromium (driven by playwright-core, which
+ * downloads no browser). The service never needs one, so a missing browser is reported, not fatal.
+ */
+async function chromium() {
+  const candidates = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter(Boolean);
+  const found = candidates.find((p) => {
+    try {
+      fs.accessSync(p, fs.constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+  return found
+    ? `found ${found}`
+    : 'not found: `npm test` needs it for the Temporal UI test; install it (`apt-get install -y chromium`) or set CHROMIUM_PATH';
+}
+
 // ------------------------------------------------------------------------------------------------- main
 
 const fmt = (ms) => (ms < 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 1000)} s`);
@@ -289,6 +310,7 @@ async function main() {
     ['Temporal CLI', temporalCli],
     ['Prisma client', prismaClient],
     ['Database', database],
+    ['Chromium (tests only)', chromium],
   ];
   const started = Date.now();
   for (const [name, fn] of steps) {

@@ -22,7 +22,9 @@ export default async function globalSetup() {
   }
   if (!findTemporalCli()) throw new Error(MISSING_CLI_HELP);
   const port = await freePort();
-  const server = await startDevServer({ port, uiPort: await freePort(), headless: true });
+  // With its Web UI: test/e2e/temporal-ui.test.ts looks at the pages an operator uses.
+  const server = await startDevServer({ port, uiPort: await freePort(), headless: false });
   (globalThis as Record<string, unknown>).__TEMPORAL_DEV_SERVER__ = server;
   process.env.TEST_TEMPORAL_ADDRESS = server.address;
+  if (server.uiUrl) process.env.TEST_TEMPORAL_UI_URL = server.uiUrl;
 }

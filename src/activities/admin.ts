@@ -3,7 +3,7 @@ import { toActivityFailure } from './failures';
 import { syncCatalog, type RefreshResult } from '../admin/sync';
 import { executeDryRun, type DryRunRequest, type DryRunResult } from '../admin/dry-run';
 import type { Db } from '../db/client';
-import { isPacsError, WHAT_TO_DO, type PacsErrorCode } from '../pacs/errors';
+import { guidanceVariants, isPacsError, WHAT_TO_DO, type PacsErrorCode } from '../pacs/errors';
 import type { TestConnectionResult, TestStep } from '../pacs/types';
 
 const STEP_OF: Partial<Record<PacsErrorCode, TestStep['name']>> = {
@@ -21,7 +21,8 @@ const STEP_OF: Partial<Record<PacsErrorCode, TestStep['name']>> = {
 function withGuidance(step: TestStep): TestStep {
   if (step.ok || !step.code || !(step.code in WHAT_TO_DO)) return step;
   const advice = WHAT_TO_DO[step.code as PacsErrorCode];
-  return step.message.includes(advice) ? step : { ...step, message: `${step.message} ${advice}`.trim() };
+  if (guidanceVariants(step.code as PacsErrorCode).some((a) => step.message.includes(a))) return step;
+  return { ...step, message: `${step.message} ${advice}`.trim() };
 }
 
 /**

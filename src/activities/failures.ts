@@ -15,7 +15,9 @@ const SERVICE_CODES = new Set(['PROVIDER_NOT_FOUND', 'SECRET_UNREADABLE', 'VISIT
  */
 export function toActivityFailure(err: unknown): Error {
   if (err instanceof ApplicationFailure) return err;
-  if (isPacsError(err)) return ApplicationFailure.create({ type: err.code, message: err.message, nonRetryable: false });
+  if (isPacsError(err)) {
+    return ApplicationFailure.create({ type: err.code, message: err.message, nonRetryable: false, details: [{ whatToDo: err.whatToDo }] });
+  }
   const code = (err as { code?: unknown })?.code;
   if (typeof code === 'string' && SERVICE_CODES.has(code)) {
     return ApplicationFailure.create({ type: code, message: (err as Error).message, nonRetryable: false });

@@ -1,11 +1,12 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { ActivityDeps } from '.';
 import { Prisma } from '../generated/prisma/client';
-import { pacsError } from '../pacs/errors';
+import { pacsError, pacsProductName, type PacsProviderKind } from '../pacs/errors';
 import { toActivityFailure } from './failures';
 import type { PacsRegistry } from '../pacs/registry';
 import type { PacsAdapter } from '../pacs/types';
-import { visitWindow } from '../time/end-of-day';
+import { visitWindow, wallClockLabel } from '../time/end-of-day';
+import { announcingRetries } from './retry-notice';
 import type { VisitError, VisitStatus } from '../workflows/visit-contract';
 
 interface VisitorDetails {
@@ -73,9 +74,10 @@ export function createVisitActivities(deps: ActivityDeps) {
 
   const bookkeeping = {
     /** Fixes when the visit ends (the location's end of day, DST-correct) and records it. */
-    async beginVisit({ visitId }: { visitId: string }): Promise<{ endsAt: string; afterHours: boolean }> {
+    async beginVisit({ visitId }: { visitId: string }): Promise<{ endsAt: string; afterHours: boolean; endsAtLabel: string }> {
       const visit = await loadVisit(visitId);
-      if (visit.endsAt) return { endsAt: visit.endsAt.toISOString(), afterHours: false };
+      const label = (at: Date) => wallClockLabel(at, visit.location.timezone);
+      if (visit.endsAt) return { endsAt: visit.endsAt.toISOString(), afterHours: false, endsAtLabel: label(visit.endsAt) };
       const started = now();
       const w = deps.visitDurationOverrideMs
         ? { endsAt: new Date(started.getTime() + deps.visitDurationOverrideMs), afterHours: false }
@@ -86,7 +88,7 @@ export function createVisitActivities(deps: ActivityDeps) {
           data: { visitId, status: visit.status, detail: `signed in after the location's end of day (${visit.location.endOfDay}); badge valid until local midnight` },
         });
       }
-      return { endsAt: w.endsAt.toISOString(), afterHours: w.afterHours };
+      return { endsAt: w.endsAt.toISOString(), afterHours: w.afterHours, endsAtLabel: label(w.endsAt) };
     },
 
     /** Mirrors the workflow's status into the Visit row and its timeline (GET /v1/visits reads these). */
@@ -168,24 +170,24 @@ export function createVisitActivities(deps: ActivityDeps) {
         const types = await adapter.listBadgeTypes();
         const live = types.find((t) => t.externalId === bt.externalId);
         if (!live) {
-          throw pacsError('BADGE_TYPE_MISSING', `Badge type "${bt.name}" of badge ${visit.badge.name} (${visit.badge.uniqueId}) no longer exists in the access control system.`);
+          throw pacsError('BADGE_TYPE_MISSING', `Badge type "${bt.name}" of badge ${visit.badge.name} (${visit.badge.uniqueId}) no longer exists in ${pacsProductName(visit.provider.kind)}.`, { provider: providerKind(visit) });
         }
         if (!live.manualEntry) {
-          throw pacsError('BADGE_TYPE_NOT_MANUAL', `Badge type "${live.name}" does not allocate badge IDs by manual entry.`);
+          throw pacsError('BADGE_TYPE_NOT_MANUAL', `Badge type "${live.name}" does not allocate badge IDs by manual entry.`, { provider: providerKind(visit) });
         }
         const range = live.idRange ?? (bt.idMin !== null && bt.idMax !== null ? { min: bt.idMin.toString(), max: bt.idMax.toString() } : null);
         const id = BigInt(visit.badge.uniqueId);
         if (range && (id < BigInt(range.min) || id > BigInt(range.max))) {
-          throw pacsError('BADGE_ID_OUT_OF_RANGE', `Badge ID ${visit.badge.uniqueId} is outside ${range.min}–${range.max}, the range of badge type "${live.name}".`);
+          throw pacsError('BADGE_ID_OUT_OF_RANGE', `Badge ID ${visit.badge.uniqueId} is outside ${range.min}–${range.max}, the range of badge type "${live.name}".`, { provider: providerKind(visit) });
         }
         const rules = await rulesOf(visit);
         if (rules.length !== visit.accessRuleIds.length) {
-          throw pacsError('ACCESS_RULE_MISSING', 'An access rule of this visit was removed from the configuration.');
+          throw pacsError('ACCESS_RULE_MISSING', 'An access rule of this visit was removed from the configuration.', { provider: providerKind(visit) });
         }
         const liveRules = new Set((await adapter.listAccessRules()).map((r) => r.externalId));
         const gone = rules.filter((r) => !liveRules.has(r.externalId));
         if (gone.length) {
-          throw pacsError('ACCESS_RULE_MISSING', `Access rule(s) ${gone.map((r) => `"${r.name}"`).join(', ')} no longer exist in the access control system.`);
+          throw pacsError('ACCESS_RULE_MISSING', `Access rule(s) ${gone.map((r) => `"${r.name}"`).join(', ')} no longer exist in ${pacsProductName(visit.provider.kind)}.`, { provider: providerKind(visit) });
         }
       } catch (err) {
         throw toActivityFailure(err);
@@ -222,7 +224,8 @@ export function createVisitActivities(deps: ActivityDeps) {
         if (found.exists && found.holderId && found.holderId !== personId) {
           throw pacsError(
             'BADGE_ALREADY_ASSIGNED',
-            `Badge ID ${visit.badge.uniqueId} (${visit.badge.name}) is assigned to ${found.holderName ? `"${found.holderName}"` : `person ${found.holderId}`} in the access control system${found.active ? ' and is active' : ''}.`,
+            `Badge ID ${visit.badge.uniqueId} (${visit.badge.name}) is assigned to ${found.holderName ? `"${found.holderName}"` : `person ${found.holderId}`} in ${pacsProductName(visit.provider.kind)}${found.active ? ' and is active' : ''}.`,
+            { provider: providerKind(visit) },
           );
         }
       } catch (err) {
@@ -236,10 +239,7 @@ export function createVisitActivities(deps: ActivityDeps) {
       try {
         const others = (await adapter.activeBadgesOf(personId)).filter((b) => b.uniqueId !== visit.badge.uniqueId);
         if (others.length) {
-          throw pacsError(
-            'VISITOR_HAS_ACTIVE_BADGE',
-            `The visitor already holds active badge ${others.map((b) => b.uniqueId).join(', ')} in the access control system.`,
-          );
+          throw pacsError('VISITOR_HAS_ACTIVE_BADGE', `The visitor already holds active badge ${others.map((b) => b.uniqueId).join(', ')} in ${pacsProductName(visit.provider.kind)}.`, { provider: providerKind(visit) });
         }
       } catch (err) {
         throw toActivityFailure(err);
@@ -372,10 +372,10 @@ export function createVisitActivities(deps: ActivityDeps) {
   return {
     ...bookkeeping,
     ...heartbeatingPacsCalls,
-    prepareProvision: heartbeating(prepareProvision),
-    issueAndGrant: heartbeating(issueAndGrant),
-    issueInactive: heartbeating(issueInactive),
-    activateAndGrant: heartbeating(activateAndGrant),
+    prepareProvision: heartbeating(announcingRetries(deps.temporal, prepareProvision)),
+    issueAndGrant: heartbeating(announcingRetries(deps.temporal, issueAndGrant)),
+    issueInactive: heartbeating(announcingRetries(deps.temporal, issueInactive)),
+    activateAndGrant: heartbeating(announcingRetries(deps.temporal, activateAndGrant)),
   };
 }
 
@@ -400,6 +400,11 @@ function heartbeating<A extends unknown[], R>(fn: (...args: A) => Promise<R>): (
       clearInterval(timer);
     }
   };
+}
+
+/** Guidance in the provider's own words (src/pacs/errors.ts). */
+function providerKind(visit: { provider: { kind: string } }): PacsProviderKind | undefined {
+  return visit.provider.kind === 'onguard' || visit.provider.kind === 'genetec' ? visit.provider.kind : undefined;
 }
 
 function safeActivityInfo() {

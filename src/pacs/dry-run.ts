@@ -85,8 +85,7 @@ export const STEP_FORMS: Record<PacsKind, Record<string, string>> = {
 
 function failure(e: unknown): Pick<DryRunStep, 'answer' | 'code' | 'whatToDo'> {
   if (isPacsError(e)) {
-    const advice = WHAT_TO_DO[e.code as PacsErrorCode];
-    return { answer: advice ? e.message.replace(advice, '').trim() : e.message, code: e.code, whatToDo: advice };
+    return { answer: e.detail, code: e.code, whatToDo: e.whatToDo || WHAT_TO_DO[e.code as PacsErrorCode] };
   }
   return { answer: `Unexpected error: ${(e as Error)?.message ?? String(e)}`, whatToDo: 'Read the detail and the worker log.' };
 }

@@ -2,10 +2,34 @@ import type { Db } from '../db/client';
 import { decryptSecret } from '../config/secrets';
 import { GenetecClient } from './genetec/client';
 import { OnGuardClient } from './onguard/client';
-import type { PacsAdapter, ProviderConnection, ProviderSettings } from './types';
+import { inProviderTerms, isPacsError } from './errors';
+import type { PacsAdapter, PacsKind, ProviderConnection, ProviderSettings } from './types';
 
 export function createPacsAdapter(conn: ProviderConnection): PacsAdapter {
-  return conn.kind === 'onguard' ? new OnGuardClient(conn) : new GenetecClient(conn);
+  return inProviderTermsAdapter(conn.kind === 'onguard' ? new OnGuardClient(conn) : new GenetecClient(conn), conn.kind);
+}
+
+/**
+ * The adapter with every PacsError it raises worded for its provider: the shared HTTP layer cannot know
+ * whether it talked to OnGuard or Security Center, and an operator should not be offered both.
+ */
+function inProviderTermsAdapter(adapter: PacsAdapter, kind: PacsKind): PacsAdapter {
+  const reword = (e: unknown) => (isPacsError(e) ? inProviderTerms(e, kind) : e);
+  return new Proxy(adapter, {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver);
+      if (typeof value !== 'function') return value;
+      return function (this: unknown, ...args: unknown[]) {
+        let result: unknown;
+        try {
+          result = value.apply(target, args);
+        } catch (e) {
+          throw reword(e);
+        }
+        return result instanceof Promise ? result.catch((e: unknown) => Promise.reject(reword(e))) : result;
+      };
+    },
+  });
 }
 
 type ProviderRow = {

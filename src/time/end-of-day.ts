@@ -98,3 +98,9 @@ export function visitWindow(now: Date, tz: string, endOfDay: string): VisitWindo
   const midnight = instantOfWallClock(tz, { year: next.getUTCFullYear(), month: next.getUTCMonth() + 1, day: next.getUTCDate() }, 0, 0);
   return { endsAt: midnight, afterHours: true };
 }
+
+/** "18:00 Europe/Berlin": an instant as the location's people read it, for labels in the Temporal UI. */
+export function wallClockLabel(instant: Date, tz: string): string {
+  const w = wallClockAt(tz, instant);
+  return `${String(w.hour).padStart(2, '0')}:${String(w.minute).padStart(2, '0')} ${tz}`;
+}

@@ -14,6 +14,12 @@ export const SA = {
   badgeUniqueId: defineSearchAttributeKey('VisitBadgeNumber', 'KEYWORD'),
   visitorName: defineSearchAttributeKey('VisitorName', 'KEYWORD'),
   status: defineSearchAttributeKey('VisitStatus', 'KEYWORD'),
+  /** The reason code of the visit's current failure (BADGE_ALREADY_ASSIGNED, PACS_AUTH, …); unset when none. */
+  errorCode: defineSearchAttributeKey('VisitErrorCode', 'KEYWORD'),
+  // Names as people say them, next to the IDs: an operator filters by "Berlin HQ", not by a UUID. Set at
+  // start by the API (it has them loaded), so the workflow's input stays IDs only.
+  locationName: defineSearchAttributeKey('VisitLocationName', 'KEYWORD'),
+  providerName: defineSearchAttributeKey('VisitProviderName', 'KEYWORD'),
 } as const;
 
 export const SEARCH_ATTRIBUTE_NAMES = Object.values(SA).map((k) => k.name);

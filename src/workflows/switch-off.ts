@@ -57,7 +57,7 @@ export async function switchOffUntilDone(
       };
       await steps.report(error);
       await steps.afterFailure?.(error);
-      await sleep(delay);
+      await sleep(delay, { summary: `wait before switch-off attempt ${attempts + 1}` });
       delay = Math.min(delay * 2, timing.deprovisionMaxIntervalMs);
     }
   }
@@ -67,7 +67,9 @@ export async function switchOffUntilDone(
 export function describeFailure(err: unknown): VisitError {
   const cause = err instanceof ActivityFailure ? err.cause : err;
   if (cause instanceof ApplicationFailure) {
-    return { code: cause.type ?? 'PROVISION_FAILED', message: cause.message };
+    // src/activities/failures.ts puts the catalogue's guidance in the details, for the UI to set apart.
+    const whatToDo = (cause.details?.[0] as { whatToDo?: unknown } | undefined)?.whatToDo;
+    return { code: cause.type ?? 'PROVISION_FAILED', message: cause.message, ...(typeof whatToDo === 'string' ? { whatToDo } : {}) };
   }
   if (cause instanceof TimeoutFailure) {
     return cause.timeoutType === 'HEARTBEAT' || cause.timeoutType === 'START_TO_CLOSE'

@@ -55,11 +55,23 @@ export interface VisitInput {
 export interface VisitError {
   code: string;
   message: string;
+  /** The part of `message` that says what to do (the PACS catalogue's guidance), when the failure carried it. */
+  whatToDo?: string;
   /** While switching a badge off keeps failing: what it was doing, attempts so far, since when, next try. */
   during?: string;
   attempts?: number;
   since?: string;
   nextAttemptAt?: string;
+}
+
+/** A provisioning PACS call failed and Temporal will try it again (sent by the activity, best effort). */
+export interface PacsRetrying {
+  activity: string;
+  /** The attempt that failed. */
+  attempt: number;
+  code: string;
+  message: string;
+  whatToDo?: string;
 }
 
 export interface VisitState {
@@ -69,6 +81,8 @@ export interface VisitState {
   personId?: string;
   credentialId?: string;
   lastError?: VisitError;
+  /** While a provisioning PACS call is being retried: the failed attempt and when the next one is due. */
+  retrying?: PacsRetrying & { nextAttemptAt: string };
   signOutRequested: boolean;
   attempts: number;
 }
@@ -91,6 +105,8 @@ export const retrySignal = defineSignal('retry');
 /** The same retry as an update, so the API learns at once whether the visit was in a retryable state. */
 export const retryUpdate = defineUpdate<{ accepted: true }, []>('retryProvision');
 export const stateQuery = defineQuery<VisitState>('state');
+/** From the provisioning activities: an attempt failed and will be retried, for the workflow's current details. */
+export const pacsRetryingSignal = defineSignal<[PacsRetrying]>('pacsCallRetrying');
 /**
  * Resolves once the sign-in has an outcome recorded in the database (active, provision_failed, or
  * already ending): what `POST /v1/visits` with `Prefer: wait=N` waits on.

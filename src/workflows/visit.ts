@@ -19,12 +19,14 @@ import { FAILURES_NEEDING_A_PERSON } from '../pacs/errors';
 import { SA } from './search-attributes';
 import { describeFailure, switchOffActivityOptions, switchOffUntilDone } from './switch-off';
 import { approvalRefusal, approvedNote, deniedReason } from './approval';
+import { currentDetails } from './visit-details';
 import {
   DEFAULT_VISIT_TIMING,
   END_REASONS,
   approveUpdate,
   denyUpdate,
   deprovisionNowSignal,
+  pacsRetryingSignal,
   retrySignal,
   outcomeUpdate,
   retryUpdate,
@@ -62,6 +64,12 @@ export const FAST_PROVISION_PATCH = 'fast-provision-v3';
 export const APPROVAL_PATCH = 'approval-v4';
 
 /**
+ * Runs started after this patch keep the `VisitErrorCode` search attribute in step with the visit's
+ * current failure, so operators can filter on a reason code in the Temporal UI.
+ */
+export const OPERATOR_VIEW_PATCH = 'operator-view-v4';
+
+/**
  * One visit, from sign-in to badge switched off. Guarantees (product brief, "Visit lifecycle"):
  * provision after the seeds' checks, each failing with its own reason; stay active until sign-out,
  * the end of the location's day, or "deprovision now"; then switch the badge off, retrying every failure
@@ -71,7 +79,8 @@ export async function visitWorkflow(input: VisitInput): Promise<VisitState> {
   const timing = { ...DEFAULT_VISIT_TIMING, ...input.timing };
   const v2 = patched(END_GUARANTEE_PATCH);
   const v3 = v2 && patched(FAST_PROVISION_PATCH);
-  const v4 = v3 && input.requiresApproval === true && patched(APPROVAL_PATCH);
+  const approvalV4 = v3 && input.requiresApproval === true && patched(APPROVAL_PATCH);
+  const operatorView = v3 && patched(OPERATOR_VIEW_PATCH);
   // Database bookkeeping runs on our own queue (v3: as local activities in the workflow's worker); PACS
   // calls on the provider's queue (see docs/architecture.md).
   const bookkeepingRetry: RetryPolicy = { initialInterval: '1 second', maximumInterval: '30 seconds', nonRetryableErrorTypes: ['VISIT_NOT_FOUND'] };
@@ -118,7 +127,7 @@ export async function visitWorkflow(input: VisitInput): Promise<VisitState> {
   let retryRequested = false;
   /** The last status the Visit row is known to hold (the API reads the row). */
   let recordedStatus: VisitStatus = 'provisioning';
-  /** v4: the host's (or security's) answer while awaiting approval; an approval outlives a failed activation. */
+  /** approval-v4: the host's (or security's) answer while awaiting approval; an approval outlives a failed activation. */
   let decision: (ApprovalDecision & { approved: boolean }) | null = null;
 
   setHandler(stateQuery, () => state);
@@ -132,6 +141,13 @@ export async function visitWorkflow(input: VisitInput): Promise<VisitState> {
   });
   setHandler(deprovisionNowSignal, () => {
     endRequested ??= 'deprovisionNow';
+  });
+  setHandler(pacsRetryingSignal, (r) => {
+    // The last attempt's notice, or one after the outcome, is not a retry.
+    if (state.status !== 'provisioning' || r.attempt >= timing.provisionAttempts) return;
+    const delay = Math.min(timing.provisionInitialIntervalMs * 2 ** (r.attempt - 1), timing.provisionMaxIntervalMs);
+    state.retrying = { ...r, nextAttemptAt: new Date(Date.now() + delay).toISOString() };
+    showDetails();
   });
   setHandler(retrySignal, () => {
     if (state.status === 'provision_failed') retryRequested = true;
@@ -174,22 +190,19 @@ export async function visitWorkflow(input: VisitInput): Promise<VisitState> {
     { validator: decidable('denied') },
   );
 
+  // Metadata, not a command: every run, old or new, shows the current layout.
   const showDetails = () => {
-    if (!v2) return;
-    const lines = [`**${state.status}** · badge ${input.badgeNumber} · ${input.visitorName}`];
-    if (state.endsAt) lines.push(`Ends at ${state.endsAt}.`);
-    const e = state.lastError;
-    if (e) {
-      lines.push(`**${e.code}**: ${e.message}`);
-      if (e.during) lines.push(`While ${e.during}: attempt ${e.attempts} failed; next attempt at ${e.nextAttemptAt}.`);
-    }
-    setCurrentDetails(lines.join('\n\n'));
+    if (v2) setCurrentDetails(currentDetails(input, state, endsAtLabel));
   };
+  /** Keeps the reason-code search attribute in step with the current failure (operator-view-v4). */
+  const errorCodeAttribute = (error: VisitError | null | undefined) =>
+    operatorView && error !== undefined ? [{ key: SA.errorCode, value: error ? error.code : null }] : [];
+  let endsAtLabel: string | undefined;
 
   const transition = async (status: VisitStatus, detail?: string, error?: VisitError | null) => {
     state.status = status;
     if (error !== undefined) state.lastError = error ?? undefined;
-    upsertSearchAttributes([{ key: SA.status, value: status }]);
+    upsertSearchAttributes([{ key: SA.status, value: status }, ...errorCodeAttribute(error)]);
     showDetails();
     await db.recordVisitStatus({ visitId: input.visitId, status, detail, error });
     recordedStatus = status;
@@ -218,8 +231,12 @@ export async function visitWorkflow(input: VisitInput): Promise<VisitState> {
   }
 
   async function lifecycle(): Promise<VisitState> {
-    const { endsAt } = await db.beginVisit({ visitId: input.visitId });
+    const begun = await db.beginVisit({ visitId: input.visitId });
+    const endsAt = begun.endsAt;
     state.endsAt = endsAt;
+    // Histories from before the label existed replay with the bare instant.
+    endsAtLabel = begun.endsAtLabel;
+    const endOfDay = { summary: `end of day ${endsAtLabel ?? endsAt}` };
     if (input.resume) {
       state.status = 'deprovisioning';
       recordedStatus = 'deprovisioning';
@@ -232,9 +249,10 @@ export async function visitWorkflow(input: VisitInput): Promise<VisitState> {
     for (;;) {
       if (endRequested) break;
       state.attempts++;
-      // v4: until someone approves, the credential is issued inactive and access is not granted.
-      const pending = v4 && !decision?.approved;
+      // approval-v4: until someone approves, the credential is issued inactive and access is not granted.
+      const pending = approvalV4 && !decision?.approved;
       let failure = await provision(endsAt, pending);
+      state.retrying = undefined;
       if (!failure && pending) {
         const ended = await awaitApproval(msUntilEnd);
         if (ended) return finish(ended);
@@ -248,26 +266,26 @@ export async function visitWorkflow(input: VisitInput): Promise<VisitState> {
       // provision_failed can arrive while that status is still being recorded.
       retryRequested = false;
       await transition('provision_failed', failure.message, failure);
-      const woke = await condition(() => retryRequested || endRequested !== null, msUntilEnd());
+      const woke = await condition(() => retryRequested || endRequested !== null, msUntilEnd(), { summary: `${endOfDay.summary}, or a retry or sign-out` });
       if (!woke) break; // end of day: nothing to keep open for
       if (endRequested) break;
       await transition('provisioning', 'retry requested by an operator');
     }
 
     if (state.status === 'active') {
-      const early = await condition(() => endRequested !== null, msUntilEnd());
+      const early = await condition(() => endRequested !== null, msUntilEnd(), endOfDay);
       log.info('visit ending', { visitId: input.visitId, reason: early ? endRequested : 'endOfDay' });
     }
     return finish(endRequested ? END_REASONS[endRequested] : END_REASONS.endOfDay);
   }
 
   /**
-   * v4: the credential exists, inactive; waits for approve, deny, sign-out or the end of the day. Returns
+   * approval-v4: the credential exists, inactive; waits for approve, deny, sign-out or the end of the day. Returns
    * null once approved, else why the visit ends.
    */
   async function awaitApproval(msUntilEnd: () => number): Promise<string | null> {
     await transition('awaiting_approval', `badge ${input.badgeNumber} issued inactive; waiting for approval`);
-    const woke = await condition(() => decision !== null || endRequested !== null, msUntilEnd());
+    const woke = await condition(() => decision !== null || endRequested !== null, msUntilEnd(), { summary: `approval, deny, sign-out or end of day ${endsAtLabel ?? state.endsAt}` });
     if (endRequested) return END_REASONS[endRequested];
     if (!woke || !decision) return END_REASONS.notApproved;
     if (!decision.approved) return deniedReason(decision);
@@ -276,10 +294,12 @@ export async function visitWorkflow(input: VisitInput): Promise<VisitState> {
     return null;
   }
 
-  /** v4: approval switches the inactive credential on and grants access in one PACS activity. */
+  /** approval-v4: approval switches the inactive credential on and grants access in one PACS activity. */
   async function activate(endsAt: string): Promise<VisitError | null> {
     try {
-      await provisionPacs.activateAndGrant({ visitId: input.visitId, personId: state.personId!, credentialId: state.credentialId!, endsAt });
+      await provisionPacs.activateAndGrant.executeWithOptions({ summary: `switch badge ${input.badgeNumber} on and grant its access rules (approved)` }, [
+        { visitId: input.visitId, personId: state.personId!, credentialId: state.credentialId!, endsAt },
+      ]);
       return null;
     } catch (err) {
       if (isCancellation(err)) throw err;
@@ -304,12 +324,21 @@ export async function visitWorkflow(input: VisitInput): Promise<VisitState> {
     let issuing = false;
     try {
       if (v3) {
-        const { personId } = await provisionPacs.prepareProvision({ visitId: input.visitId });
+        const { personId } = await provisionPacs.prepareProvision.executeWithOptions(
+          { summary: `check the PACS configuration, badge ${input.badgeNumber} and ${input.visitorName}` },
+          [{ visitId: input.visitId }],
+        );
         state.personId = personId;
         issuing = true;
         const { credentialId } = inactive
-          ? await provisionPacs.issueInactive({ visitId: input.visitId, personId, endsAt })
-          : await provisionPacs.issueAndGrant({ visitId: input.visitId, personId, endsAt });
+          ? await provisionPacs.issueInactive.executeWithOptions(
+              { summary: `issue badge ${input.badgeNumber} inactive until ${endsAtLabel ?? endsAt}, to wait for approval` },
+              [{ visitId: input.visitId, personId, endsAt }],
+            )
+          : await provisionPacs.issueAndGrant.executeWithOptions(
+              { summary: `issue badge ${input.badgeNumber} until ${endsAtLabel ?? endsAt} and grant its access rules` },
+              [{ visitId: input.visitId, personId, endsAt }],
+            );
         state.credentialId = credentialId;
         return null;
       }
@@ -345,9 +374,10 @@ export async function visitWorkflow(input: VisitInput): Promise<VisitState> {
     }
     await switchOffUntilDone(
       {
-        attempt: () => switchOffPacs.revokeAndDeactivate({ visitId: input.visitId }),
+        attempt: () => switchOffPacs.revokeAndDeactivate.executeWithOptions({ summary: `switch badge ${input.badgeNumber} off (${during})` }, [{ visitId: input.visitId }]),
         report: (error) => {
           state.lastError = error;
+          if (operatorView) upsertSearchAttributes(errorCodeAttribute(error));
           showDetails();
           return db.recordSwitchOffFailure({ visitId: input.visitId, error });
         },

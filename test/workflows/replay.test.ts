@@ -10,17 +10,19 @@ import { workflowBundle } from '../helpers/worker';
  * Determinism: histories of real visits replay against the current workflow code. The recorded fixture
  * (test/fixtures/visit-history.json, a full visit from sign-in to sign-out made by an earlier version)
  * guards deployed visits against an incompatible change; so does test/fixtures/visit-history-v2.json,
- * recorded after the end-guarantee patch. Both stay as recorded: `RECORD_HISTORY=1` re-records only the
- * v2 fixture, and a later patch should add a fixture of its own rather than replace one.
+ * recorded after the end-guarantee patch. Fixtures stay as recorded: a later patch adds a fixture of its
+ * own rather than replacing one.
  */
 const FIXTURE = path.join(__dirname, '..', 'fixtures', 'visit-history.json');
 /**
  * Each later fixture was recorded right after a patch (v2: end-guarantee, switch-off rounds and Cancel;
  * v3: fast provisioning with local bookkeeping; approval: approval-v4, a visit awaiting approval, approved
- * and signed out). `RECORD_HISTORY=1` writes the newest one only.
+ * and signed out; operator: operator-view-v4, the VisitErrorCode search attribute kept in step with the
+ * failure, through switch-off rounds and a Cancel). `RECORD_HISTORY=1` re-records the last two, each
+ * from the test that produces its kind of visit.
  */
-const FIXTURES = ['visit-history-v2.json', 'visit-history-v3.json', 'visit-history-approval.json'].map((f) => path.join(__dirname, '..', 'fixtures', f));
-const NEWEST = FIXTURES[FIXTURES.length - 1];
+const fixture = (f: string) => path.join(__dirname, '..', 'fixtures', f);
+const FIXTURES = ['visit-history-v2.json', 'visit-history-v3.json', 'visit-history-approval.json', 'visit-history-operator.json'].map(fixture);
 
 describe('visit workflow replay', () => {
   let env: VisitEnv;
@@ -77,6 +79,7 @@ describe('visit workflow replay', () => {
     await handle.result();
     const history = await handle.fetchHistory();
     await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history, `visit-${v.body.id}`);
+    if (process.env.RECORD_HISTORY === '1') fs.writeFileSync(fixture('visit-history-operator.json'), historyToJSON(history));
   });
 
   it('replays visits that waited for approval: one approved, one denied', async () => {
@@ -99,7 +102,7 @@ describe('visit workflow replay', () => {
         await handle.result();
         const history = await handle.fetchHistory();
         await Worker.runReplayHistory({ workflowBundle: bundle }, history, `visit-${v.body.id}`);
-        if (v === a && process.env.RECORD_HISTORY === '1') fs.writeFileSync(NEWEST, historyToJSON(history));
+        if (v === a && process.env.RECORD_HISTORY === '1') fs.writeFileSync(fixture('visit-history-approval.json'), historyToJSON(history));
       }
     } finally {
       await env.api.call('PATCH', `/v1/locations/${env.locationId}`, { body: { activation: 'on-sign-in' } });

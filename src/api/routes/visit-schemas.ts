@@ -26,7 +26,11 @@ export const visitSchema = named(
       .object({
         code: z.string(),
         message: z.string(),
-        during: z.string().optional(),
+        whatToDo: z.string().optional().meta({ description: 'The part of message that says what to do, when the failure came with the catalogue\'s guidance' }),
+        during: z
+          .string()
+          .optional()
+          .meta({ description: 'Set while a failing call is being retried: "switching the badge off", "switching off the half-issued credential", or "provisioning (<activity>)" while a PACS call of the sign-in is retried' }),
         attempts: z.number().int().optional(),
         since: z.string().optional(),
         nextAttemptAt: z.string().optional(),

@@ -33,6 +33,7 @@ import { boundedWait, WaitTimeout } from '../../temporal/bounded-wait';
 import { text } from '../text';
 import { uuidParam } from '../validate';
 import { idempotencyKeyHeader, visitPage, visitResponses, visitSchema } from './visit-schemas';
+import { provisioningRetry, visitWorkflowMetadata } from './visit-metadata';
 
 const visitorSchema = z.object({
   firstName: text({ min: 1, max: 100 }),
@@ -140,10 +141,10 @@ export function registerVisitRoutes(ctx: ApiContext & { visitTiming?: Partial<Vi
   /** `badge` with its provider: the caller has them loaded already (no second read on the hot path). */
   async function startWorkflow(
     visit: { id: string; workflowId: string; locationId: string; providerId: string; badgeId: string; visitor: unknown },
-    badge: { uniqueId: string; provider: { taskQueue: string | null } },
-    location: { activation: string },
+    badge: { name: string; uniqueId: string; provider: { taskQueue: string | null; name: string; kind: string } },
+    location: { name: string; timezone: string; endOfDay: string; activation: string },
   ) {
-    const v = visit.visitor as { firstName: string; lastName: string };
+    const v = visit.visitor as { firstName: string; lastName: string; company?: string };
     const input: VisitInput = {
       visitId: visit.id,
       locationId: visit.locationId,
@@ -170,7 +171,13 @@ export function registerVisitRoutes(ctx: ApiContext & { visitTiming?: Partial<Vi
           { key: SA.visitId, value: visit.id },
           { key: SA.locationId, value: visit.locationId },
           { key: SA.status, value: 'provisioning' },
+          // Filterable from the first moment, before the workflow's first task has run.
+          { key: SA.badgeUniqueId, value: badge.uniqueId },
+          { key: SA.visitorName, value: input.visitorName },
+          { key: SA.locationName, value: location.name },
+          { key: SA.providerName, value: badge.provider.name },
         ],
+        ...visitWorkflowMetadata(input, { badgeName: badge.name, company: v.company, location, provider: badge.provider }),
       });
     } catch (err) {
       // The visit's workflow ran and closed: nothing to start (reconciliation finishes a visit it left open).
@@ -248,7 +255,11 @@ export function registerVisitRoutes(ctx: ApiContext & { visitTiming?: Partial<Vi
         if (!idemKey) return null;
         const prior = await prisma.visit.findUnique({
           where: { createdById_idempotencyKey: { createdById: principal.id, idempotencyKey: idemKey } },
-          include: { timeline: true, location: { select: { activation: true } }, badge: { include: { provider: { select: { taskQueue: true } } } } },
+          include: {
+            timeline: true,
+            badge: { include: { provider: { select: { taskQueue: true, name: true, kind: true } } } },
+            location: { select: { name: true, timezone: true, endOfDay: true, activation: true } },
+          },
         });
         if (!prior) return null;
         if (!sameSignIn(prior, body)) {
@@ -357,8 +368,11 @@ export function registerVisitRoutes(ctx: ApiContext & { visitTiming?: Partial<Vi
     return v;
   }
 
-  routes.add('get', '/visits/{id}', { operationId: 'getVisit', summary: 'A visit: status, badge, timeline, last error', tag: 'visits', permission: [...viewers], params: uuidParam, response: visitSchema }, async ({ params, req }) => {
-    return visitView(await getVisit(params.id, req.principal!.scope));
+  routes.add('get', '/visits/{id}', { operationId: 'getVisit', summary: 'A visit: status, badge, timeline, last error (while a PACS call of the sign-in is being retried: which, attempts, last error, next attempt)', tag: 'visits', permission: [...viewers], params: uuidParam, response: visitSchema }, async ({ params, req }) => {
+    const v = await getVisit(params.id, req.principal!.scope);
+    // A PACS call being retried leaves no trace in the row until it gives up: Temporal knows the attempt.
+    const retrying = v.status === 'provisioning' ? await provisioningRetry(temporal.client, v.workflowId) : null;
+    return { ...visitView(v), ...(retrying ? { lastError: retrying } : {}) };
   });
 
   /** Ends a visit: a signal to its workflow, or, if that has closed without completing it, a closing workflow. */

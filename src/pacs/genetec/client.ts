@@ -1,4 +1,4 @@
-import { isPacsError, pacsError, PacsError } from '../errors';
+import { inProviderTerms, isPacsError, pacsError, PacsError } from '../errors';
 import type {
   BadgeLookup,
   BadgeTypeRef,
@@ -153,7 +153,7 @@ export class GenetecClient implements PacsAdapter {
     const result = () => ({ ok: steps.every((s) => s.ok), steps });
     const host = this.t.http.host;
     const failStep = (name: TestStep['name'], e: unknown) =>
-      steps.push({ name, ok: false, message: isPacsError(e) ? e.message : `Unexpected error: ${(e as Error)?.message ?? String(e)}`, code: isPacsError(e) ? e.code : undefined });
+      steps.push({ name, ok: false, message: isPacsError(e) ? inProviderTerms(e, 'genetec').message : `Unexpected error: ${(e as Error)?.message ?? String(e)}`, code: isPacsError(e) ? e.code : undefined });
 
     // Step 1: GET / is the Web SDK's own connection test [C S-HID, S-CAM]; it also proves TLS and the log-on.
     try {

@@ -13,11 +13,11 @@ export interface HttpContext {
 }
 
 export function httpStatusError(status: number, ctx: HttpContext, location?: string): PacsError {
-  const extra = { httpStatus: status };
+  const extra = { httpStatus: status, provider: 'genetec' as const };
   if (status === 401) {
     return pacsError(
       'PACS_AUTH',
-      `${ctx.host} refused the log-on (HTTP 401). Check the username and password; the Web SDK accepts only a local Security Center user (Active Directory users cannot log on) that has the "Log on using the SDK" privilege.`,
+      `${ctx.host} refused the log-on (HTTP 401): a wrong username or password, or a user the Web SDK does not accept.`,
       extra,
     );
   }
@@ -26,14 +26,14 @@ export function httpStatusError(status: number, ctx: HttpContext, location?: str
       'PACS_LICENSE',
       `${ctx.host} answered HTTP 403 Forbidden. ${
         ctx.hasApplicationId ? 'The configured SDK application ID' : 'No SDK application ID is configured, so the request'
-      } is not covered by the Security Center licence: the licence must include the SDK add-on GSC-1SDK-TRACTIONGUEST-VM for this application ID. Some servers also answer 403 for a wrong username or password, so check those too.`,
+      } is not covered by the Security Center licence (some servers also answer 403 for a wrong username or password, so check those too).`,
       extra,
     );
   }
   if (status === 404) {
     return pacsError(
       'PACS_BAD_RESPONSE',
-      `${ctx.host} answered HTTP 404 for ${ctx.basePath}. The provider URL must end with the Base URI of the Web-based SDK role (default /WebSdk, e.g. https://server:4590/WebSdk); check the role's Base URI in Config Tool.`,
+      `${ctx.host} answered HTTP 404 for ${ctx.basePath}.`,
       extra,
     );
   }

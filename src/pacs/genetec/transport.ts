@@ -122,18 +122,10 @@ export class WebSdkTransport {
     if (!(e instanceof PacsError)) return pacsError('PACS_UNREACHABLE', `Request to ${this.http.host} failed.`, { cause: e });
     const cause = e.extra.cause;
     if (e.code === 'PACS_TLS') {
-      return pacsError(
-        'PACS_TLS',
-        `The TLS certificate of ${this.http.host} was not accepted (${String(cause ?? 'handshake failed')}). With "Use SSL connection" on, the Web-based SDK role presents a self-signed certificate issued to the server's host name: add that certificate as the provider's CA certificate or pin its SHA-256 fingerprint.`,
-        { cause },
-      );
+      return pacsError('PACS_TLS', `The TLS certificate of ${this.http.host} was not accepted (${String(cause ?? 'handshake failed')}).`, { cause, provider: 'genetec' });
     }
     if (e.code === 'PACS_UNREACHABLE') {
-      return pacsError(
-        'PACS_UNREACHABLE',
-        `Could not connect to ${this.http.host} (${String(cause || 'connection failed')}). Check that the Web-based SDK role is running and listening on this port (default 4590) and that "Use SSL connection" matches the URL's http/https.`,
-        { cause },
-      );
+      return pacsError('PACS_UNREACHABLE', `Could not connect to ${this.http.host} (${String(cause || 'connection failed')}).`, { cause, provider: 'genetec' });
     }
     return e;
   }

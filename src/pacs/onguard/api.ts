@@ -1,5 +1,5 @@
 import type { Agent } from 'undici';
-import { pacsError, PacsError } from '../errors';
+import { inProviderTerms, pacsError, PacsError } from '../errors';
 import { createDispatcher, send, type HttpResponse } from '../http';
 import type { ProviderConnection } from '../types';
 import { mapErrorResponse, readErrorBody } from './errors';
@@ -216,8 +216,8 @@ export class OpenAccessApi {
         timeoutMs: opts.timeoutMs ?? this.timeoutMs,
       });
     } catch (err) {
-      if (err instanceof PacsError) throw err;
-      throw pacsError('PACS_UNREACHABLE', this.redact(`${method} ${path} failed: ${(err as Error).message}`));
+      if (err instanceof PacsError) throw inProviderTerms(err, 'onguard');
+      throw pacsError('PACS_UNREACHABLE', this.redact(`${method} ${path} failed: ${(err as Error).message}`), { provider: 'onguard' });
     }
   }
 

@@ -1,4 +1,4 @@
-import { isPacsError, pacsError, PacsError, type PacsErrorCode } from '../errors';
+import { inProviderTerms, isPacsError, pacsError, PacsError, type PacsErrorCode } from '../errors';
 import type {
   BadgeLookup,
   BadgeTypeRef,
@@ -73,7 +73,10 @@ export class OnGuardClient implements PacsAdapter {
   async testConnection(): Promise<TestConnectionResult> {
     const steps: TestStep[] = [];
     const result: TestConnectionResult = { ok: false, steps };
-    const fail = (name: TestStep['name'], e: PacsError) => steps.push({ name, ok: false, message: e.message, code: e.code });
+    const fail = (name: TestStep['name'], e: PacsError) => {
+      const worded = inProviderTerms(e, 'onguard');
+      steps.push({ name, ok: false, message: worded.message, code: worded.code });
+    };
     const host = safeHost(this.api.baseUrl);
     const https = this.api.baseUrl.toLowerCase().startsWith('https:');
 

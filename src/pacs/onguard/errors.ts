@@ -69,7 +69,7 @@ export function mapErrorResponse(ctx: ErrorContext): PacsError {
   const { httpStatus: status } = ctx;
   const body = readErrorBody(ctx.text, ctx.headers);
   const said = body && (body.message || body.code) ? ` OnGuard said: "${ctx.redact(body.message || body.code)}"${body.code ? ` (${body.code})` : ''}.` : '';
-  const extra = { httpStatus: status, pacsCode: body?.code || undefined };
+  const extra = { httpStatus: status, pacsCode: body?.code || undefined, provider: 'onguard' as const };
   const make = (code: PacsErrorCode, detail: string) => pacsError(code, ctx.redact(detail) + said, extra);
   const pacsCode = (body?.code ?? '').toLowerCase();
 
