@@ -5,8 +5,11 @@ import { GLOBAL_SCOPE, loadScope, type Scope } from '../admin/scope';
 import type { Db } from '../db/client';
 import { forbidden, unauthorized } from '../errors';
 
-/** `viewMetrics`: Prometheus scrapes /metrics with a token that can do nothing else. */
-export const PERMISSIONS = ['provisionBadge', 'signOut', 'viewVisits', 'manageConfiguration', 'viewMetrics'] as const;
+/**
+ * `viewMetrics`: Prometheus scrapes /metrics with a token that can do nothing else. `viewAudit`: reads
+ * the audit log (GET /v1/audit) without changing anything; `manageConfiguration` reads it too.
+ */
+export const PERMISSIONS = ['provisionBadge', 'signOut', 'viewVisits', 'manageConfiguration', 'viewMetrics', 'viewAudit'] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 export const permissionSchema = z.enum(PERMISSIONS);
 
