@@ -27,6 +27,8 @@ export interface VisitEventInput {
   action?: string;
   /** Extra audit details (e.g. badgeReturned). */
   details?: Record<string, unknown>;
+  /** X-Request-Id of the API request, when one caused it. */
+  requestId?: string;
 }
 
 /**
@@ -47,5 +49,6 @@ export async function addVisitEvent(tx: Tx, e: VisitEventInput): Promise<void> {
     locationId: visit?.locationId ?? null,
     action: e.action ?? e.status,
     details: { status: e.status, ...(e.detail ? { detail: e.detail } : {}), ...(e.details ?? {}) },
+    requestId: e.requestId,
   });
 }

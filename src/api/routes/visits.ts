@@ -296,6 +296,7 @@ export function registerVisitRoutes(ctx: ApiContext & { visitTiming?: Partial<Vi
             status: 'provisioning',
             detail: `signed in by ${principal.name}`,
             actor: requestActor(req),
+            requestId: req.requestId,
             action: 'sign_in',
             details: { badgeId: badge.id, badgeNumber: badge.uniqueId, accessRuleIds: body.accessRuleIds },
           });
@@ -413,6 +414,7 @@ export function registerVisitRoutes(ctx: ApiContext & { visitTiming?: Partial<Vi
           status: v.status,
           detail: `sign-out requested by ${by}`,
           actor: requestActor(req),
+            requestId: req.requestId,
           action: 'sign_out',
           details: { badgeReturned: body?.badgeReturned ?? true },
         }),
@@ -452,7 +454,14 @@ export function registerVisitRoutes(ctx: ApiContext & { visitTiming?: Partial<Vi
         actor,
       );
       await prisma.$transaction((tx) =>
-        addVisitEvent(tx, { visitId: v.id, status: v.status, detail: `deprovision requested by ${by}`, actor: requestActor(req), action: 'deprovision' }),
+        addVisitEvent(tx, {
+          visitId: v.id,
+          status: v.status,
+          detail: `deprovision requested by ${by}`,
+          actor: requestActor(req),
+          requestId: req.requestId,
+          action: 'deprovision',
+        }),
       );
       return visitView(await getVisit(params.id));
     },
