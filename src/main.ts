@@ -14,6 +14,7 @@ import { connectClient, connectWorker } from './temporal/connection';
 import { startDevServer } from './temporal/dev-server';
 import { createWorker } from './worker';
 import { onStarted } from './startup-hooks';
+import { assertPortFree, explainStartError } from './port-in-use';
 
 /**
  * `npm start`: the whole service in one process. On the embedded defaults that is a Temporal dev
@@ -50,6 +51,8 @@ export async function start(config: AppConfig, log: Logger) {
     let address = config.temporal.address;
     let uiUrl: string | null = null;
     if (!address) {
+      await assertPortFree(config.temporal.devPort);
+      await assertPortFree(config.temporal.uiPort);
       const dev = await startDevServer({
         cliPath: config.temporal.cliPath,
         port: config.temporal.devPort,
@@ -161,7 +164,13 @@ async function main() {
 
 if (require.main === module) {
   main().catch((err) => {
-    process.stderr.write(`Start-up failed: ${(err as Error).message}\n`);
+    let message = (err as Error).message;
+    try {
+      message = explainStartError(err, loadConfig());
+    } catch {
+      // The configuration itself was the problem: its message says so already.
+    }
+    process.stderr.write(`Start-up failed: ${message}\n`);
     process.exit(1);
   });
 }
