@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { createApp } from './api/app';
 import { ensureBootstrapAdmin } from './api/auth';
@@ -36,9 +37,10 @@ export async function start(config: AppConfig, log: Logger) {
     const secretsKey = loadSecretsKey(config);
     const sims: { onguard?: string; genetec?: string } = {};
     if (config.simulators.enabled) {
-      const og = await startOnGuardSimulator({ port: config.simulators.onguardPort });
+      // Their state lives beside the database's, so active visits still match the badges after a restart.
+      const og = await startOnGuardSimulator({ port: config.simulators.onguardPort, stateFile: path.join(config.dataDir, 'simulators', 'onguard.json') });
       stack.push({ name: 'onguard simulator', stop: () => og.close() });
-      const gt = await startGenetecSimulator({ port: config.simulators.genetecPort });
+      const gt = await startGenetecSimulator({ port: config.simulators.genetecPort, stateFile: path.join(config.dataDir, 'simulators', 'genetec.json') });
       stack.push({ name: 'genetec simulator', stop: () => gt.close() });
       sims.onguard = og.providerUrl;
       sims.genetec = gt.providerUrl;
