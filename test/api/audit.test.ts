@@ -30,6 +30,11 @@ describe('audit log', () => {
   }, 120_000);
   afterAll(() => env?.close());
 
+  const ok = (r: { status: number; body: unknown }) => {
+    if (r.status >= 300) throw new Error(`${r.status} ${JSON.stringify(r.body)}`);
+    return r.body;
+  };
+
   async function audit(query = '', token?: string): Promise<Entry[]> {
     const items: Entry[] = [];
     let cursor: string | undefined;
@@ -133,6 +138,48 @@ describe('audit log', () => {
     expect(entries.every((e) => e.actor.type === 'system' && e.actor.name === 'Temporal UI')).toBe(true);
     // An update sent without an actor (the Temporal UI) to a visit that cannot retry is refused as usual.
     await expect(env.api.temporal.workflow.getHandle(visit.workflowId).executeUpdate('retryProvision')).rejects.toThrow();
+  });
+
+  it('names the API user of a retry and of "deprovision now", and the end of day when the day ends', async () => {
+    // A provision that fails (refused credentials), fixed, then retried by the receptionist.
+    ok(await env.api.call('PATCH', `/v1/providers/${env.providerId}`, { body: { password: 'not-the-password' } }));
+    const failing = (await env.signIn(await env.addBadge('1303'))).body;
+    await env.waitFor(failing.id, 'provision_failed');
+    ok(await env.api.call('PATCH', `/v1/providers/${env.providerId}`, { body: { password: env.sim.credentials.password } }));
+    ok(await env.api.call('POST', `/v1/visits/${failing.id}/retry`, { token: env.receptionist.token }));
+    await env.waitFor(failing.id, 'active');
+    // The admin switches it off now.
+    ok(await env.api.call('POST', `/v1/visits/${failing.id}/deprovision`));
+    const ended = await env.waitFor(failing.id, 'completed');
+    const actors = ended.timeline.map((e: { status: string; detail: string; actor: { name: string } }) => [e.status, e.detail, e.actor.name]);
+    expect(actors).toEqual(
+      expect.arrayContaining([
+        ['provisioning', 'retry requested by an operator', 'Rita Reception'],
+        ['provision_failed', expect.stringMatching(/^PACS_AUTH/), 'visit workflow'],
+        ['deprovisioning', expect.stringMatching(/^deprovisioned on request/), admin.name],
+        ['completed', expect.stringMatching(/^badge 1303 released/), admin.name],
+      ]),
+    );
+    const entries = await audit(`entityId=${failing.id}`);
+    expect(entries.map((e) => `${e.action} — ${e.actor.name}`)).toEqual(
+      expect.arrayContaining(['sign_in — Rita Reception', 'provisioning — Rita Reception', `deprovision — ${admin.name}`, `completed — ${admin.name}`]),
+    );
+    // Nobody's: the workflow's own steps are not audit entries.
+    expect(entries.some((e) => e.action === 'provision_failed' || e.action === 'active')).toBe(false);
+
+    // Visits that end 2 s after they begin: the end of day comes while we watch.
+    await env.restartWorker({ visitDurationOverrideMs: 2000 });
+    try {
+      const short = (await env.signIn(await env.addBadge('1304'))).body;
+      const done = await env.waitFor(short.id, 'completed');
+      expect(done.timeline.filter((e: { status: string }) => e.status === 'deprovisioning' || e.status === 'completed').map((e: { actor: unknown }) => e.actor)).toEqual([
+        { type: 'system', name: 'end of day' },
+        { type: 'system', name: 'end of day' },
+      ]);
+      expect((await audit(`actor=end%20of%20day&entityId=${short.id}`)).map((e) => e.action)).toEqual(['deprovisioning', 'completed']);
+    } finally {
+      await env.restartWorker();
+    }
   });
 
   it('filters by entity, actor, location and time, pages with a cursor, and refuses nonsense with 400', async () => {
