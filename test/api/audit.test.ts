@@ -67,6 +67,7 @@ describe('audit log', () => {
     expect(find('provider', env.providerId, 'create')).toEqual([expect.objectContaining({ actor: byAdmin, locationId: env.locationId })]);
     expect(find('user', env.receptionist.id, 'create')).toEqual([expect.objectContaining({ actor: byAdmin, locationId: null })]);
     expect(entries.filter((e) => e.entityType === 'userGroup' && e.action === 'create')).toEqual([expect.objectContaining({ actor: byAdmin })]);
+    expect(find('provider', env.providerId, 'refresh_requested')).toEqual([expect.objectContaining({ actor: byAdmin })]);
     expect(find('badge', badgeId, 'create')).toEqual([expect.objectContaining({ actor: byAdmin, changes: expect.objectContaining({ uniqueId: { to: '1301' } }) })]);
     // The visit: signed in and out by the receptionist; the ending she caused is hers too.
     const visitEntries = entries.filter((e) => e.entityId === visit.body.id);

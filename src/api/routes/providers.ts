@@ -349,6 +349,8 @@ export function registerProviderRoutes(ctx: ApiContext) {
     },
     async ({ params, query, res, req }) => {
       const p = await loadProvider(params.id, req);
+      // The sync itself is the refresh workflow's; who asked for it is the request's.
+      await auditRequest(req)(prisma, { entityType: 'provider', entityId: p.id, locationId: p.locationId, action: 'refresh_requested' });
       const outcome = await runRefresh(temporal, p, query.waitSeconds * 1000);
       if (outcome.done) return outcome.result;
       res.status(202).json({ status: 'running', workflowId: outcome.workflowId, taskQueue: outcome.taskQueue });

@@ -30,7 +30,7 @@ import { keyset, page, pageQuery } from '../pagination';
 import { boundedWait } from '../../temporal/bounded-wait';
 import { text } from '../text';
 import { uuidParam } from '../validate';
-import { requestActor } from '../../audit/actor';
+import { actorColumns, requestActor } from '../../audit/actor';
 import { addVisitEvent } from '../../audit/visit-event';
 import { actorView } from './audit-schemas';
 import { idempotencyKeyHeader, visitPage, visitResponses, visitSchema } from './visit-schemas';
@@ -320,7 +320,9 @@ export function registerVisitRoutes(ctx: ApiContext & { visitTiming?: Partial<Vi
         // could orphan a workflow that did start, so the visit is kept: a retry with the same
         // Idempotency-Key starts or finds its workflow, and reconciliation closes it if none ever runs.
         await prisma.visitEvent
-          .create({ data: { visitId: id, status: 'provisioning', detail: 'the visit workflow could not be started: Temporal was not reachable' } })
+          .create({
+            data: { visitId: id, status: 'provisioning', detail: 'the visit workflow could not be started: Temporal was not reachable', ...actorColumns(requestActor(req)) },
+          })
           .catch(() => undefined);
         throw new AppError(
           503,
