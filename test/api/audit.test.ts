@@ -216,6 +216,18 @@ describe('audit log', () => {
     }
   });
 
+  it('writes no entry for a change that was refused', async () => {
+    const count = async () => (await audit()).length;
+    const before = await count();
+    const taken = await env.api.call('POST', `/v1/providers/${env.providerId}/badges`, { body: { name: 'Twin', uniqueId: '1301', badgeTypeId: env.badgeTypeId } });
+    expect(taken.status).toBe(409);
+    const bad = await env.api.call('PATCH', `/v1/locations/${env.locationId}`, { body: { timezone: 'Mars/Olympus_Mons' } });
+    expect(bad.status).toBe(400);
+    const forbidden = await env.api.call('PATCH', `/v1/providers/${env.providerId}`, { token: env.receptionist.token, body: { name: 'Mine now' } });
+    expect(forbidden.status).toBe(403);
+    expect(await count()).toBe(before);
+  });
+
   it('is read-only: no method changes it, and the database refuses UPDATE and DELETE', async () => {
     const [first] = await audit();
     for (const method of ['POST', 'PUT', 'PATCH', 'DELETE']) {
