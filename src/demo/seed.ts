@@ -105,10 +105,10 @@ export async function seedDemo(opts: {
   const receptionist = await opts.db.$transaction(async (tx) => {
     const before = await tx.user.findUnique({ where: { email: 'reception@demo.local' } });
     const after = await tx.user.upsert({
-    where: { email: 'reception@demo.local' },
-    create: { name: 'Demo receptionist', email: 'reception@demo.local', permissions: ['provisionBadge', 'signOut', 'viewVisits'], tokenHash: hashToken(receptionistToken) },
-    update: { tokenHash: hashToken(receptionistToken) },
-  });
+      where: { email: 'reception@demo.local' },
+      create: { name: 'Demo receptionist', email: 'reception@demo.local', permissions: ['provisionBadge', 'signOut', 'viewVisits'], tokenHash: hashToken(receptionistToken) },
+      update: { tokenHash: hashToken(receptionistToken) },
+    });
     await recordAudit(tx, { actor: systemActor('service start'), entityType: 'user', entityId: after.id, locationId: null, action: before ? 'update' : 'create', before, after });
     return after;
   });

@@ -128,24 +128,24 @@ export function registerProviderRoutes(ctx: ApiContext) {
       await loadLocation(params.id, req);
       const p = await prisma.$transaction(async (tx) => {
         const created = await tx.provider.create({
-        data: {
-          locationId: params.id,
-          kind: body.kind,
-          name: body.name,
-          url: body.url,
-          username: body.username,
-          passwordCiphertext: encryptSecret(config.secretsKey, body.password),
-          applicationId: body.applicationId ?? null,
-          directoryId: body.directoryId ?? null,
-          ...tlsColumns(body.tls),
-          maxConcurrentRequests: body.maxConcurrentRequests,
-          settings: (body.settings ?? undefined) as Prisma.InputJsonObject | undefined,
-          taskQueue: body.taskQueue ?? null,
-          refreshIntervalMinutes: body.refreshIntervalMinutes ?? config.refreshIntervalMinutes,
-          reconcileIntervalMinutes: body.reconcileIntervalMinutes ?? config.reconcileIntervalMinutes ?? 5,
-        },
-        include: { location: { select: { name: true } } },
-      });
+          data: {
+            locationId: params.id,
+            kind: body.kind,
+            name: body.name,
+            url: body.url,
+            username: body.username,
+            passwordCiphertext: encryptSecret(config.secretsKey, body.password),
+            applicationId: body.applicationId ?? null,
+            directoryId: body.directoryId ?? null,
+            ...tlsColumns(body.tls),
+            maxConcurrentRequests: body.maxConcurrentRequests,
+            settings: (body.settings ?? undefined) as Prisma.InputJsonObject | undefined,
+            taskQueue: body.taskQueue ?? null,
+            refreshIntervalMinutes: body.refreshIntervalMinutes ?? config.refreshIntervalMinutes,
+            reconcileIntervalMinutes: body.reconcileIntervalMinutes ?? config.reconcileIntervalMinutes ?? 5,
+          },
+          include: { location: { select: { name: true } } },
+        });
         await auditRequest(req)(tx, { entityType: 'provider', entityId: created.id, locationId: created.locationId, action: 'create', before: null, after: providerAudit(created) });
         return created;
       });
@@ -209,23 +209,23 @@ export function registerProviderRoutes(ctx: ApiContext) {
       if (settingsIssues.length) throw badRequest(`Invalid body: ${settingsIssues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, { issues: settingsIssues });
       const p = await prisma.$transaction(async (tx) => {
         const updated = await tx.provider.update({
-        where: { id: params.id },
-        data: {
-          name: body.name,
-          url: body.url,
-          username: body.username,
-          ...(body.password !== undefined ? { passwordCiphertext: encryptSecret(config.secretsKey, body.password) } : {}),
-          applicationId: body.applicationId,
-          directoryId: body.directoryId,
-          ...tlsColumns(body.tls),
-          maxConcurrentRequests: body.maxConcurrentRequests,
-          ...(body.settings !== undefined ? { settings: body.settings === null ? Prisma.DbNull : (body.settings as Prisma.InputJsonObject) } : {}),
-          taskQueue: body.taskQueue,
-          refreshIntervalMinutes: body.refreshIntervalMinutes,
-          reconcileIntervalMinutes: body.reconcileIntervalMinutes,
-        },
-        include: { location: { select: { name: true } } },
-      });
+          where: { id: params.id },
+          data: {
+            name: body.name,
+            url: body.url,
+            username: body.username,
+            ...(body.password !== undefined ? { passwordCiphertext: encryptSecret(config.secretsKey, body.password) } : {}),
+            applicationId: body.applicationId,
+            directoryId: body.directoryId,
+            ...tlsColumns(body.tls),
+            maxConcurrentRequests: body.maxConcurrentRequests,
+            ...(body.settings !== undefined ? { settings: body.settings === null ? Prisma.DbNull : (body.settings as Prisma.InputJsonObject) } : {}),
+            taskQueue: body.taskQueue,
+            refreshIntervalMinutes: body.refreshIntervalMinutes,
+            reconcileIntervalMinutes: body.reconcileIntervalMinutes,
+          },
+          include: { location: { select: { name: true } } },
+        });
         await auditRequest(req)(tx, { entityType: 'provider', entityId: updated.id, locationId: updated.locationId, action: 'update', before: providerAudit(cur), after: providerAudit(updated) });
         return updated;
       });

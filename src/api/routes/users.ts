@@ -119,14 +119,14 @@ export function registerUserRoutes({ routes, db }: ApiContext) {
       const token = body.rotateToken ? newToken() : undefined;
       const u = await prisma.$transaction(async (tx) => {
         const after = await tx.user.update({
-        where: { id: params.id },
-        data: {
-          name: body.name,
-          permissions: body.permissions ? [...new Set(body.permissions)] : undefined,
-          allLocations: body.allLocations,
-          tokenHash: token ? hashToken(token) : undefined,
-        },
-      });
+          where: { id: params.id },
+          data: {
+            name: body.name,
+            permissions: body.permissions ? [...new Set(body.permissions)] : undefined,
+            allLocations: body.allLocations,
+            tokenHash: token ? hashToken(token) : undefined,
+          },
+        });
         await auditRequest(req)(tx, { entityType: 'user', entityId: after.id, locationId: null, action: 'update', before, after });
         return after;
       });

@@ -277,20 +277,20 @@ export function registerVisitRoutes(ctx: ApiContext & { visitTiming?: Partial<Vi
       try {
         visit = await prisma.$transaction(async (tx) => {
           const created = await tx.visit.create({
-          data: {
-            id,
-            workflowId: visitWorkflowId(id),
-            locationId: location.id,
-            providerId: badge.providerId,
-            badgeId: badge.id,
-            activeBadgeId: badge.id,
-            status: 'provisioning',
-            visitor: body.visitor as Prisma.InputJsonValue,
-            accessRuleIds: body.accessRuleIds,
-            createdById: principal.id,
-            idempotencyKey: idemKey,
-          },
-        });
+            data: {
+              id,
+              workflowId: visitWorkflowId(id),
+              locationId: location.id,
+              providerId: badge.providerId,
+              badgeId: badge.id,
+              activeBadgeId: badge.id,
+              status: 'provisioning',
+              visitor: body.visitor as Prisma.InputJsonValue,
+              accessRuleIds: body.accessRuleIds,
+              createdById: principal.id,
+              idempotencyKey: idemKey,
+            },
+          });
           await addVisitEvent(tx, {
             visitId: id,
             status: 'provisioning',
