@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { createApp } from './api/app';
 import { ensureBootstrapAdmin } from './api/auth';
@@ -14,6 +15,7 @@ import { connectClient, connectWorker } from './temporal/connection';
 import { startDevServer } from './temporal/dev-server';
 import { createWorker } from './worker';
 import { onStarted } from './startup-hooks';
+import { assertPortFree, explainStartError } from './port-in-use';
 
 /**
  * `npm start`: the whole service in one process. On the embedded defaults that is a Temporal dev
@@ -35,9 +37,10 @@ export async function start(config: AppConfig, log: Logger) {
     const secretsKey = loadSecretsKey(config);
     const sims: { onguard?: string; genetec?: string } = {};
     if (config.simulators.enabled) {
-      const og = await startOnGuardSimulator({ port: config.simulators.onguardPort });
+      // Their state lives beside the database's, so active visits still match the badges after a restart.
+      const og = await startOnGuardSimulator({ port: config.simulators.onguardPort, stateFile: path.join(config.dataDir, 'simulators', 'onguard.json') });
       stack.push({ name: 'onguard simulator', stop: () => og.close() });
-      const gt = await startGenetecSimulator({ port: config.simulators.genetecPort });
+      const gt = await startGenetecSimulator({ port: config.simulators.genetecPort, stateFile: path.join(config.dataDir, 'simulators', 'genetec.json') });
       stack.push({ name: 'genetec simulator', stop: () => gt.close() });
       sims.onguard = og.providerUrl;
       sims.genetec = gt.providerUrl;
@@ -50,6 +53,8 @@ export async function start(config: AppConfig, log: Logger) {
     let address = config.temporal.address;
     let uiUrl: string | null = null;
     if (!address) {
+      await assertPortFree(config.temporal.devPort);
+      await assertPortFree(config.temporal.uiPort);
       const dev = await startDevServer({
         cliPath: config.temporal.cliPath,
         port: config.temporal.devPort,
@@ -161,7 +166,13 @@ async function main() {
 
 if (require.main === module) {
   main().catch((err) => {
-    process.stderr.write(`Start-up failed: ${(err as Error).message}\n`);
+    let message = (err as Error).message;
+    try {
+      message = explainStartError(err, loadConfig());
+    } catch {
+      // The configuration itself was the problem: its message says so already.
+    }
+    process.stderr.write(`Start-up failed: ${message}\n`);
     process.exit(1);
   });
 }

@@ -7,6 +7,8 @@ import { isPacsError, PROVIDER_LEVEL_FAILURES } from '../pacs/errors';
 import { ProviderGoneError } from '../pacs/registry';
 import type { BadgeLookup, PacsAdapter, ProviderSettings } from '../pacs/types';
 import { toActivityFailure } from './failures';
+import { systemActor } from '../audit/actor';
+import { addVisitEvent } from '../audit/visit-event';
 import { createVisitActivities } from './visit';
 
 /**
@@ -265,7 +267,7 @@ export function createReconcileActivities(deps: ActivityDeps) {
         }
         await visits.releaseBadge({ visitId: visit.id });
         const detail = `closed by reconciliation: ${args.reason}`;
-        if (visit.status !== 'completed') await visits.recordVisitStatus({ visitId: visit.id, status: 'completed', detail });
+        if (visit.status !== 'completed') await visits.recordVisitStatus({ visitId: visit.id, status: 'completed', detail, actor: { system: 'reconciliation' } });
         await addAction(args.runId, {
           kind: 'visit_closed',
           visitId: visit.id,
@@ -485,7 +487,9 @@ export function createReconcileActivities(deps: ActivityDeps) {
       await addAction(runId, { kind: 'repair_undone', visitId: visit.id, badgeId: badge.id, message: `Visit ${visit.id} ended while badge ${label} was being re-issued; switched it off again.` });
       return;
     }
-    await db.visitEvent.create({ data: { visitId: visit.id, status: 'active', detail: `badge ${badge.uniqueId} re-issued by reconciliation (${problem.kind})`, at: now() } });
+    await db.$transaction((tx) =>
+      addVisitEvent(tx, { visitId: visit.id, status: 'active', detail: `badge ${badge.uniqueId} re-issued by reconciliation (${problem.kind})`, at: now(), actor: systemActor('reconciliation'), action: 'repair' }),
+    );
     await addAction(runId, { kind: 'credential_repaired', visitId: visit.id, badgeId: badge.id, message: `Re-issued badge ${label} with its access rules for active visit ${visit.id}.` });
   }
 }

@@ -7,7 +7,9 @@ import type { PacsRegistry } from '../pacs/registry';
 import type { PacsAdapter } from '../pacs/types';
 import { visitWindow, wallClockLabel } from '../time/end-of-day';
 import { announcingRetries } from './retry-notice';
-import type { VisitError, VisitStatus } from '../workflows/visit-contract';
+import type { VisitActorRef, VisitError, VisitStatus } from '../workflows/visit-contract';
+import { systemActor } from '../audit/actor';
+import { addVisitEvent, resolveActor } from '../audit/visit-event';
 
 interface VisitorDetails {
   firstName: string;
@@ -84,15 +86,18 @@ export function createVisitActivities(deps: ActivityDeps) {
         : visitWindow(started, visit.location.timezone, visit.location.endOfDay);
       await db.visit.update({ where: { id: visitId }, data: { endsAt: w.endsAt } });
       if (w.afterHours) {
-        await db.visitEvent.create({
-          data: { visitId, status: visit.status, detail: `signed in after the location's end of day (${visit.location.endOfDay}); badge valid until local midnight` },
+        await addVisitEvent(db, {
+          visitId,
+          status: visit.status,
+          detail: `signed in after the location's end of day (${visit.location.endOfDay}); badge valid until local midnight`,
+          actor: systemActor('visit workflow'),
         });
       }
       return { endsAt: w.endsAt.toISOString(), afterHours: w.afterHours, endsAtLabel: label(w.endsAt) };
     },
 
     /** Mirrors the workflow's status into the Visit row and its timeline (GET /v1/visits reads these). */
-    async recordVisitStatus(args: { visitId: string; status: VisitStatus; detail?: string; error?: VisitError | null }) {
+    async recordVisitStatus(args: { visitId: string; status: VisitStatus; detail?: string; error?: VisitError | null; actor?: VisitActorRef }) {
       // Keyed on the Temporal activity, so a retried activity does not add the event twice.
       const info = safeActivityInfo();
       const key = info ? `${info.workflowExecution?.runId ?? info.workflowType}/${info.activityId}` : null;
@@ -106,7 +111,7 @@ export function createVisitActivities(deps: ActivityDeps) {
             ...(args.error !== undefined ? { lastError: args.error === null ? Prisma.DbNull : (args.error as unknown as Prisma.InputJsonValue) } : {}),
           },
         });
-        await tx.visitEvent.create({ data: { visitId: args.visitId, status: args.status, detail, key, at: now() } });
+        await addVisitEvent(tx, { visitId: args.visitId, status: args.status, detail, key, at: now(), actor: await resolveActor(tx, args.actor) });
       });
     },
 
@@ -122,13 +127,12 @@ export function createVisitActivities(deps: ActivityDeps) {
         const prev = v.lastError as VisitError | null;
         await tx.visit.update({ where: { id: visitId }, data: { lastError: error as unknown as Prisma.InputJsonValue } });
         if (prev?.during === error.during && prev?.code === error.code) return;
-        await tx.visitEvent.create({
-          data: {
-            visitId,
-            status: v.status,
-            detail: `${error.code}: could not finish ${error.during} yet (attempt ${error.attempts}); retrying, next attempt at ${error.nextAttemptAt}. ${error.message}`,
-            at: now(),
-          },
+        await addVisitEvent(tx, {
+          visitId,
+          status: v.status,
+          detail: `${error.code}: could not finish ${error.during} yet (attempt ${error.attempts}); retrying, next attempt at ${error.nextAttemptAt}. ${error.message}`,
+          at: now(),
+          actor: systemActor('visit workflow'),
         });
       });
     },
@@ -148,7 +152,7 @@ export function createVisitActivities(deps: ActivityDeps) {
           });
           if (marked.count) {
             await tx.visitEvent.createMany({
-              data: [{ visitId, status: v.status, detail: 'badge not returned: kept out of the pool until found', key: 'badge-not-returned' }],
+              data: [{ visitId, status: v.status, detail: 'badge not returned: kept out of the pool until found', key: 'badge-not-returned', actorType: 'system', actorName: 'visit workflow' }],
               skipDuplicates: true,
             });
           }

@@ -4,12 +4,16 @@ import { z } from 'zod';
 import { GLOBAL_SCOPE, loadScope, type Scope } from '../admin/scope';
 import type { Db } from '../db/client';
 import { forbidden, unauthorized } from '../errors';
+import { systemActor } from '../audit/actor';
+import { diff } from '../audit/diff';
+import { recordAudit } from '../audit/record';
 
 /**
  * `viewMetrics`: Prometheus scrapes /metrics with a token that can do nothing else. `approveVisits`: a host
- * or security approves or denies visits at a location whose badges work only once approved.
+ * or security approves or denies visits at a location whose badges work only once approved. `viewAudit`:
+ * reads the audit log (GET /v1/audit) without changing anything; `manageConfiguration` reads it too.
  */
-export const PERMISSIONS = ['provisionBadge', 'signOut', 'viewVisits', 'manageConfiguration', 'viewMetrics', 'approveVisits'] as const;
+export const PERMISSIONS = ['provisionBadge', 'signOut', 'viewVisits', 'manageConfiguration', 'viewMetrics', 'approveVisits', 'viewAudit'] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 export const permissionSchema = z.enum(PERMISSIONS);
 
@@ -39,10 +43,18 @@ export const BOOTSTRAP_ADMIN_EMAIL = 'admin@bootstrap.local';
 export async function ensureBootstrapAdmin(db: Db, adminToken: string | undefined): Promise<void> {
   if (!adminToken) return;
   const tokenHash = hashToken(adminToken);
-  await db.user.upsert({
-    where: { email: BOOTSTRAP_ADMIN_EMAIL },
-    create: { name: 'Bootstrap admin', email: BOOTSTRAP_ADMIN_EMAIL, permissions: [...PERMISSIONS], tokenHash, allLocations: true },
-    update: { tokenHash, permissions: [...PERMISSIONS], allLocations: true },
+  await db.$transaction(async (tx) => {
+    const before = await tx.user.findUnique({ where: { email: BOOTSTRAP_ADMIN_EMAIL } });
+    const after = await tx.user.upsert({
+      where: { email: BOOTSTRAP_ADMIN_EMAIL },
+      create: { name: 'Bootstrap admin', email: BOOTSTRAP_ADMIN_EMAIL, permissions: [...PERMISSIONS], tokenHash, allLocations: true },
+      update: { tokenHash, permissions: [...PERMISSIONS], allLocations: true },
+    });
+    // Every start applies ADMIN_TOKEN; only a start that changed something (a rotated token) is a change.
+    const changes = diff(before, after);
+    if (!before || Object.keys(changes).length) {
+      await recordAudit(tx, { actor: systemActor('service start'), entityType: 'user', entityId: after.id, locationId: null, action: before ? 'update' : 'create', before, after });
+    }
   });
 }
 

@@ -3,12 +3,21 @@ import path from 'node:path';
 import { hashToken, newToken, PERMISSIONS } from '../api/auth';
 import type { Db } from '../db/client';
 import type { Logger } from '../logging';
+import { systemActor } from '../audit/actor';
+import { recordAudit } from '../audit/record';
+
+/** A demo badge: the id the API takes, and the number on the card that guides, the PACS and the Temporal UI show. */
+export interface DemoBadge {
+  id: string;
+  number: string;
+  name: string;
+}
 
 export interface DemoTokens {
   admin: string;
   receptionist: string;
   locationId: string;
-  badges: { onguard: string[]; genetec: string[] };
+  badges: { onguard: DemoBadge[]; genetec: DemoBadge[] };
   accessRules: { onguard: string[]; genetec: string[] };
 }
 
@@ -29,15 +38,20 @@ export async function seedDemo(opts: {
   const file = path.join(opts.dataDir, 'demo.json');
   if (fs.existsSync(file)) {
     const saved = JSON.parse(fs.readFileSync(file, 'utf8')) as DemoTokens;
-    if (await opts.db.location.findUnique({ where: { id: saved.locationId } })) return saved;
+    if (await opts.db.location.findUnique({ where: { id: saved.locationId } })) return withBadgeNumbers(opts.db, file, saved);
   }
   if (!opts.simulators.onguard || !opts.simulators.genetec) return null;
 
   const adminToken = newToken();
-  await opts.db.user.upsert({
-    where: { email: DEMO_ADMIN_EMAIL },
-    create: { name: 'Demo admin', email: DEMO_ADMIN_EMAIL, permissions: [...PERMISSIONS], tokenHash: hashToken(adminToken), allLocations: true },
-    update: { tokenHash: hashToken(adminToken), allLocations: true },
+  // Made before the API can be called with its token: the service's start is its actor.
+  await opts.db.$transaction(async (tx) => {
+    const before = await tx.user.findUnique({ where: { email: DEMO_ADMIN_EMAIL } });
+    const after = await tx.user.upsert({
+      where: { email: DEMO_ADMIN_EMAIL },
+      create: { name: 'Demo admin', email: DEMO_ADMIN_EMAIL, permissions: [...PERMISSIONS], tokenHash: hashToken(adminToken), allLocations: true },
+      update: { tokenHash: hashToken(adminToken), allLocations: true },
+    });
+    await recordAudit(tx, { actor: systemActor('service start'), entityType: 'user', entityId: after.id, locationId: null, action: before ? 'update' : 'create', before, after });
   });
   const call = async (method: string, p: string, body?: unknown) => {
     const res = await fetch(opts.apiUrl + p, {
@@ -81,17 +95,22 @@ export async function seedDemo(opts: {
     const first = kind === 'onguard' ? 1001 : 2001;
     for (let i = 0; i < 5; i++) {
       const b = await call('POST', `/v1/providers/${p.id}/badges`, { name: `Lobby badge ${i + 1}`, uniqueId: String(first + i), badgeTypeId: type.id });
-      badges[kind].push(b.id);
+      badges[kind].push({ id: b.id, number: b.uniqueId, name: b.name });
     }
     const rules = (await call('GET', `/v1/providers/${p.id}/access-rules`)).items as Array<{ id: string; name: string }>;
     const preferred = kind === 'genetec' ? rules.filter((r) => /visitor/i.test(r.name)) : rules;
     accessRules[kind] = (preferred.length ? preferred : rules).slice(0, 2).map((r) => r.id);
   }
   const receptionistToken = newToken();
-  const receptionist = await opts.db.user.upsert({
-    where: { email: 'reception@demo.local' },
-    create: { name: 'Demo receptionist', email: 'reception@demo.local', permissions: ['provisionBadge', 'signOut', 'viewVisits'], tokenHash: hashToken(receptionistToken) },
-    update: { tokenHash: hashToken(receptionistToken) },
+  const receptionist = await opts.db.$transaction(async (tx) => {
+    const before = await tx.user.findUnique({ where: { email: 'reception@demo.local' } });
+    const after = await tx.user.upsert({
+      where: { email: 'reception@demo.local' },
+      create: { name: 'Demo receptionist', email: 'reception@demo.local', permissions: ['provisionBadge', 'signOut', 'viewVisits'], tokenHash: hashToken(receptionistToken) },
+      update: { tokenHash: hashToken(receptionistToken) },
+    });
+    await recordAudit(tx, { actor: systemActor('service start'), entityType: 'user', entityId: after.id, locationId: null, action: before ? 'update' : 'create', before, after });
+    return after;
   });
   await call('POST', '/v1/user-groups', {
     name: 'Demo reception',
@@ -103,4 +122,27 @@ export async function seedDemo(opts: {
   fs.writeFileSync(file, JSON.stringify(tokens, null, 2), { mode: 0o600 });
   opts.log.info({ locationId: location.id }, 'demo data seeded');
   return tokens;
+}
+
+/**
+ * demo.json files written before badge numbers were kept list bare ids: the walkthrough and the guides
+ * speak of card numbers (1001, 2001), so the file is completed from the database once.
+ */
+async function withBadgeNumbers(db: Db, file: string, saved: DemoTokens): Promise<DemoTokens> {
+  const legacy = saved.badges as unknown as Record<'onguard' | 'genetec', Array<string | DemoBadge>>;
+  if (![...legacy.onguard, ...legacy.genetec].some((b) => typeof b === 'string')) return saved;
+  const upgrade = async (list: Array<string | DemoBadge>) => {
+    const out: DemoBadge[] = [];
+    for (const b of list) {
+      if (typeof b !== 'string') out.push(b);
+      else {
+        const row = await db.securityBadge.findUnique({ where: { id: b } });
+        if (row) out.push({ id: row.id, number: row.uniqueId, name: row.name });
+      }
+    }
+    return out;
+  };
+  const upgraded: DemoTokens = { ...saved, badges: { onguard: await upgrade(legacy.onguard), genetec: await upgrade(legacy.genetec) } };
+  fs.writeFileSync(file, JSON.stringify(upgraded, null, 2), { mode: 0o600 });
+  return upgraded;
 }

@@ -2,7 +2,7 @@ import { proxyActivities, setCurrentDetails, upsertSearchAttributes } from '@tem
 import type { Activities } from '../activities';
 import { SA } from './search-attributes';
 import { switchOffActivityOptions, switchOffUntilDone } from './switch-off';
-import { DEFAULT_VISIT_TIMING, type VisitTiming } from './visit-contract';
+import { DEFAULT_VISIT_TIMING, type VisitActorRef, type VisitTiming } from './visit-contract';
 
 export interface CloseVisitInput {
   visitId: string;
@@ -10,6 +10,8 @@ export interface CloseVisitInput {
   pacsTaskQueue: string;
   /** Why the visit is being closed, as its timeline will say it. */
   reason: string;
+  /** Who closes it: the user whose sign-out found the workflow closed, or reconciliation. */
+  actor?: VisitActorRef;
   timing?: Partial<VisitTiming>;
 }
 
@@ -33,7 +35,7 @@ export async function closeVisitWorkflow(input: CloseVisitInput): Promise<{ visi
     { key: SA.status, value: 'deprovisioning' },
   ]);
   setCurrentDetails(`Closing visit ${input.visitId}: ${input.reason}`);
-  await db.recordVisitStatus({ visitId: input.visitId, status: 'deprovisioning', detail: input.reason });
+  await db.recordVisitStatus({ visitId: input.visitId, status: 'deprovisioning', detail: input.reason, actor: input.actor });
   const { attempts } = await switchOffUntilDone(
     {
       attempt: () => pacs.revokeAndDeactivate({ visitId: input.visitId }),
@@ -47,6 +49,6 @@ export async function closeVisitWorkflow(input: CloseVisitInput): Promise<{ visi
   );
   await db.releaseBadge({ visitId: input.visitId });
   upsertSearchAttributes([{ key: SA.status, value: 'completed' }]);
-  await db.recordVisitStatus({ visitId: input.visitId, status: 'completed', detail: `badge released (${input.reason})`, error: attempts > 1 ? null : undefined });
+  await db.recordVisitStatus({ visitId: input.visitId, status: 'completed', detail: `badge released (${input.reason})`, error: attempts > 1 ? null : undefined, actor: input.actor });
   return { visitId: input.visitId, attempts };
 }

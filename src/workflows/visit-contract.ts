@@ -49,7 +49,7 @@ export interface VisitInput {
    */
   requiresApproval?: boolean;
   /** Set by continue-as-new: the previous run was already switching the badge off. */
-  resume?: { reason: string; attempts: number; since?: string };
+  resume?: { reason: string; attempts: number; since?: string; by?: VisitActorRef };
 }
 
 export interface VisitError {
@@ -96,14 +96,26 @@ export const END_REASONS = {
   notApproved: 'end of day before anyone approved the visit',
 } as const;
 
+/**
+ * Who caused a visit event, as the workflow passes it to the activity that records it: a user's id (the
+ * activity looks the name up, so histories hold no staff names) or a system actor. The API always puts
+ * `actor: { userId }` in what it sends; a signal or update without one came from the Temporal UI.
+ */
+export type VisitActorRef = { userId: string } | { system: 'visit workflow' | 'end of day' | 'reconciliation' | 'Temporal UI' };
+
 /** Reception (or the guestbook) signs the visitor out. */
-export const signOutSignal = defineSignal<[{ by?: string }?]>('signOut');
+export const signOutSignal = defineSignal<[{ by?: string; actor?: { userId: string } }?]>('signOut');
 /** An operator switches the badge off now, e.g. a lost badge. Same effect as sign-out, recorded differently. */
-export const deprovisionNowSignal = defineSignal<[{ reason?: string }?]>('deprovisionNow');
+export const deprovisionNowSignal = defineSignal<[{ reason?: string; actor?: { userId: string } }?]>('deprovisionNow');
 /** Retry a failed provision; send from the Temporal UI ("Send signal", name `retry`, no input). */
 export const retrySignal = defineSignal('retry');
 /** The same retry as an update, so the API learns at once whether the visit was in a retryable state. */
-export const retryUpdate = defineUpdate<{ accepted: true }, []>('retryProvision');
+// The Temporal UI may send it without input: the handler takes the argument as optional.
+export const retryUpdate = defineUpdate<{ accepted: true }, [{ actor?: { userId: string } }]>('retryProvision');
+
+/** The actor a signal or update named; none means it was sent from the Temporal UI. */
+export const senderOf = (arg?: { actor?: { userId: string } }): VisitActorRef =>
+  arg?.actor?.userId ? { userId: arg.actor.userId } : { system: 'Temporal UI' };
 export const stateQuery = defineQuery<VisitState>('state');
 /** From the provisioning activities: an attempt failed and will be retried, for the workflow's current details. */
 export const pacsRetryingSignal = defineSignal<[PacsRetrying]>('pacsCallRetrying');
@@ -116,6 +128,8 @@ export const outcomeUpdate = defineUpdate<{ status: VisitStatus }, []>('waitForO
 /** Who approved or denied, and (deny) why: what the timeline and the closed visit say. */
 export interface ApprovalDecision {
   by?: string;
+  /** Who decided, for the audit log; none means the Temporal UI. */
+  actor?: { userId: string };
   reason?: string;
 }
 /**

@@ -30,9 +30,11 @@ import {
   retrySignal,
   outcomeUpdate,
   retryUpdate,
+  senderOf,
   signOutSignal,
   stateQuery,
   type ApprovalDecision,
+  type VisitActorRef,
   type VisitError,
   type VisitInput,
   type VisitState,
@@ -125,21 +127,26 @@ export async function visitWorkflow(input: VisitInput): Promise<VisitState> {
   const state: VisitState = { visitId: input.visitId, status: 'provisioning', signOutRequested: false, attempts: 0 };
   let endRequested: 'signOut' | 'deprovisionNow' | null = null;
   let retryRequested = false;
+  // Who asked for the ending and for the last retry, for the timeline and the audit log.
+  let endedBy: VisitActorRef | undefined;
+  let retryBy: VisitActorRef | undefined;
   /** The last status the Visit row is known to hold (the API reads the row). */
   let recordedStatus: VisitStatus = 'provisioning';
   /** approval-v4: the host's (or security's) answer while awaiting approval; an approval outlives a failed activation. */
-  let decision: (ApprovalDecision & { approved: boolean }) | null = null;
+  let decision: (ApprovalDecision & { approved: boolean; decidedBy: VisitActorRef }) | null = null;
 
   setHandler(stateQuery, () => state);
   setHandler(outcomeUpdate, async () => {
     await condition(() => recordedStatus !== 'provisioning');
     return { status: recordedStatus };
   });
-  setHandler(signOutSignal, () => {
+  setHandler(signOutSignal, (arg) => {
     state.signOutRequested = true;
+    if (!endRequested) endedBy = senderOf(arg);
     endRequested ??= 'signOut';
   });
-  setHandler(deprovisionNowSignal, () => {
+  setHandler(deprovisionNowSignal, (arg) => {
+    if (!endRequested) endedBy = senderOf(arg);
     endRequested ??= 'deprovisionNow';
   });
   setHandler(pacsRetryingSignal, (r) => {
@@ -150,16 +157,20 @@ export async function visitWorkflow(input: VisitInput): Promise<VisitState> {
     showDetails();
   });
   setHandler(retrySignal, () => {
-    if (state.status === 'provision_failed') retryRequested = true;
+    if (state.status === 'provision_failed') {
+      retryRequested = true;
+      retryBy = senderOf();
+    }
   });
   setHandler(
     retryUpdate,
-    () => {
+    (arg?: { actor?: { userId: string } }) => {
       retryRequested = true;
+      retryBy = senderOf(arg);
       return { accepted: true as const };
     },
     {
-      validator: () => {
+      validator: (_arg?: { actor?: { userId: string } }) => {
         if (state.status !== 'provision_failed') {
           throw new Error(`The visit is ${state.status}; only a visit whose provisioning failed can be retried.`);
         }
@@ -174,7 +185,7 @@ export async function visitWorkflow(input: VisitInput): Promise<VisitState> {
   setHandler(
     approveUpdate,
     async (d?: ApprovalDecision) => {
-      decision ??= { approved: true, by: d?.by };
+      decision ??= { approved: true, by: d?.by, decidedBy: senderOf(d) };
       // Answers with the outcome (active, or provision_failed and why), so a caller can wait for the doors.
       await condition(() => recordedStatus !== 'awaiting_approval' && recordedStatus !== 'provisioning');
       return { status: recordedStatus };
@@ -184,7 +195,7 @@ export async function visitWorkflow(input: VisitInput): Promise<VisitState> {
   setHandler(
     denyUpdate,
     (d?: ApprovalDecision) => {
-      decision ??= { approved: false, by: d?.by, reason: d?.reason };
+      decision ??= { approved: false, by: d?.by, reason: d?.reason, decidedBy: senderOf(d) };
       return { accepted: true as const };
     },
     { validator: decidable('denied') },
@@ -199,12 +210,12 @@ export async function visitWorkflow(input: VisitInput): Promise<VisitState> {
     operatorView && error !== undefined ? [{ key: SA.errorCode, value: error ? error.code : null }] : [];
   let endsAtLabel: string | undefined;
 
-  const transition = async (status: VisitStatus, detail?: string, error?: VisitError | null) => {
+  const transition = async (status: VisitStatus, detail?: string, error?: VisitError | null, actor?: VisitActorRef) => {
     state.status = status;
     if (error !== undefined) state.lastError = error ?? undefined;
     upsertSearchAttributes([{ key: SA.status, value: status }, ...errorCodeAttribute(error)]);
     showDetails();
-    await db.recordVisitStatus({ visitId: input.visitId, status, detail, error });
+    await db.recordVisitStatus({ visitId: input.visitId, status, detail, error, ...(actor ? { actor } : {}) });
     recordedStatus = status;
   };
 
@@ -227,7 +238,7 @@ export async function visitWorkflow(input: VisitInput): Promise<VisitState> {
     if (!isCancellation(err)) throw err;
     // Cancel in the Temporal UI means "end the visit now": switch off, release, complete.
     log.info('visit cancelled; switching the badge off', { visitId: input.visitId });
-    return CancellationScope.nonCancellable(() => finish(END_REASONS.cancelled));
+    return CancellationScope.nonCancellable(() => finish(END_REASONS.cancelled, undefined, { system: 'Temporal UI' }));
   }
 
   async function lifecycle(): Promise<VisitState> {
@@ -240,7 +251,7 @@ export async function visitWorkflow(input: VisitInput): Promise<VisitState> {
     if (input.resume) {
       state.status = 'deprovisioning';
       recordedStatus = 'deprovisioning';
-      return finish(input.resume.reason, input.resume);
+      return finish(input.resume.reason, input.resume, input.resume.by);
     }
     // Workflow time is replay-safe; the time-zone arithmetic that produced endsAt ran in an activity.
     const msUntilEnd = () => Math.max(0, Date.parse(endsAt) - Date.now());
@@ -255,7 +266,10 @@ export async function visitWorkflow(input: VisitInput): Promise<VisitState> {
       state.retrying = undefined;
       if (!failure && pending) {
         const ended = await awaitApproval(msUntilEnd);
-        if (ended) return finish(ended);
+        if (ended) {
+          const by: VisitActorRef | undefined = endRequested ? endedBy : decision ? decision.decidedBy : { system: 'end of day' };
+          return finish(ended, undefined, by);
+        }
         failure = await activate(endsAt);
       }
       if (!failure) {
@@ -269,14 +283,14 @@ export async function visitWorkflow(input: VisitInput): Promise<VisitState> {
       const woke = await condition(() => retryRequested || endRequested !== null, msUntilEnd(), { summary: `${endOfDay.summary}, or a retry or sign-out` });
       if (!woke) break; // end of day: nothing to keep open for
       if (endRequested) break;
-      await transition('provisioning', 'retry requested by an operator');
+      await transition('provisioning', 'retry requested by an operator', undefined, retryBy);
     }
 
     if (state.status === 'active') {
       const early = await condition(() => endRequested !== null, msUntilEnd(), endOfDay);
       log.info('visit ending', { visitId: input.visitId, reason: early ? endRequested : 'endOfDay' });
     }
-    return finish(endRequested ? END_REASONS[endRequested] : END_REASONS.endOfDay);
+    return finish(endRequested ? END_REASONS[endRequested] : END_REASONS.endOfDay, undefined, endRequested ? endedBy : { system: 'end of day' });
   }
 
   /**
@@ -290,7 +304,7 @@ export async function visitWorkflow(input: VisitInput): Promise<VisitState> {
     if (!woke || !decision) return END_REASONS.notApproved;
     if (!decision.approved) return deniedReason(decision);
     // Provisioning again until the badge is on: a failed activation's roll-back shows here, not as "awaiting".
-    await transition('provisioning', `${approvedNote(decision)}; switching the badge on`);
+    await transition('provisioning', `${approvedNote(decision)}; switching the badge on`, undefined, decision.decidedBy);
     return null;
   }
 
@@ -310,12 +324,12 @@ export async function visitWorkflow(input: VisitInput): Promise<VisitState> {
   }
 
   /** Switches the badge off until done, gives it back to the pool, completes the visit. */
-  async function finish(reason: string, resumed?: VisitInput['resume']): Promise<VisitState> {
-    if (!resumed) await transition('deprovisioning', reason);
-    await deprovision('switching the badge off', { reason, resumed });
+  async function finish(reason: string, resumed?: VisitInput['resume'], by?: VisitActorRef): Promise<VisitState> {
+    if (!resumed) await transition('deprovisioning', reason, undefined, by);
+    await deprovision('switching the badge off', { reason, resumed, by });
     await db.releaseBadge({ visitId: input.visitId });
     // A switch-off error is history once the badge is off; a provisioning failure stays on the record.
-    await transition('completed', `badge ${input.badgeNumber} released (${reason})`, state.lastError?.during ? null : undefined);
+    await transition('completed', `badge ${input.badgeNumber} released (${reason})`, state.lastError?.during ? null : undefined, by);
     return state;
   }
 
@@ -367,7 +381,7 @@ export async function visitWorkflow(input: VisitInput): Promise<VisitState> {
 
   // Works from what the database recorded, not from this run's memory: an earlier worker may have
   // issued a credential just before it crashed.
-  async function deprovision(during: string, ending?: { reason: string; resumed?: VisitInput['resume'] }) {
+  async function deprovision(during: string, ending?: { reason: string; resumed?: VisitInput['resume']; by?: VisitActorRef }) {
     if (!v2) {
       await legacyDeprovisionPacs.revokeAndDeactivate({ visitId: input.visitId });
       return;
@@ -384,7 +398,7 @@ export async function visitWorkflow(input: VisitInput): Promise<VisitState> {
         afterFailure: async (error) => {
           // Only the final switch-off carries over: a roll-back during provisioning is bounded by the day.
           if (ending && workflowInfo().historyLength > timing.continueAsNewAfterEvents) {
-            await continueAsNew<typeof visitWorkflow>({ ...input, resume: { reason: ending.reason, attempts: error.attempts ?? 0, since: error.since } });
+            await continueAsNew<typeof visitWorkflow>({ ...input, resume: { reason: ending.reason, attempts: error.attempts ?? 0, since: error.since, ...(ending.by ? { by: ending.by } : {}) } });
           }
         },
       },

@@ -168,6 +168,8 @@ describe('location scoping', () => {
     // a retry answers 409 VISIT_NOT_RETRYABLE.
     { op: 'POST /v1/visits/{id}/sign-out', build: (site) => ({ method: 'POST', path: `/v1/visits/${s[site].visit}/sign-out` }), expect: [202, 404, 202] },
     { op: 'POST /v1/visits/{id}/deprovision', build: (site) => ({ method: 'POST', path: `/v1/visits/${s[site].visit}/deprovision` }), expect: [202, 404, 202] },
+    // The audit log is a list: filtered to the caller's locations, never a 404 (see the list test below).
+    { op: 'GET /v1/audit', build: (site) => get(`/v1/audit?locationId=${s[site].loc}`), expect: [200, 200, 200] },
     { op: 'POST /v1/visits/{id}/retry', build: (site) => ({ method: 'POST', path: `/v1/visits/${s[site].visit}/retry` }), expect: [409, 404, 409] },
     // These visits are not awaiting approval (and have no workflow): refused with 409 at their own site.
     { op: 'POST /v1/visits/{id}/approve', build: (site) => ({ method: 'POST', path: `/v1/visits/${s[site].visit}/approve` }), expect: [409, 404, 409] },
@@ -235,6 +237,35 @@ describe('location scoping', () => {
     expect(all).toEqual(expect.arrayContaining([s.A.loc, s.B.loc]));
   });
 
+  it('shows a site admin the audit entries of its locations only, and no global configuration', async () => {
+    const entries = async (token: string | undefined, q = '') => {
+      const items: Array<{ locationId: string | null; entityType: string }> = [];
+      let cursor: string | undefined;
+      do {
+        const r = await api.call('GET', `/v1/audit?limit=200${q}${cursor ? `&cursor=${cursor}` : ''}`, { token });
+        expect(r.status).toBe(200);
+        items.push(...r.body.items);
+        cursor = r.body.nextCursor;
+      } while (cursor);
+      return items;
+    };
+    const mine = await entries(siteAdmin.token);
+    expect(mine.length).toBeGreaterThan(0);
+    const scope = await scopeOf(siteAdmin.token);
+    expect(mine.some((e) => e.locationId === s.A.loc)).toBe(true);
+    expect(mine.filter((e) => e.locationId === null || !scope.includes(e.locationId))).toEqual([]);
+    // Asking for B by name finds nothing rather than B's entries.
+    expect(await entries(siteAdmin.token, `&locationId=${s.B.loc}`)).toEqual([]);
+    const everything = await entries(undefined);
+    expect(everything.some((e) => e.locationId === s.B.loc)).toBe(true);
+    expect(everything.some((e) => e.locationId === null && e.entityType === 'userGroup')).toBe(true);
+    expect(everything.some((e) => e.locationId === null && e.entityType === 'user')).toBe(true);
+  });
+
+  async function scopeOf(token: string): Promise<string[]> {
+    return ok(await api.call('GET', '/v1/me', { token }), 'me').scope.locationIds;
+  }
+
   it('confines a receptionist, scoped through the access rules of their user group, to that site', async () => {
     const me = ok(await api.call('GET', '/v1/me', { token: receptionist.token }), 'me');
     expect(me.scope).toEqual({ allLocations: false, locationIds: [s.A.loc] });
@@ -292,6 +323,8 @@ describe('location scoping', () => {
       groups: await p.userGroup.findMany({ orderBy: { id: 'asc' }, include: { accessRules: true, members: true, locations: true } }),
       visits: await p.visit.findMany({ orderBy: { id: 'asc' }, include: { timeline: true } }),
       users: await p.user.findMany({ orderBy: { id: 'asc' } }),
+      // A refused request leaves no audit entry either.
+      audit: await p.auditEntry.count(),
     };
   }
 });

@@ -85,7 +85,11 @@ describe.each(['onguard', 'genetec'] as const)('reconciliation on %s', (kind) =>
     expect(await freeBadgeIds()).toContain(badgeId);
     const closed = (await env.api.call('GET', `/v1/visits/${visit.id}`)).body;
     expect(closed.status).toBe('completed');
-    expect(closed.timeline.at(-1)).toMatchObject({ status: 'completed', detail: 'closed by reconciliation: the visit workflow was terminated' });
+    expect(closed.timeline.at(-1)).toMatchObject({
+      status: 'completed',
+      detail: 'closed by reconciliation: the visit workflow was terminated',
+      actor: { type: 'system', name: 'reconciliation' },
+    });
 
     const listed = await env.api.call('GET', `/v1/providers/${env.providerId}/reconciliation`);
     expect(listed.status).toBe(200);

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -290,6 +290,63 @@ describe('npm start (embedded defaults)', () => {
     expect(closed).toBe(true);
     expect(app.output()).toMatch(/"signal":"SIGHUP","msg":"shutting down"/);
     expect(app.output()).toMatch(/"msg":"stopped"/);
+    await expectNothingLeft(dataDir, ports);
+  });
+});
+
+describe('npm start with the demo: the first five minutes', () => {
+  it('says where the demo tokens are, keeps badge numbers, names the variable of a taken port, and the simulators still match an active visit after a restart', async () => {
+    const dataDir = tempDir('vb-e2e-demo-');
+    const ports = await distinctFreePorts(5);
+    const [PORT, TEMPORAL_DEV_PORT, TEMPORAL_UI_PORT, ONGUARD_SIM_PORT, GENETEC_SIM_PORT] = ports.map(String);
+    const env = { DATA_DIR: dataDir, PORT, TEMPORAL_DEV_PORT, TEMPORAL_UI_PORT, ONGUARD_SIM_PORT, GENETEC_SIM_PORT };
+    const app = await launch(TSX_START, env);
+    const demoFile = path.join(dataDir, 'demo.json');
+    const demo = JSON.parse(fs.readFileSync(demoFile, 'utf8'));
+    expect(demo.badges.onguard.map((b: { number: string }) => b.number)).toEqual(['1001', '1002', '1003', '1004', '1005']);
+    expect(demo.badges.genetec[0]).toEqual({ id: expect.any(String), number: '2001', name: 'Lobby badge 1' });
+    const banner = app.output();
+    expect(banner).toContain('OnGuard badges 1001–1005, Genetec badges 2001–2005');
+    expect(banner).toContain(`TOKEN=$(node -p "require('${demoFile}').receptionist")`);
+    expect(banner).not.toContain(demo.receptionist);
+    expect(banner).not.toContain(demo.admin);
+
+    // The README walkthrough's sign-in, on the first OnGuard badge, with the token read as the banner says.
+    const token = execFileSync(process.execPath, ['-p', `require('${demoFile}').receptionist`], { encoding: 'utf8' }).trim();
+    const signIn = await fetch(`${app.api}/v1/visits`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', prefer: 'wait=30' },
+      body: JSON.stringify({
+        locationId: demo.locationId,
+        badgeId: demo.badges.onguard[0].id,
+        accessRuleIds: [demo.accessRules.onguard[0]],
+        visitor: { firstName: 'Ada', lastName: 'Lovelace', email: 'ada@example.com' },
+      }),
+    });
+    const visit = (await signIn.json()) as { id: string; status: string };
+    expect({ status: signIn.status, visit: visit.status }).toEqual({ status: 201, visit: 'active' });
+
+    // A second start on the same ports says which variable moves the one that is taken.
+    await expect(launch(TSX_START, { ...env, DATA_DIR: tempDir('vb-e2e-demo-2-') })).rejects.toThrow(
+      new RegExp(`Port ${ONGUARD_SIM_PORT}, wanted by the OnGuard simulator, is already in use.*ONGUARD_SIM_PORT=${Number(ONGUARD_SIM_PORT) + 1} npm start`),
+    );
+
+    await stop(app, 'ctrl-c');
+    const again = await launch(TSX_START, env);
+    // The simulator came back with the visit's card still switched on, as the database says it is.
+    const sim = (await (await fetch(`http://127.0.0.1:${ONGUARD_SIM_PORT}/__sim/state`)).json()) as { instances: { Lnl_Badge: Array<{ ID: number }> } };
+    const card = sim.instances.Lnl_Badge.filter((b: { ID: number }) => b.ID === 1001);
+    expect(card).toEqual([expect.objectContaining({ ID: 1001, STATUS: 1 })]);
+    const out = await fetch(`${again.api}/v1/visits/${visit.id}/sign-out`, { method: 'POST', headers: { authorization: `Bearer ${token}`, prefer: 'wait=30' } });
+    expect({ status: out.status, visit: ((await out.json()) as { status: string }).status }).toEqual({ status: 200, visit: 'completed' });
+
+    // And the audit log names the receptionist for both.
+    const audit = await call(again.api, 'GET', `/v1/audit?entityId=${visit.id}`, undefined, demo.admin);
+    expect(audit.status).toBe(200);
+    const byAction = Object.fromEntries(audit.body.items.map((e: { action: string; actor: { name: string } }) => [e.action, e.actor.name]));
+    expect(byAction).toMatchObject({ sign_in: 'Demo receptionist', sign_out: 'Demo receptionist', completed: 'Demo receptionist' });
+
+    await stop(again, 'ctrl-c');
     await expectNothingLeft(dataDir, ports);
   });
 });

@@ -135,6 +135,8 @@ describe.each(['onguard', 'genetec'] as const)('visit endings on %s', (kind) => 
     await handle.cancel();
     const done = await env.waitFor(v.body.id, 'completed');
     expect(done.timeline.at(-1).detail).toMatch(/cancelled by an operator/);
+    // Nobody signed in pressed it: the Temporal UI is the actor.
+    expect(done.timeline.at(-1).actor).toEqual({ type: 'system', name: 'Temporal UI' });
     expect((await pacsBadge(env, uniqueId)).active).toBe(false);
     expect(await badgeInUse(env, badgeId)).toBe(false);
     await handle.result();
@@ -173,6 +175,7 @@ describe.each(['onguard', 'genetec'] as const)('visit endings on %s', (kind) => 
     expect(out.status).toBe(202);
     const done = await env.waitFor(v.body.id, 'completed');
     expect(done.timeline.at(-1).detail).toMatch(/signed out by Rita Reception; the visit workflow had already closed/);
+    expect(done.timeline.at(-1).actor).toEqual({ type: 'user', id: env.receptionist.id, name: 'Rita Reception' });
     expect((await pacsBadge(env, uniqueId)).active).toBe(false);
     expect(await badgeInUse(env, badgeId)).toBe(false);
   });

@@ -1,5 +1,6 @@
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
+import './quiet-sdk';
 
 /** Address of the dev server global-setup started for this run. */
 export function temporalAddress(): string {

@@ -1,3 +1,4 @@
+import './quiet-sdk';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import type { Worker } from '@temporalio/worker';
 import { createLogger } from '../../src/logging';

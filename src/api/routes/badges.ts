@@ -7,9 +7,11 @@ import { badgeProblem, inRange, rangeText } from '../../admin/sync';
 import { runCardLostSync, type CardLostOutcome } from '../../admin/runs';
 import type { Db } from '../../db/client';
 import { badRequest, conflict, notFound } from '../../errors';
+import type { Prisma } from '../../generated/prisma/client';
 import type { ApiContext } from '../app';
 import { keyset, page, pageQuery } from '../pagination';
 import { text } from '../text';
+import { auditRequest } from '../../audit/record';
 import { uuidParam } from '../validate';
 
 const admin = ['manageConfiguration'] as const;
@@ -180,12 +182,29 @@ async function holderOrThrow(db: Db, badge: { id: string; name: string; uniqueId
   }
 }
 
+/** The badge's own columns for the audit diff, without the provider, type and holder it was loaded with. */
+const badgeColumns = (b: Record<string, unknown>) =>
+  Object.fromEntries(Object.entries(b).filter(([, v]) => v === null || v instanceof Date || typeof v !== 'object'));
+
 export function registerBadgeRoutes({ routes, db, temporal }: ApiContext) {
   const prisma = db.prisma;
   const inPacs = async (badge: { id: string; providerId: string }, lost: boolean, waitSeconds: number): Promise<CardLostOutcome> => {
     const provider = await prisma.provider.findUniqueOrThrow({ where: { id: badge.providerId }, select: { id: true, taskQueue: true } });
     return runCardLostSync(temporal, provider, badge.id, lost, waitSeconds * 1000);
   };
+
+  /** A state change (lost, found, retired) in one transaction with its audit entry; returns whether it happened. */
+  async function changeStatus(req: Request, id: string, locationId: string, action: string, where: Prisma.SecurityBadgeWhereInput, data: Prisma.SecurityBadgeUpdateManyMutationInput) {
+    return prisma.$transaction(async (tx) => {
+      const before = await tx.securityBadge.findUniqueOrThrow({ where: { id } });
+      const done = await tx.securityBadge.updateMany({ where: { id, ...where }, data });
+      if (done.count) {
+        const after = await tx.securityBadge.findUniqueOrThrow({ where: { id } });
+        await auditRequest(req)(tx, { entityType: 'badge', entityId: id, locationId, action, before: badgeColumns(before), after: badgeColumns(after) });
+      }
+      return done.count > 0;
+    });
+  }
 
   /** Provider and badge answer 404 outside the caller's locations, as if they did not exist. */
   async function loadProvider(id: string, req: Request) {
@@ -224,12 +243,16 @@ export function registerBadgeRoutes({ routes, db, temporal }: ApiContext) {
       responses: { 409: 'BADGE_ID_TAKEN: the provider already has a badge with this unique ID' },
     },
     async ({ params, body, req }) => {
-      await loadProvider(params.id, req);
+      const provider = await loadProvider(params.id, req);
       await checkBadgeType(prisma, params.id, body.badgeTypeId, body.uniqueId);
       await takenCheck(params.id, body.uniqueId);
-      const b = await prisma.securityBadge.create({
-        data: { providerId: params.id, name: body.name, uniqueId: body.uniqueId, badgeTypeId: body.badgeTypeId },
-        include: badgeInclude,
+      const b = await prisma.$transaction(async (tx) => {
+        const created = await tx.securityBadge.create({
+          data: { providerId: params.id, name: body.name, uniqueId: body.uniqueId, badgeTypeId: body.badgeTypeId },
+          include: badgeInclude,
+        });
+        await auditRequest(req)(tx, { entityType: 'badge', entityId: created.id, locationId: provider.locationId, action: 'create', before: null, after: badgeColumns(created) });
+        return created;
       });
       return badgeView(b);
     },
@@ -292,10 +315,14 @@ export function registerBadgeRoutes({ routes, db, temporal }: ApiContext) {
         await checkBadgeType(prisma, cur.providerId, body.badgeTypeId ?? cur.badgeTypeId, uid);
       }
       if (body.uniqueId !== undefined) await takenCheck(cur.providerId, uid, cur.id);
-      const b = await prisma.securityBadge.update({
-        where: { id: cur.id },
-        data: { name: body.name, uniqueId: body.uniqueId, badgeTypeId: body.badgeTypeId },
-        include: badgeInclude,
+      const b = await prisma.$transaction(async (tx) => {
+        const updated = await tx.securityBadge.update({
+          where: { id: cur.id },
+          data: { name: body.name, uniqueId: body.uniqueId, badgeTypeId: body.badgeTypeId },
+          include: badgeInclude,
+        });
+        await auditRequest(req)(tx, { entityType: 'badge', entityId: cur.id, locationId: cur.provider.locationId, action: 'update', before: badgeColumns(cur), after: badgeColumns(updated) });
+        return updated;
       });
       return badgeView(b);
     },
@@ -325,7 +352,10 @@ export function registerBadgeRoutes({ routes, db, temporal }: ApiContext) {
           { visits: history },
         );
       }
-      await prisma.securityBadge.delete({ where: { id: cur.id } });
+      await prisma.$transaction(async (tx) => {
+        const gone = await tx.securityBadge.delete({ where: { id: cur.id } });
+        await auditRequest(req)(tx, { entityType: 'badge', entityId: cur.id, locationId: cur.provider.locationId, action: 'delete', before: badgeColumns(gone), after: null });
+      });
     },
   );
 
@@ -349,8 +379,8 @@ export function registerBadgeRoutes({ routes, db, temporal }: ApiContext) {
     async ({ params, query, req }) => {
       const cur = await loadBadge(params.id, req);
       await holderOrThrow(prisma, cur, 'reported lost');
-      const done = await prisma.securityBadge.updateMany({ where: { id: cur.id, status: { in: ['available', 'not_returned'] } }, data: { status: 'lost' } });
-      if (!done.count) {
+      const done = await changeStatus(req, cur.id, cur.provider.locationId, 'lost', { status: { in: ['available', 'not_returned'] } }, { status: 'lost' });
+      if (!done) {
         const now = await prisma.securityBadge.findUniqueOrThrow({ where: { id: cur.id } });
         if (now.status !== 'lost') throw conflict('BADGE_RETIRED', `Badge "${cur.name}" (${cur.uniqueId}) is ${now.status}; a retired badge cannot be reported lost.`, { status: now.status });
       }
@@ -374,11 +404,8 @@ export function registerBadgeRoutes({ routes, db, temporal }: ApiContext) {
     },
     async ({ params, query, req }) => {
       const cur = await loadBadge(params.id, req);
-      const done = await prisma.securityBadge.updateMany({
-        where: { id: cur.id, status: { in: ['not_returned', 'lost'] } },
-        data: { status: 'available', notReturnedVisitId: null },
-      });
-      if (!done.count) {
+      const done = await changeStatus(req, cur.id, cur.provider.locationId, 'found', { status: { in: ['not_returned', 'lost'] } }, { status: 'available', notReturnedVisitId: null });
+      if (!done) {
         const now = await prisma.securityBadge.findUniqueOrThrow({ where: { id: cur.id } });
         throw conflict(
           'BADGE_NOT_MISSING',
@@ -407,7 +434,7 @@ export function registerBadgeRoutes({ routes, db, temporal }: ApiContext) {
     async ({ params, req }) => {
       const cur = await loadBadge(params.id, req);
       await holderOrThrow(prisma, cur, 'retired');
-      await prisma.securityBadge.updateMany({ where: { id: cur.id, status: { not: 'retired' } }, data: { status: 'retired', retiredAt: new Date() } });
+      await changeStatus(req, cur.id, cur.provider.locationId, 'retire', { status: { not: 'retired' } }, { status: 'retired', retiredAt: new Date() });
       return view(cur.id);
     },
   );

@@ -1,4 +1,5 @@
 import type { ApiContext } from '../app';
+import { registerAuditRoutes } from './audit';
 import { registerBadgeRoutes } from './badges';
 import { registerProviderRoutes } from './providers';
 import { registerProvisioningOptionRoutes } from './provisioning-options';
@@ -14,4 +15,5 @@ export function registerFeatureRoutes(ctx: ApiContext): void {
   registerBadgeRoutes(ctx);
   registerUserGroupRoutes(ctx);
   registerProvisioningOptionRoutes(ctx);
+  registerAuditRoutes(ctx);
 }

@@ -8,6 +8,7 @@ import { keyset, page, pageQuery } from '../pagination';
 import { text } from '../text';
 import { uuidParam } from '../validate';
 import { isValidTimeZone } from '../../time/end-of-day';
+import { auditRequest } from '../../audit/record';
 
 const timezone = text({ max: 100 })
   .refine(isValidTimeZone, { message: 'must be an IANA time zone such as "Europe/Berlin"' });
@@ -57,7 +58,14 @@ export function registerLocationRoutes({ routes, db }: ApiContext) {
     '/locations',
     // A site admin's new location would lie outside their own scope: only admins of every location create them.
     { operationId: 'createLocation', summary: 'Create a location', tag: 'locations', permission: [...admin], allLocations: true, body: locationCreate, status: 201, response: locationSchema },
-    async ({ body }) => locationView(await prisma.location.create({ data: body })),
+    async ({ body, req }) =>
+      locationView(
+        await prisma.$transaction(async (tx) => {
+          const l = await tx.location.create({ data: body });
+          await auditRequest(req)(tx, { entityType: 'location', entityId: l.id, locationId: l.id, action: 'create', before: null, after: l });
+          return l;
+        }),
+      ),
   );
 
   routes.add('get', '/locations', { operationId: 'listLocations', summary: 'List the locations the caller works at', tag: 'locations', query: pageQuery, response: locationPage }, async ({ query, req }) => {
@@ -84,8 +92,14 @@ export function registerLocationRoutes({ routes, db }: ApiContext) {
     '/locations/{id}',
     { operationId: 'updateLocation', summary: 'Change a location', tag: 'locations', permission: [...admin], params: uuidParam, body: locationPatch, response: locationSchema },
     async ({ params, body, req }) => {
-      await loadLocation(params.id, req);
-      return locationView(await prisma.location.update({ where: { id: params.id }, data: body }));
+      const before = await loadLocation(params.id, req);
+      return locationView(
+        await prisma.$transaction(async (tx) => {
+          const l = await tx.location.update({ where: { id: params.id }, data: body });
+          await auditRequest(req)(tx, { entityType: 'location', entityId: l.id, locationId: l.id, action: 'update', before, after: l });
+          return l;
+        }),
+      );
     },
   );
 
@@ -114,7 +128,10 @@ export function registerLocationRoutes({ routes, db }: ApiContext) {
           visits: l._count.visits,
         });
       }
-      await prisma.location.delete({ where: { id: params.id } });
+      await prisma.$transaction(async (tx) => {
+        const gone = await tx.location.delete({ where: { id: params.id } });
+        await auditRequest(req)(tx, { entityType: 'location', entityId: gone.id, locationId: gone.id, action: 'delete', before: gone, after: null });
+      });
     },
   );
 }

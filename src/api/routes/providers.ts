@@ -31,6 +31,7 @@ import { badRequest, conflict, notFound } from '../../errors';
 import type { ApiContext } from '../app';
 import { hasPermission } from '../auth';
 import { keyset, page, pageQuery } from '../pagination';
+import { auditRequest } from '../../audit/record';
 import { uuidParam } from '../validate';
 
 const admin = ['manageConfiguration'] as const;
@@ -107,6 +108,9 @@ export function registerProviderRoutes(ctx: ApiContext) {
     }
   }
 
+  /** The provider's own columns: the audit diff leaves out the location it was loaded with. */
+  const providerAudit = ({ location: _l, _count: _c, ...row }: Record<string, unknown>) => row;
+
   routes.add(
     'post',
     '/locations/{id}/providers',
@@ -122,24 +126,28 @@ export function registerProviderRoutes(ctx: ApiContext) {
     },
     async ({ params, body, req }) => {
       await loadLocation(params.id, req);
-      const p = await prisma.provider.create({
-        data: {
-          locationId: params.id,
-          kind: body.kind,
-          name: body.name,
-          url: body.url,
-          username: body.username,
-          passwordCiphertext: encryptSecret(config.secretsKey, body.password),
-          applicationId: body.applicationId ?? null,
-          directoryId: body.directoryId ?? null,
-          ...tlsColumns(body.tls),
-          maxConcurrentRequests: body.maxConcurrentRequests,
-          settings: (body.settings ?? undefined) as Prisma.InputJsonObject | undefined,
-          taskQueue: body.taskQueue ?? null,
-          refreshIntervalMinutes: body.refreshIntervalMinutes ?? config.refreshIntervalMinutes,
-          reconcileIntervalMinutes: body.reconcileIntervalMinutes ?? config.reconcileIntervalMinutes ?? 5,
-        },
-        include: { location: { select: { name: true } } },
+      const p = await prisma.$transaction(async (tx) => {
+        const created = await tx.provider.create({
+          data: {
+            locationId: params.id,
+            kind: body.kind,
+            name: body.name,
+            url: body.url,
+            username: body.username,
+            passwordCiphertext: encryptSecret(config.secretsKey, body.password),
+            applicationId: body.applicationId ?? null,
+            directoryId: body.directoryId ?? null,
+            ...tlsColumns(body.tls),
+            maxConcurrentRequests: body.maxConcurrentRequests,
+            settings: (body.settings ?? undefined) as Prisma.InputJsonObject | undefined,
+            taskQueue: body.taskQueue ?? null,
+            refreshIntervalMinutes: body.refreshIntervalMinutes ?? config.refreshIntervalMinutes,
+            reconcileIntervalMinutes: body.reconcileIntervalMinutes ?? config.reconcileIntervalMinutes ?? 5,
+          },
+          include: { location: { select: { name: true } } },
+        });
+        await auditRequest(req)(tx, { entityType: 'provider', entityId: created.id, locationId: created.locationId, action: 'create', before: null, after: providerAudit(created) });
+        return created;
       });
       await syncSchedule(p);
       await syncReconcileSchedule(p);
@@ -199,23 +207,27 @@ export function registerProviderRoutes(ctx: ApiContext) {
       }
       const settingsIssues = settingsKindIssues(cur.kind as 'onguard' | 'genetec', body.settings);
       if (settingsIssues.length) throw badRequest(`Invalid body: ${settingsIssues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, { issues: settingsIssues });
-      const p = await prisma.provider.update({
-        where: { id: params.id },
-        data: {
-          name: body.name,
-          url: body.url,
-          username: body.username,
-          ...(body.password !== undefined ? { passwordCiphertext: encryptSecret(config.secretsKey, body.password) } : {}),
-          applicationId: body.applicationId,
-          directoryId: body.directoryId,
-          ...tlsColumns(body.tls),
-          maxConcurrentRequests: body.maxConcurrentRequests,
-          ...(body.settings !== undefined ? { settings: body.settings === null ? Prisma.DbNull : (body.settings as Prisma.InputJsonObject) } : {}),
-          taskQueue: body.taskQueue,
-          refreshIntervalMinutes: body.refreshIntervalMinutes,
-          reconcileIntervalMinutes: body.reconcileIntervalMinutes,
-        },
-        include: { location: { select: { name: true } } },
+      const p = await prisma.$transaction(async (tx) => {
+        const updated = await tx.provider.update({
+          where: { id: params.id },
+          data: {
+            name: body.name,
+            url: body.url,
+            username: body.username,
+            ...(body.password !== undefined ? { passwordCiphertext: encryptSecret(config.secretsKey, body.password) } : {}),
+            applicationId: body.applicationId,
+            directoryId: body.directoryId,
+            ...tlsColumns(body.tls),
+            maxConcurrentRequests: body.maxConcurrentRequests,
+            ...(body.settings !== undefined ? { settings: body.settings === null ? Prisma.DbNull : (body.settings as Prisma.InputJsonObject) } : {}),
+            taskQueue: body.taskQueue,
+            refreshIntervalMinutes: body.refreshIntervalMinutes,
+            reconcileIntervalMinutes: body.reconcileIntervalMinutes,
+          },
+          include: { location: { select: { name: true } } },
+        });
+        await auditRequest(req)(tx, { entityType: 'provider', entityId: updated.id, locationId: updated.locationId, action: 'update', before: providerAudit(cur), after: providerAudit(updated) });
+        return updated;
       });
       if (p.taskQueue !== cur.taskQueue || p.refreshIntervalMinutes !== cur.refreshIntervalMinutes) await syncSchedule(p);
       if (p.taskQueue !== cur.taskQueue || p.reconcileIntervalMinutes !== cur.reconcileIntervalMinutes) await syncReconcileSchedule(p);
@@ -259,11 +271,12 @@ export function registerProviderRoutes(ctx: ApiContext) {
           { visits: closed },
         );
       }
-      await prisma.$transaction([
-        prisma.securityBadge.deleteMany({ where: { providerId: p.id } }),
+      await prisma.$transaction(async (tx) => {
+        await tx.securityBadge.deleteMany({ where: { providerId: p.id } });
         // Access rules, badge types and user-group links cascade.
-        prisma.provider.delete({ where: { id: p.id } }),
-      ]);
+        const gone = await tx.provider.delete({ where: { id: p.id } });
+        await auditRequest(req)(tx, { entityType: 'provider', entityId: gone.id, locationId: gone.locationId, action: 'delete', before: providerAudit(gone), after: null });
+      });
       try {
         await deleteRefreshSchedule(temporal.client, p.id);
       } catch (err) {
@@ -336,6 +349,8 @@ export function registerProviderRoutes(ctx: ApiContext) {
     },
     async ({ params, query, res, req }) => {
       const p = await loadProvider(params.id, req);
+      // The sync itself is the refresh workflow's; who asked for it is the request's.
+      await auditRequest(req)(prisma, { entityType: 'provider', entityId: p.id, locationId: p.locationId, action: 'refresh_requested' });
       const outcome = await runRefresh(temporal, p, query.waitSeconds * 1000);
       if (outcome.done) return outcome.result;
       res.status(202).json({ status: 'running', workflowId: outcome.workflowId, taskQueue: outcome.taskQueue });

@@ -7,6 +7,7 @@ import { runReconcile } from '../../admin/runs';
 import { notFound } from '../../errors';
 import type { ApiContext } from '../app';
 import { decodeCursor, page, pageQuery } from '../pagination';
+import { auditRequest } from '../../audit/record';
 import { uuidParam } from '../validate';
 
 const admin = ['manageConfiguration'] as const;
@@ -83,6 +84,7 @@ export function registerReconciliationRoutes(ctx: ApiContext) {
     },
     async ({ params, query, req, res }) => {
       const p = await loadProvider(params.id, req);
+      await auditRequest(req)(prisma, { entityType: 'provider', entityId: p.id, locationId: p.locationId, action: 'reconcile_requested' });
       const outcome = await runReconcile(temporal, p, query.waitSeconds * 1000);
       if (!outcome.done) {
         res.status(202).json({ status: 'running', workflowId: outcome.workflowId, taskQueue: outcome.taskQueue });

@@ -7,6 +7,7 @@ import { named, paged, timestamp } from '../contract';
 import type { ApiContext } from '../app';
 import { keyset, page, pageQuery } from '../pagination';
 import { text } from '../text';
+import { auditRequest } from '../../audit/record';
 import { uuidParam } from '../validate';
 
 const admin = ['manageConfiguration'] as const;
@@ -91,6 +92,14 @@ export const userGroupSchema = named(
 );
 const userGroupPage = paged('UserGroup', userGroupSchema);
 const nameTaken = { 409: 'USER_GROUP_NAME_TAKEN: another user group has this name' } as const;
+
+/** What the audit log compares: names and the ids of rules, members and locations. */
+const groupAudit = (g: { name: string; accessRules: Array<{ accessRuleId: string }>; members: Array<{ userId: string }>; locations: Array<{ locationId: string }> }) => ({
+  name: g.name,
+  accessRuleIds: g.accessRules.map((r) => r.accessRuleId).sort(),
+  userIds: g.members.map((m) => m.userId).sort(),
+  locationIds: g.locations.map((l) => l.locationId).sort(),
+});
 
 export function userGroupView(g: GroupRow): z.output<typeof userGroupSchema> {
   const rules = g.accessRules
@@ -213,14 +222,18 @@ export function registerUserGroupRoutes({ routes, db }: ApiContext) {
     async ({ body, req }) => {
       await nameFree(req.principal!.scope, body.name);
       await checkRefs(req.principal!.scope, body);
-      const g = await prisma.userGroup.create({
-        data: {
-          name: body.name,
-          accessRules: { create: [...new Set(body.accessRuleIds)].map((accessRuleId) => ({ accessRuleId })) },
-          members: { create: [...new Set(body.userIds)].map((userId) => ({ userId })) },
-          locations: { create: [...new Set(body.locationIds)].map((locationId) => ({ locationId })) },
-        },
-        include: groupInclude,
+      const g = await prisma.$transaction(async (tx) => {
+        const created = await tx.userGroup.create({
+          data: {
+            name: body.name,
+            accessRules: { create: [...new Set(body.accessRuleIds)].map((accessRuleId) => ({ accessRuleId })) },
+            members: { create: [...new Set(body.userIds)].map((userId) => ({ userId })) },
+            locations: { create: [...new Set(body.locationIds)].map((locationId) => ({ locationId })) },
+          },
+          include: groupInclude,
+        });
+        await auditRequest(req)(tx, { entityType: 'userGroup', entityId: created.id, locationId: null, action: 'create', before: null, after: groupAudit(created) });
+        return created;
       });
       return userGroupView(g);
     },
@@ -260,6 +273,7 @@ export function registerUserGroupRoutes({ routes, db }: ApiContext) {
       if (body.name !== undefined) await nameFree(req.principal!.scope, body.name, cur.id);
       await checkRefs(req.principal!.scope, body, new Set(cur.accessRules.map((r) => r.accessRuleId)));
       const g = await prisma.$transaction(async (tx) => {
+        const before = groupAudit(await tx.userGroup.findUniqueOrThrow({ where: { id: cur.id }, include: groupInclude }));
         if (body.accessRuleIds) {
           await tx.userGroupAccessRule.deleteMany({ where: { userGroupId: cur.id } });
           await tx.userGroupAccessRule.createMany({ data: [...new Set(body.accessRuleIds)].map((accessRuleId) => ({ userGroupId: cur.id, accessRuleId })) });
@@ -273,7 +287,9 @@ export function registerUserGroupRoutes({ routes, db }: ApiContext) {
           await tx.userGroupLocation.createMany({ data: [...new Set(body.locationIds)].map((locationId) => ({ userGroupId: cur.id, locationId })) });
         }
         // Always touch the row so updatedAt reflects membership and rule changes too.
-        return tx.userGroup.update({ where: { id: cur.id }, data: { name: body.name ?? cur.name }, include: groupInclude });
+        const after = await tx.userGroup.update({ where: { id: cur.id }, data: { name: body.name ?? cur.name }, include: groupInclude });
+        await auditRequest(req)(tx, { entityType: 'userGroup', entityId: cur.id, locationId: null, action: 'update', before, after: groupAudit(after) });
+        return after;
       });
       return userGroupView(g);
     },
@@ -281,6 +297,10 @@ export function registerUserGroupRoutes({ routes, db }: ApiContext) {
 
   routes.add('delete', '/user-groups/{id}', { operationId: 'deleteUserGroup', summary: 'Delete a user group', tag: 'user-groups', permission: [...admin], params: uuidParam, response: null }, async ({ params, req }) => {
     await loadGroup(params.id, req);
-    await prisma.userGroup.delete({ where: { id: params.id } });
+    await prisma.$transaction(async (tx) => {
+      const before = groupAudit(await tx.userGroup.findUniqueOrThrow({ where: { id: params.id }, include: groupInclude }));
+      await tx.userGroup.delete({ where: { id: params.id } });
+      await auditRequest(req)(tx, { entityType: 'userGroup', entityId: params.id, locationId: null, action: 'delete', before, after: null });
+    });
   });
 }

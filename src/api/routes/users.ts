@@ -5,6 +5,7 @@ import type { ApiContext } from '../app';
 import { hashToken, newToken, PERMISSIONS, permissionSchema } from '../auth';
 import { keyset, page, pageQuery } from '../pagination';
 import { text } from '../text';
+import { auditRequest } from '../../audit/record';
 import { uuidParam } from '../validate';
 
 const permissions = z.array(permissionSchema).max(PERMISSIONS.length);
@@ -82,12 +83,16 @@ export function registerUserRoutes({ routes, db }: ApiContext) {
       response: createdUserSchema,
       responses: { 409: 'EMAIL_TAKEN: a user with this email exists' },
     },
-    async ({ body }) => {
+    async ({ body, req }) => {
       if (await prisma.user.findUnique({ where: { email: body.email } })) {
         throw conflict('EMAIL_TAKEN', `A user with email ${body.email} already exists.`);
       }
       const token = newToken();
-      const user = await prisma.user.create({ data: { ...body, permissions: [...new Set(body.permissions)], tokenHash: hashToken(token) } });
+      const user = await prisma.$transaction(async (tx) => {
+        const u = await tx.user.create({ data: { ...body, permissions: [...new Set(body.permissions)], tokenHash: hashToken(token) } });
+        await auditRequest(req)(tx, { entityType: 'user', entityId: u.id, locationId: null, action: 'create', before: null, after: u });
+        return u;
+      });
       return { ...userView(user), token };
     },
   );
@@ -108,25 +113,33 @@ export function registerUserRoutes({ routes, db }: ApiContext) {
     'patch',
     '/users/{id}',
     { operationId: 'updateUser', summary: 'Change a user, or rotate their token', tag: 'users', ...globalAdmin, params: uuidParam, body: userPatch, response: updatedUserSchema },
-    async ({ params, body }) => {
-      if (!(await prisma.user.findUnique({ where: { id: params.id } }))) throw notFound('User', params.id);
+    async ({ params, body, req }) => {
+      const before = await prisma.user.findUnique({ where: { id: params.id } });
+      if (!before) throw notFound('User', params.id);
       const token = body.rotateToken ? newToken() : undefined;
-      const u = await prisma.user.update({
-        where: { id: params.id },
-        data: {
-          name: body.name,
-          permissions: body.permissions ? [...new Set(body.permissions)] : undefined,
-          allLocations: body.allLocations,
-          tokenHash: token ? hashToken(token) : undefined,
-        },
+      const u = await prisma.$transaction(async (tx) => {
+        const after = await tx.user.update({
+          where: { id: params.id },
+          data: {
+            name: body.name,
+            permissions: body.permissions ? [...new Set(body.permissions)] : undefined,
+            allLocations: body.allLocations,
+            tokenHash: token ? hashToken(token) : undefined,
+          },
+        });
+        await auditRequest(req)(tx, { entityType: 'user', entityId: after.id, locationId: null, action: 'update', before, after });
+        return after;
       });
       return { ...userView(u), ...(token ? { token } : {}) };
     },
   );
 
-  routes.add('delete', '/users/{id}', { operationId: 'deleteUser', summary: 'Delete a user', tag: 'users', ...globalAdmin, params: uuidParam, response: null }, async ({ params }) => {
+  routes.add('delete', '/users/{id}', { operationId: 'deleteUser', summary: 'Delete a user', tag: 'users', ...globalAdmin, params: uuidParam, response: null }, async ({ params, req }) => {
     if (!(await prisma.user.findUnique({ where: { id: params.id } }))) throw notFound('User', params.id);
-    await prisma.user.delete({ where: { id: params.id } });
+    await prisma.$transaction(async (tx) => {
+      const gone = await tx.user.delete({ where: { id: params.id } });
+      await auditRequest(req)(tx, { entityType: 'user', entityId: gone.id, locationId: null, action: 'delete', before: gone, after: null });
+    });
   });
 
   routes.add('get', '/me', { operationId: 'getMe', summary: 'The caller, with the locations they work at (scope)', tag: 'users', response: principalSchema }, ({ req }) => req.principal);

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { VISIT_STATUSES } from '../../workflows/visit-contract';
 import { named, paged, timestamp, type HeaderParam } from '../contract';
+import { actorSchema } from './audit-schemas';
 import type { visitView } from './visits';
 
 /**
@@ -21,7 +22,7 @@ export const visitSchema = named(
     endsAt: timestamp.nullable().meta({ description: "When the badge is switched off unless signed out earlier (the location's end of day)" }),
     workflowId: z.string().meta({ description: 'The visit workflow in Temporal' }),
     createdAt: timestamp,
-    timeline: z.array(z.object({ at: timestamp, status: z.string(), detail: z.string().optional() })),
+    timeline: z.array(z.object({ at: timestamp, status: z.string(), detail: z.string().optional(), actor: actorSchema.optional() })),
     lastError: z
       .object({
         code: z.string(),

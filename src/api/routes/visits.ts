@@ -32,6 +32,9 @@ import { keyset, page, pageQuery } from '../pagination';
 import { boundedWait, WaitTimeout } from '../../temporal/bounded-wait';
 import { text } from '../text';
 import { uuidParam } from '../validate';
+import { actorColumns, requestActor } from '../../audit/actor';
+import { addVisitEvent } from '../../audit/visit-event';
+import { actorView } from './audit-schemas';
 import { idempotencyKeyHeader, visitPage, visitResponses, visitSchema } from './visit-schemas';
 import { provisioningRetry, visitWorkflowMetadata } from './visit-metadata';
 
@@ -107,7 +110,7 @@ export function visitView(v: VisitRow) {
     createdAt: v.createdAt,
     timeline: [...v.timeline]
       .sort((a, b) => a.at.getTime() - b.at.getTime() || Number(a.id - b.id))
-      .map((e) => ({ at: e.at, status: e.status, ...(e.detail ? { detail: e.detail } : {}) })),
+      .map((e) => ({ at: e.at, status: e.status, ...(e.detail ? { detail: e.detail } : {}), ...(e.actorName ? { actor: actorView(e) } : {}) })),
     ...(v.lastError ? { lastError: v.lastError } : {}),
     ...(v.badgeReturned !== null ? { badgeReturned: v.badgeReturned } : {}),
   };
@@ -191,12 +194,12 @@ export function registerVisitRoutes(ctx: ApiContext & { visitTiming?: Partial<Vi
    * failed or timed-out run): switch the badge off and release it, so that reception's sign-out is never
    * a dead end.
    */
-  async function closeOrphanedVisit(v: { id: string; badge: { providerId: string } }, reason: string) {
+  async function closeOrphanedVisit(v: { id: string; badge: { providerId: string } }, reason: string, actor: { userId: string }) {
     const provider = await prisma.provider.findUnique({ where: { id: v.badge.providerId }, select: { taskQueue: true } });
     await temporal.client.workflow.start<typeof closeVisitWorkflow>('closeVisitWorkflow', {
       workflowId: closeVisitWorkflowId(v.id),
       taskQueue: temporal.taskQueue,
-      args: [{ visitId: v.id, pacsTaskQueue: provider?.taskQueue ?? temporal.taskQueue, reason, ...(ctx.visitTiming ? { timing: ctx.visitTiming } : {}) }],
+      args: [{ visitId: v.id, pacsTaskQueue: provider?.taskQueue ?? temporal.taskQueue, reason, actor, ...(ctx.visitTiming ? { timing: ctx.visitTiming } : {}) }],
       workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
       workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
     }).catch((err) => {
@@ -296,22 +299,32 @@ export function registerVisitRoutes(ctx: ApiContext & { visitTiming?: Partial<Vi
       const id = crypto.randomUUID();
       let visit: VisitRow;
       try {
-        visit = await prisma.visit.create({
-          data: {
-            id,
-            workflowId: visitWorkflowId(id),
-            locationId: location.id,
-            providerId: badge.providerId,
-            badgeId: badge.id,
-            activeBadgeId: badge.id,
+        visit = await prisma.$transaction(async (tx) => {
+          const created = await tx.visit.create({
+            data: {
+              id,
+              workflowId: visitWorkflowId(id),
+              locationId: location.id,
+              providerId: badge.providerId,
+              badgeId: badge.id,
+              activeBadgeId: badge.id,
+              status: 'provisioning',
+              visitor: body.visitor as Prisma.InputJsonValue,
+              accessRuleIds: body.accessRuleIds,
+              createdById: principal.id,
+              idempotencyKey: idemKey,
+            },
+          });
+          await addVisitEvent(tx, {
+            visitId: id,
             status: 'provisioning',
-            visitor: body.visitor as Prisma.InputJsonValue,
-            accessRuleIds: body.accessRuleIds,
-            createdById: principal.id,
-            idempotencyKey: idemKey,
-            timeline: { create: { status: 'provisioning', detail: `signed in by ${principal.name}` } },
-          },
-          include,
+            detail: `signed in by ${principal.name}`,
+            actor: requestActor(req),
+            requestId: req.requestId,
+            action: 'sign_in',
+            details: { badgeId: badge.id, badgeNumber: badge.uniqueId, accessRuleIds: body.accessRuleIds },
+          });
+          return tx.visit.findUniqueOrThrow({ where: { id: created.id }, include });
         });
       } catch (err) {
         if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') {
@@ -331,7 +344,9 @@ export function registerVisitRoutes(ctx: ApiContext & { visitTiming?: Partial<Vi
         // could orphan a workflow that did start, so the visit is kept: a retry with the same
         // Idempotency-Key starts or finds its workflow, and reconciliation closes it if none ever runs.
         await prisma.visitEvent
-          .create({ data: { visitId: id, status: 'provisioning', detail: 'the visit workflow could not be started: Temporal was not reachable' } })
+          .create({
+            data: { visitId: id, status: 'provisioning', detail: 'the visit workflow could not be started: Temporal was not reachable', ...actorColumns(requestActor(req)) },
+          })
           .catch(() => undefined);
         throw new AppError(
           503,
@@ -376,14 +391,14 @@ export function registerVisitRoutes(ctx: ApiContext & { visitTiming?: Partial<Vi
   });
 
   /** Ends a visit: a signal to its workflow, or, if that has closed without completing it, a closing workflow. */
-  async function endVisit(v: Awaited<ReturnType<typeof getVisit>>, send: () => Promise<void>, what: string) {
+  async function endVisit(v: Awaited<ReturnType<typeof getVisit>>, send: () => Promise<void>, what: string, actor: { userId: string }) {
     try {
       await send();
     } catch (err) {
       if (!(err instanceof WorkflowNotFoundError)) {
         throw new AppError(503, 'TEMPORAL_UNAVAILABLE', `Temporal is not reachable; try again (${(err as Error).message}).`);
       }
-      await closeOrphanedVisit(v, `${what}; the visit workflow had already closed`).catch((e) => {
+      await closeOrphanedVisit(v, `${what}; the visit workflow had already closed`, actor).catch((e) => {
         throw new AppError(503, 'TEMPORAL_UNAVAILABLE', `Temporal is not reachable; try again (${(e as Error).message}).`);
       });
     }
@@ -416,13 +431,24 @@ export function registerVisitRoutes(ctx: ApiContext & { visitTiming?: Partial<Vi
       });
       if (claimed.count === 0) return visitView(v);
       try {
-        await endVisit(v, () => temporal.client.workflow.getHandle(v.workflowId).signal(signOutSignal, { by }), `signed out by ${by}`);
+        const actor = { userId: req.principal!.id };
+        await endVisit(v, () => temporal.client.workflow.getHandle(v.workflowId).signal(signOutSignal, { by, actor }), `signed out by ${by}`, actor);
       } catch (err) {
         // Not delivered: the next sign-out must try again rather than find it already claimed.
         await prisma.visit.updateMany({ where: { id: v.id }, data: { signOutRequestedAt: null } });
         throw err;
       }
-      await prisma.visitEvent.create({ data: { visitId: v.id, status: v.status, detail: `sign-out requested by ${by}` } });
+      await prisma.$transaction((tx) =>
+        addVisitEvent(tx, {
+          visitId: v.id,
+          status: v.status,
+          detail: `sign-out requested by ${by}`,
+          actor: requestActor(req),
+            requestId: req.requestId,
+          action: 'sign_out',
+          details: { badgeReturned: body?.badgeReturned ?? true },
+        }),
+      );
       return afterWait(
         res,
         waitS,
@@ -450,8 +476,23 @@ export function registerVisitRoutes(ctx: ApiContext & { visitTiming?: Partial<Vi
       const v = await getVisit(params.id, req.principal!.scope);
       if (v.status === 'completed') return visitView(v);
       const by = req.principal!.name;
-      await endVisit(v, () => temporal.client.workflow.getHandle(v.workflowId).signal(deprovisionNowSignal, { reason: `requested by ${by}` }), `deprovisioned on request by ${by}`);
-      await prisma.visitEvent.create({ data: { visitId: v.id, status: v.status, detail: `deprovision requested by ${by}` } });
+      const actor = { userId: req.principal!.id };
+      await endVisit(
+        v,
+        () => temporal.client.workflow.getHandle(v.workflowId).signal(deprovisionNowSignal, { reason: `requested by ${by}`, actor }),
+        `deprovisioned on request by ${by}`,
+        actor,
+      );
+      await prisma.$transaction((tx) =>
+        addVisitEvent(tx, {
+          visitId: v.id,
+          status: v.status,
+          detail: `deprovision requested by ${by}`,
+          actor: requestActor(req),
+          requestId: req.requestId,
+          action: 'deprovision',
+        }),
+      );
       return visitView(await getVisit(params.id));
     },
   );
@@ -475,7 +516,7 @@ export function registerVisitRoutes(ctx: ApiContext & { visitTiming?: Partial<Vi
         throw conflict('VISIT_NOT_RETRYABLE', `The visit is ${v.status}; only a visit whose provisioning failed can be retried.`);
       }
       try {
-        await temporal.client.workflow.getHandle(v.workflowId).executeUpdate(retryUpdate);
+        await temporal.client.workflow.getHandle(v.workflowId).executeUpdate(retryUpdate, { args: [{ actor: { userId: req.principal!.id } }] });
       } catch (err) {
         if (err instanceof WorkflowUpdateFailedError) throw conflict('VISIT_NOT_RETRYABLE', err.cause?.message ?? err.message);
         if (err instanceof WorkflowNotFoundError) throw conflict('VISIT_CLOSED', 'The visit workflow has already finished.');
@@ -537,7 +578,7 @@ export function registerVisitRoutes(ctx: ApiContext & { visitTiming?: Partial<Vi
       // validator) comes at once. Without Prefer: wait, a few seconds are still worth waiting for the
       // refusal to be a 409 rather than a 202 that changed nothing.
       try {
-        await boundedWait(temporal.client, (waitS ?? APPROVE_ANSWER_S) * 1000, () => handle.executeUpdate(approveUpdate, { args: [{ by: req.principal!.name }] }));
+        await boundedWait(temporal.client, (waitS ?? APPROVE_ANSWER_S) * 1000, () => handle.executeUpdate(approveUpdate, { args: [{ by: req.principal!.name, actor: { userId: req.principal!.id } }] }));
       } catch (err) {
         if (!(err instanceof WaitTimeout)) decisionRefused(err, v);
       }
@@ -571,7 +612,7 @@ export function registerVisitRoutes(ctx: ApiContext & { visitTiming?: Partial<Vi
       const waitS = preferredWait(req.header('prefer'));
       const handle = temporal.client.workflow.getHandle(v.workflowId);
       try {
-        await handle.executeUpdate(denyUpdate, { args: [{ by: req.principal!.name, ...(body?.reason ? { reason: body.reason } : {}) }] });
+        await handle.executeUpdate(denyUpdate, { args: [{ by: req.principal!.name, actor: { userId: req.principal!.id }, ...(body?.reason ? { reason: body.reason } : {}) }] });
       } catch (err) {
         decisionRefused(err, v);
       }

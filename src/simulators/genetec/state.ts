@@ -3,7 +3,7 @@ import { defaultConfig, mergeConfig, type SimConfig } from './config';
 import { fullJson, type Ctx } from './model';
 import { seedEntities } from './seed';
 import { SessionTracker } from './sessions';
-import { seedStore, Store, Transaction } from './store';
+import { seedStore, Store, Transaction, type Entity } from './store';
 
 /** Everything the simulator holds besides fault settings: data, switches, sessions and queued Fail answers. */
 export interface QueuedFailure {
@@ -120,6 +120,20 @@ export class GenetecSimState {
     d.remaining--;
     this.droppedAfterCommit++;
     if (d.remaining <= 0) this.drops = this.drops.filter((x) => x !== d);
+  }
+
+  /** For src/simulators/shared/persist.ts: entities and switches, without the credentials. */
+  exportState() {
+    const { users: _users, ...config } = this.config;
+    return { config, entities: this.store.all(), seq: this.store.seq };
+  }
+
+  importState(saved: unknown) {
+    const s = saved as { config: Record<string, unknown>; entities: Entity[]; seq: number };
+    this.config = mergeConfig(defaultConfig(this.credentials), s.config);
+    this.store.clockOffsetMs = this.config.clockOffsetMs;
+    this.store.entities = new Map(s.entities.map((e) => [e.guid, e]));
+    this.store.seq = s.seq;
   }
 
   snapshot() {

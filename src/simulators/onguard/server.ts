@@ -1,8 +1,11 @@
 import type { SimulatorControls } from '../shared/faults';
 import { listen, type ListenOptions, type RunningSimulator } from '../shared/listen';
 import { createOnGuardApp } from './app';
+import { persistState } from '../shared/persist';
 
 export interface OnGuardSimulatorOptions extends ListenOptions {
+  /** Keep the simulator's data in this JSON file across restarts (npm start: DATA_DIR/simulators/). */
+  stateFile?: string;
   username?: string;
   password?: string;
   applicationId?: string;
@@ -23,7 +26,15 @@ export async function startOnGuardSimulator(opts: OnGuardSimulatorOptions = {}):
     // The literal non-production licences accept (S7).
     applicationId: opts.applicationId ?? 'OPEN_ACCESS_NON_PRODUCTION',
   };
-  const { app, controls } = createOnGuardApp(credentials);
-  const running = await listen(app, controls, opts);
-  return { ...running, providerUrl: running.origin, controls, credentials };
+  const { app, controls, store } = createOnGuardApp(credentials);
+  const persisted = opts.stateFile ? persistState(store, opts.stateFile) : null;
+  const running = await listen(app, controls, opts).catch((err) => {
+    persisted?.close();
+    throw err;
+  });
+  const close = async () => {
+    await running.close();
+    persisted?.close();
+  };
+  return { ...running, close, providerUrl: running.origin, controls, credentials };
 }

@@ -471,6 +471,27 @@ export class OnGuardStore {
     if (type.name === 'Lnl_Badge' && typeof input.BADGEKEY === 'number') this.nextBadgeKey = Math.max(this.nextBadgeKey, input.BADGEKEY + 1);
   }
 
+  /** For src/simulators/shared/persist.ts: the raw state, counters and options, as JSON. */
+  exportState() {
+    return {
+      options: this.options,
+      state: this.state,
+      nextPersonId: this.nextPersonId,
+      nextBadgeKey: this.nextBadgeKey,
+      userFields: [...this.userFields].map(([k, v]) => [k, [...v]]),
+    };
+  }
+
+  importState(saved: unknown) {
+    const s = saved as ReturnType<OnGuardStore['exportState']>;
+    this.options = simOptionsSchema.parse(s.options);
+    // Credentials are the ones this start was given, not those of the run that saved the file.
+    this.state = { ...s.state, users: this.state.users };
+    this.nextPersonId = s.nextPersonId;
+    this.nextBadgeKey = s.nextBadgeKey;
+    this.userFields = new Map(s.userFields.map(([k, v]) => [k as TypeName, new Set(v)]));
+  }
+
   snapshot() {
     const instances = Object.fromEntries(TYPE_NAMES.map((n) => [n, this.state.rows[n].map((r) => this.present(TYPES[n], r))]));
     return plain({

@@ -1,0 +1,54 @@
+import type { Db } from '../db/client';
+import { actorColumns, systemActor, type Actor } from './actor';
+import { recordAudit } from './record';
+import type { VisitActorRef } from '../workflows/visit-contract';
+
+type Tx = Pick<Db, 'visitEvent' | 'auditEntry' | 'user' | 'visit'>;
+
+/**
+ * The actor a workflow named (a user's id from the API, or a system actor), with the user's name looked
+ * up here: histories carry ids, not staff names. Nothing named means the workflow acted on its own.
+ */
+export async function resolveActor(tx: Pick<Db, 'user'>, ref: VisitActorRef | undefined): Promise<Actor> {
+  if (!ref) return systemActor('visit workflow');
+  if ('system' in ref) return systemActor(ref.system);
+  const u = await tx.user.findUnique({ where: { id: ref.userId }, select: { name: true } });
+  return { type: 'user', id: ref.userId, name: u?.name ?? '(deleted user)' };
+}
+
+export interface VisitEventInput {
+  visitId: string;
+  status: string;
+  detail?: string | null;
+  key?: string | null;
+  at?: Date;
+  actor: Actor;
+  /** The audit entry's action; defaults to the status the visit moved to. */
+  action?: string;
+  /** Extra audit details (e.g. badgeReturned). */
+  details?: Record<string, unknown>;
+  /** X-Request-Id of the API request, when one caused it. */
+  requestId?: string;
+}
+
+/**
+ * One timeline entry with its actor. What a person or an outside cause did (a sign-in, a sign-out, the
+ * end of day, reconciliation, the Temporal UI) is also an audit entry, in the same transaction; the
+ * workflow's own steps (provisioned, a failed attempt) stay in the timeline only.
+ */
+export async function addVisitEvent(tx: Tx, e: VisitEventInput): Promise<void> {
+  await tx.visitEvent.create({
+    data: { visitId: e.visitId, status: e.status, detail: e.detail ?? null, key: e.key ?? null, ...(e.at ? { at: e.at } : {}), ...actorColumns(e.actor) },
+  });
+  if (e.actor.type === 'system' && e.actor.name === 'visit workflow') return;
+  const visit = await tx.visit.findUnique({ where: { id: e.visitId }, select: { locationId: true } });
+  await recordAudit(tx, {
+    actor: e.actor,
+    entityType: 'visit',
+    entityId: e.visitId,
+    locationId: visit?.locationId ?? null,
+    action: e.action ?? e.status,
+    details: { status: e.status, ...(e.detail ? { detail: e.detail } : {}), ...(e.details ?? {}) },
+    requestId: e.requestId,
+  });
+}
