@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import { ensureReconcileSchedules, ensureRefreshSchedules } from './admin/schedules';
+import { ensureReconcileSchedules, ensureRefreshSchedules } from './domain/schedules';
 import type { AppConfig } from './config';
 import type { Db } from './db/client';
 import type { Logger } from './logging';

@@ -1,7 +1,7 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import type { ActivityDeps } from '.';
-import type { ActionKind, FindingKind } from '../admin/reconciliation';
+import type { ActivityDeps } from './deps';
+import type { ActionKind, FindingKind } from '../domain/reconciliation';
 import { Prisma } from '../generated/prisma/client';
 import { isPacsError, PROVIDER_LEVEL_FAILURES } from '../pacs/errors';
 import { ProviderGoneError } from '../pacs/registry';

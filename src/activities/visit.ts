@@ -1,5 +1,5 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import type { ActivityDeps } from '.';
+import type { ActivityDeps } from './deps';
 import { Prisma } from '../generated/prisma/client';
 import { pacsError } from '../pacs/errors';
 import { toActivityFailure } from './failures';

@@ -1,12 +1,8 @@
 import crypto from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import type { Client } from '@temporalio/client';
 import { z } from 'zod';
-import type { AppConfig } from '../config';
-import type { Database } from '../db/client';
 import { AppError } from '../errors';
-import type { Logger } from '../logging';
-import type { VisitTiming } from '../workflows/visit-contract';
+import type { ApiContext, ApiDeps } from './context';
 import { authenticate } from './auth';
 import { Metrics } from './metrics';
 import { registerVisitLatencyMetrics } from './visit-latency';
@@ -19,30 +15,7 @@ import { registerLocationRoutes } from './routes/locations';
 import { registerUserRoutes } from './routes/users';
 import { registerFeatureRoutes } from './routes';
 
-export interface TemporalAccess {
-  client: Client;
-  taskQueue: string;
-  /** Resolves when the Temporal frontend answers within a short deadline. */
-  ping(): Promise<void>;
-}
-
-export interface ApiDeps {
-  db: Database;
-  temporal: TemporalAccess;
-  logger: Logger;
-  config: Pick<AppConfig, 'temporal' | 'refreshIntervalMinutes'> & {
-    /** Default for new providers; RECONCILE_INTERVAL_MINUTES (5) when omitted. */
-    reconcileIntervalMinutes?: number;
-    secretsKey: Buffer;
-    /** Tests shorten the visit workflow's retry intervals through this. */
-    visitTiming?: Partial<VisitTiming>;
-  };
-}
-
-export interface ApiContext extends ApiDeps {
-  routes: ApiRoutes;
-  metrics: Metrics;
-}
+export type { ApiContext, ApiDeps, TemporalAccess } from './context';
 
 const VERSION = '0.1.0';
 

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import { z } from 'zod';
-import { GLOBAL_SCOPE, loadScope, type Scope } from '../admin/scope';
+import { GLOBAL_SCOPE, loadScope, type Scope } from '../domain/scope';
 import type { Db } from '../db/client';
 import { forbidden, unauthorized } from '../errors';
 
@@ -15,7 +15,7 @@ export interface Principal {
   name: string;
   email: string;
   permissions: Permission[];
-  /** The locations the caller works at (src/admin/scope.ts); every read and change is confined to them. */
+  /** The locations the caller works at (src/domain/scope.ts); every read and change is confined to them. */
   scope: Scope;
 }
 

@@ -45,7 +45,7 @@ export async function seedDemo(opts: {
       headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
-    const json = (await res.json().catch(() => ({}))) as any;
+    const json = (await res.json().catch(() => ({}))) as { id: string; items: unknown; error?: { message?: string } };
     if (!res.ok) throw new Error(`demo seed: ${method} ${p} → ${res.status} ${json?.error?.message ?? ''}`);
     return json;
   };

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure, TemporalFailure } from '@temporalio/common';
-import type { TemporalAccess } from '../api/app';
+import type { TemporalAccess } from '../temporal/access';
 import { AppError } from '../errors';
 import { boundedWait, WaitTimeout } from '../temporal/bounded-wait';
 import type { TestConnectionResult } from '../pacs/types';

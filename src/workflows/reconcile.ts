@@ -8,7 +8,7 @@ import {
   TimeoutFailure,
 } from '@temporalio/workflow';
 import type { createReconcileActivities, ReconcileSummary, ReconcileTrigger } from '../activities/reconcile';
-import { reconcileWorkflowId } from '../admin/ids';
+import { reconcileWorkflowId } from '../domain/ids';
 import { runForProvider, type ScheduledOutcome } from './scheduled';
 
 type ReconcileActivities = ReturnType<typeof createReconcileActivities>;

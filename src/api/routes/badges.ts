@@ -1,12 +1,12 @@
 import type { Request } from 'express';
 import { z } from 'zod';
-import { idRangeSchema, jsonId } from '../../admin/providers';
+import { idRangeSchema, jsonId } from '../../domain/providers';
 import { named, paged, timestamp } from '../contract';
-import { assertInScope } from '../../admin/scope';
-import { badgeProblem, inRange, rangeText } from '../../admin/sync';
+import { assertInScope } from '../../domain/scope';
+import { badgeProblem, inRange, rangeText } from '../../domain/sync';
 import type { Db } from '../../db/client';
 import { badRequest, conflict, notFound } from '../../errors';
-import type { ApiContext } from '../app';
+import type { ApiContext } from '../context';
 import { keyset, page, pageQuery } from '../pagination';
 import { text } from '../text';
 import { uuidParam } from '../validate';

@@ -1,4 +1,4 @@
-import type { ApiContext } from '../app';
+import type { ApiContext } from '../context';
 import { registerBadgeRoutes } from './badges';
 import { registerProviderRoutes } from './providers';
 import { registerProvisioningOptionRoutes } from './provisioning-options';

@@ -1,9 +1,9 @@
 import type { Request } from 'express';
 import { z } from 'zod';
-import { assertInScope, scopeFilter } from '../../admin/scope';
+import { assertInScope, scopeFilter } from '../../domain/scope';
 import { conflict, notFound } from '../../errors';
 import { named, paged, timestamp } from '../contract';
-import type { ApiContext } from '../app';
+import type { ApiContext } from '../context';
 import { keyset, page, pageQuery } from '../pagination';
 import { text } from '../text';
 import { uuidParam } from '../validate';

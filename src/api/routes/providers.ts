@@ -17,18 +17,18 @@ import {
   testConnectionSchema,
   dryRunResultSchema,
   tlsColumns,
-} from '../../admin/providers';
-import type { RefreshResult } from '../../admin/sync';
+} from '../../domain/providers';
+import type { RefreshResult } from '../../domain/sync';
 import type { TestConnectionResult } from '../../pacs/types';
 import { workflowRunning } from '../contract';
-import { assertInScope } from '../../admin/scope';
-import { OPEN_VISIT_STATUSES, allowedAccessRuleIds } from '../../admin/permissions';
-import { runDryRunWorkflow, runRefresh, runTestConnection } from '../../admin/runs';
-import { deleteReconcileSchedule, deleteRefreshSchedule, upsertReconcileSchedule, upsertRefreshSchedule } from '../../admin/schedules';
+import { assertInScope } from '../../domain/scope';
+import { OPEN_VISIT_STATUSES, allowedAccessRuleIds } from '../../domain/permissions';
+import { runDryRunWorkflow, runRefresh, runTestConnection } from '../../domain/runs';
+import { deleteReconcileSchedule, deleteRefreshSchedule, upsertReconcileSchedule, upsertRefreshSchedule } from '../../domain/schedules';
 import { encryptSecret } from '../../config/secrets';
 import { Prisma } from '../../generated/prisma/client';
 import { badRequest, conflict, notFound } from '../../errors';
-import type { ApiContext } from '../app';
+import type { ApiContext } from '../context';
 import { hasPermission } from '../auth';
 import { keyset, page, pageQuery } from '../pagination';
 import { uuidParam } from '../validate';
@@ -40,7 +40,7 @@ type Is<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
 const contractMatches: [Is<TestConnectionResult, z.output<typeof testConnectionSchema>>, Is<RefreshResult, z.output<typeof refreshResultSchema>>] = [true, true];
 void contractMatches;
 
-/** What provider workflows answer when the PACS or the worker is not there (src/admin/runs.ts). */
+/** What provider workflows answer when the PACS or the worker is not there (src/domain/runs.ts). */
 const workflowErrors = {
   409: 'SECRET_UNREADABLE: the stored password cannot be decrypted with this SECRETS_KEY; set the password again',
   502: 'The PACS answered with an error: code and message say what to fix',

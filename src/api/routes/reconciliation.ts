@@ -1,11 +1,11 @@
 import type { Request } from 'express';
 import { z } from 'zod';
-import { assertInScope } from '../../admin/scope';
-import { ACTION_KINDS, FINDING_KINDS, reconciliationRunPage, reconciliationRunSchema, reconciliationRunView, runInclude } from '../../admin/reconciliation';
+import { assertInScope } from '../../domain/scope';
+import { ACTION_KINDS, FINDING_KINDS, reconciliationRunPage, reconciliationRunSchema, reconciliationRunView, runInclude } from '../../domain/reconciliation';
 import { workflowRunning } from '../contract';
-import { runReconcile } from '../../admin/runs';
+import { runReconcile } from '../../domain/runs';
 import { notFound } from '../../errors';
-import type { ApiContext } from '../app';
+import type { ApiContext } from '../context';
 import { decodeCursor, page, pageQuery } from '../pagination';
 import { uuidParam } from '../validate';
 

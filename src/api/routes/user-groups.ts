@@ -1,10 +1,10 @@
 import type { Request } from 'express';
 import { z } from 'zod';
-import { ruleDisplayName } from '../../admin/providers';
-import { inScope, type Scope } from '../../admin/scope';
+import { ruleDisplayName } from '../../domain/providers';
+import { inScope, type Scope } from '../../domain/scope';
 import { badRequest, conflict, notFound } from '../../errors';
 import { named, paged, timestamp } from '../contract';
-import type { ApiContext } from '../app';
+import type { ApiContext } from '../context';
 import { keyset, page, pageQuery } from '../pagination';
 import { text } from '../text';
 import { uuidParam } from '../validate';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { conflict, notFound } from '../../errors';
 import { named, paged, timestamp } from '../contract';
-import type { ApiContext } from '../app';
+import type { ApiContext } from '../context';
 import { hashToken, newToken, PERMISSIONS, permissionSchema } from '../auth';
 import { keyset, page, pageQuery } from '../pagination';
 import { text } from '../text';

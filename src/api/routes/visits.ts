@@ -8,8 +8,8 @@ import {
 } from '@temporalio/client';
 import type { Response } from 'express';
 import { z } from 'zod';
-import { checkProvisionSelection } from '../../admin/permissions';
-import { assertInScope, scopeFilter, type Scope } from '../../admin/scope';
+import { checkProvisionSelection } from '../../domain/permissions';
+import { assertInScope, scopeFilter, type Scope } from '../../domain/scope';
 import { AppError, badRequest, conflict, notFound, unprocessable } from '../../errors';
 import { Prisma } from '../../generated/prisma/client';
 import { SA } from '../../workflows/search-attributes';
@@ -25,12 +25,13 @@ import {
 } from '../../workflows/visit-contract';
 import type { visitWorkflow } from '../../workflows/visit';
 import { closeVisitWorkflowId, type closeVisitWorkflow } from '../../workflows/close-visit';
-import type { ApiContext } from '../app';
+import type { ApiContext } from '../context';
 import { keyset, page, pageQuery } from '../pagination';
 import { boundedWait } from '../../temporal/bounded-wait';
 import { text } from '../text';
 import { uuidParam } from '../validate';
 import { idempotencyKeyHeader, visitPage, visitResponses, visitSchema } from './visit-schemas';
+import { visitView, type VisitRow } from './visit-view';
 
 const visitorSchema = z.object({
   firstName: text({ min: 1, max: 100 }),
@@ -78,30 +79,6 @@ const visitQuery = pageQuery.extend({
 const OVERDUE_AFTER_S = 300;
 
 const idempotencyKey = z.string().min(1).max(200).regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces');
-
-type VisitRow = Prisma.VisitGetPayload<{ include: { timeline: true; badge: true } }>;
-
-export function visitView(v: VisitRow) {
-  return {
-    id: v.id,
-    status: v.status,
-    locationId: v.locationId,
-    providerId: v.providerId,
-    badgeId: v.badgeId,
-    badge: { name: v.badge.name, uniqueId: v.badge.uniqueId },
-    visitor: v.visitor,
-    accessRuleIds: v.accessRuleIds,
-    endsAt: v.endsAt,
-    workflowId: v.workflowId,
-    createdAt: v.createdAt,
-    timeline: [...v.timeline]
-      .sort((a, b) => a.at.getTime() - b.at.getTime() || Number(a.id - b.id))
-      .map((e) => ({ at: e.at, status: e.status, ...(e.detail ? { detail: e.detail } : {}) })),
-    ...(v.lastError ? { lastError: v.lastError } : {}),
-    ...(v.badgeReturned !== null ? { badgeReturned: v.badgeReturned } : {}),
-  };
-}
-
 
 export function registerVisitRoutes(ctx: ApiContext & { visitTiming?: Partial<VisitTiming> }) {
   const { routes, db, temporal } = ctx;
