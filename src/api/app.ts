@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
+import { DomainError, type DomainErrorKind } from '../domain/errors';
 import { AppError } from '../errors';
 import type { ApiContext, ApiDeps } from './context';
 import { authenticate } from './auth';
@@ -105,8 +106,12 @@ export function createApp(deps: ApiDeps) {
   return Object.assign(app, { context: ctx });
 }
 
+/** How the API answers each kind of domain failure. */
+const STATUS_OF_KIND: Record<DomainErrorKind, number> = { notFound: 404, conflict: 409, timedOut: 504, upstreamFailed: 502 };
+
 function toAppError(err: unknown): AppError {
   if (err instanceof AppError) return err;
+  if (err instanceof DomainError) return new AppError(STATUS_OF_KIND[err.kind], err.code, err.message, err.details);
   const e = err as { type?: string; status?: number; message?: string; code?: string };
   // body-parser: malformed JSON, wrong charset, too large — all the client's doing.
   if (e?.type === 'entity.parse.failed') return new AppError(400, 'MALFORMED_JSON', `The request body is not valid JSON: ${e.message}`);

@@ -2,17 +2,17 @@ import crypto from 'node:crypto';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure, TemporalFailure } from '@temporalio/common';
 import type { TemporalAccess } from '../temporal/access';
-import { AppError } from '../errors';
+import { DomainError, type DomainErrorKind } from './errors';
 import { boundedWait, WaitTimeout } from '../temporal/bounded-wait';
 import type { TestConnectionResult } from '../pacs/types';
 import type { ReconcileSummary } from '../activities/reconcile';
-import { dryRunWorkflowId, reconcileWorkflowId, refreshWorkflowId, testConnectionWorkflowId } from './ids';
+import { dryRunWorkflowId, reconcileWorkflowId, refreshWorkflowId, testConnectionWorkflowId } from '../workflows/ids';
 import type { DryRunRequest, DryRunResult } from './dry-run';
 import type { RefreshResult } from './sync';
 
 /**
  * The API side of the provider workflows: start on the provider's task queue (where a worker that can
- * reach the PACS listens), wait a bounded time, and turn a failure into the API's error envelope.
+ * reach the PACS listens), wait a bounded time, and turn a failure into a DomainError (src/api answers it).
  * Only the provider ID crosses into Temporal; the activity reads the password from the database.
  */
 
@@ -30,23 +30,23 @@ function noWorkerHint(queue: string) {
   );
 }
 
-const STATUS_BY_CODE: Record<string, number> = {
-  PROVIDER_NOT_FOUND: 404,
-  SECRET_UNREADABLE: 409,
-  PACS_TIMEOUT: 504,
+const KIND_BY_CODE: Record<string, DomainErrorKind> = {
+  PROVIDER_NOT_FOUND: 'notFound',
+  SECRET_UNREADABLE: 'conflict',
+  PACS_TIMEOUT: 'timedOut',
 };
 
-/** A failed provider workflow as the API's error: the PACS code and its operator message, 502 by default. */
-export function workflowFailureToAppError(err: unknown, what: string): AppError {
+/** A failed provider workflow as a domain error: the PACS code and its operator message, an upstream failure by default. */
+export function workflowFailureToDomainError(err: unknown, what: string): DomainError {
   if (err instanceof WorkflowFailedError) {
     let cause: unknown = err.cause;
     while (cause instanceof TemporalFailure && !(cause instanceof ApplicationFailure) && cause.cause) cause = cause.cause;
     // Our codes only: a bare "Error" type from an unexpected exception is not an operator-facing code.
     if (cause instanceof ApplicationFailure && cause.type && /^[A-Z][A-Z0-9_]+$/.test(cause.type)) {
-      return new AppError(STATUS_BY_CODE[cause.type] ?? 502, cause.type, cause.message);
+      return new DomainError(KIND_BY_CODE[cause.type] ?? 'upstreamFailed', cause.type, cause.message);
     }
     const m = cause instanceof Error ? cause.message : err.message;
-    return new AppError(502, 'PROVIDER_WORKFLOW_FAILED', `${what} failed: ${m}`);
+    return new DomainError('upstreamFailed', 'PROVIDER_WORKFLOW_FAILED', `${what} failed: ${m}`);
   }
   throw err;
 }
@@ -64,11 +64,11 @@ export async function runTestConnection(temporal: TemporalAccess, provider: Prov
     return await boundedWait(temporal.client, waitMs, () => handle.result() as Promise<TestConnectionResult>);
   } catch (err) {
     if (err instanceof WaitTimeout) {
-      throw new AppError(504, 'TEST_CONNECTION_TIMEOUT', `The connection test did not finish within ${Math.round(waitMs / 1000)} s. ${noWorkerHint(queue)}`, {
+      throw new DomainError('timedOut', 'TEST_CONNECTION_TIMEOUT', `The connection test did not finish within ${Math.round(waitMs / 1000)} s. ${noWorkerHint(queue)}`, {
         workflowId: handle.workflowId,
       });
     }
-    throw workflowFailureToAppError(err, 'The connection test');
+    throw workflowFailureToDomainError(err, 'The connection test');
   }
 }
 
@@ -85,11 +85,11 @@ export async function runDryRunWorkflow(temporal: TemporalAccess, provider: Prov
     return await boundedWait(temporal.client, waitMs, () => handle.result() as Promise<DryRunResult>);
   } catch (err) {
     if (err instanceof WaitTimeout) {
-      throw new AppError(504, 'DRY_RUN_TIMEOUT', `The dry run did not finish within ${Math.round(waitMs / 1000)} s; it goes on and cleans up after itself. ${noWorkerHint(queue)}`, {
+      throw new DomainError('timedOut', 'DRY_RUN_TIMEOUT', `The dry run did not finish within ${Math.round(waitMs / 1000)} s; it goes on and cleans up after itself. ${noWorkerHint(queue)}`, {
         workflowId: handle.workflowId,
       });
     }
-    throw workflowFailureToAppError(err, 'The dry run');
+    throw workflowFailureToDomainError(err, 'The dry run');
   }
 }
 
@@ -109,7 +109,7 @@ export async function runRefresh(temporal: TemporalAccess, provider: ProviderRef
     return { done: true, result: await boundedWait(temporal.client, waitMs, () => handle.result() as Promise<RefreshResult>) };
   } catch (err) {
     if (err instanceof WaitTimeout) return { done: false, workflowId: handle.workflowId, taskQueue: queue };
-    throw workflowFailureToAppError(err, 'The refresh');
+    throw workflowFailureToDomainError(err, 'The refresh');
   }
 }
 
@@ -129,7 +129,7 @@ export async function runReconcile(temporal: TemporalAccess, provider: ProviderR
     return { done: true, result: await boundedWait(temporal.client, waitMs, () => handle.result() as Promise<ReconcileSummary>) };
   } catch (err) {
     if (err instanceof WaitTimeout) return { done: false, workflowId: handle.workflowId, taskQueue: queue };
-    throw workflowFailureToAppError(err, 'The reconciliation');
+    throw workflowFailureToDomainError(err, 'The reconciliation');
   }
 }
 

@@ -8,7 +8,7 @@ import {
   refreshScheduleId,
   scheduledReconcileWorkflowId,
   scheduledRefreshWorkflowId,
-} from './ids';
+} from '../workflows/ids';
 
 export interface ScheduleTarget {
   id: string;

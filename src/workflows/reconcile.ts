@@ -8,7 +8,7 @@ import {
   TimeoutFailure,
 } from '@temporalio/workflow';
 import type { createReconcileActivities, ReconcileSummary, ReconcileTrigger } from '../activities/reconcile';
-import { reconcileWorkflowId } from '../domain/ids';
+import { reconcileWorkflowId } from './ids';
 import { runForProvider, type ScheduledOutcome } from './scheduled';
 
 type ReconcileActivities = ReturnType<typeof createReconcileActivities>;

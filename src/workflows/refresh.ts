@@ -1,6 +1,6 @@
 import { ActivityFailure, ApplicationFailure, proxyActivities, TimeoutFailure } from '@temporalio/workflow';
 import type { createAdminActivities } from '../activities/admin';
-import { refreshWorkflowId } from '../domain/ids';
+import { refreshWorkflowId } from './ids';
 import type { RefreshResult } from '../domain/sync';
 import { runForProvider, type ScheduledOutcome } from './scheduled';
 import { FAILURES_NEEDING_A_PERSON } from '../pacs/errors';

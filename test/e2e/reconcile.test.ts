@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { reconcileScheduleId, refreshScheduleId } from '../../src/domain/ids';
+import { reconcileScheduleId, refreshScheduleId } from '../../src/workflows/ids';
 import { ensureReconcileSchedules } from '../../src/domain/schedules';
 import { pacsBadge } from '../helpers/pacs-state';
 import { startVisitEnv, type VisitEnv } from '../helpers/visit-env';

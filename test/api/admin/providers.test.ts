@@ -1,5 +1,5 @@
 import selfsigned from 'selfsigned';
-import { refreshScheduleId } from '../../../src/domain/ids';
+import { refreshScheduleId } from '../../../src/workflows/ids';
 import { ensureRefreshSchedules } from '../../../src/domain/schedules';
 import { decryptSecret } from '../../../src/config/secrets';
 import { startTestApi, type TestApi } from '../../helpers/api';
