@@ -1,6 +1,6 @@
 import type { Request } from 'express';
 import { z } from 'zod';
-import { idRangeSchema, jsonId } from '../../domain/providers';
+import { idRangeSchema, jsonId } from '../provider-schemas';
 import { named, paged, timestamp } from '../contract';
 import { assertInScope } from '../../domain/scope';
 import { badgeProblem, inRange, rangeText } from '../../domain/sync';

@@ -17,7 +17,7 @@ import {
   testConnectionSchema,
   dryRunResultSchema,
   tlsColumns,
-} from '../../domain/providers';
+} from '../provider-schemas';
 import type { RefreshResult } from '../../domain/sync';
 import type { TestConnectionResult } from '../../pacs/types';
 import { workflowRunning } from '../contract';

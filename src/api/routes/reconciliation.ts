@@ -1,7 +1,7 @@
 import type { Request } from 'express';
 import { z } from 'zod';
 import { assertInScope } from '../../domain/scope';
-import { ACTION_KINDS, FINDING_KINDS, reconciliationRunPage, reconciliationRunSchema, reconciliationRunView, runInclude } from '../../domain/reconciliation';
+import { ACTION_KINDS, FINDING_KINDS, reconciliationRunPage, reconciliationRunSchema, reconciliationRunView, runInclude } from '../reconciliation-schemas';
 import { workflowRunning } from '../contract';
 import { runReconcile } from '../../domain/runs';
 import { notFound } from '../../errors';
