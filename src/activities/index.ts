@@ -1,14 +1,39 @@
-import type { ActivityDeps } from './deps';
 import { createAdminActivities } from './admin';
+import type { ActivityDeps } from './deps';
 import { createReconcileActivities } from './reconcile';
-import { createVisitActivities } from './visit';
+import { createVisitBookkeepingActivities, createVisitPacsActivities } from './visit';
 
 export type { ActivityDeps };
 
+/*
+ * Activities in two groups by where they may run, so a workflow's proxies say it in their types: a PACS
+ * call proxied as bookkeeping (or the reverse) does not compile. Both follow the samples-typescript
+ * `createActivities(deps)` pattern.
+ */
 
-/** All activities, built from their dependencies (the samples-typescript `createActivities(deps)` pattern). */
-export function createActivities(deps: ActivityDeps) {
-  return { ...createAdminActivities(deps), ...createVisitActivities(deps), ...createReconcileActivities(deps) };
+/** Reconciliation's PACS calls; its other activities are bookkeeping. */
+const RECONCILE_PACS_CALLS = ['closeStrandedVisit', 'sweepPoolBadges'] as const;
+type ReconcileActivities = ReturnType<typeof createReconcileActivities>;
+
+/** Database (and Temporal visibility) bookkeeping: no PACS call. The visit workflow runs these as local activities. */
+export function createBookkeepingActivities(deps: ActivityDeps) {
+  const { closeStrandedVisit: _c, sweepPoolBadges: _s, ...reconcile } = createReconcileActivities(deps);
+  const { recordRefreshFailure } = createAdminActivities(deps);
+  return { ...createVisitBookkeepingActivities(deps), ...reconcile, recordRefreshFailure };
 }
 
-export type Activities = ReturnType<typeof createActivities>;
+/** Activities that call a PACS: proxied onto the provider's task queue (or run by a workflow started there). */
+export function createPacsActivities(deps: ActivityDeps) {
+  const reconcile = createReconcileActivities(deps);
+  const pacsCalls = Object.fromEntries(RECONCILE_PACS_CALLS.map((name) => [name, reconcile[name]])) as Pick<ReconcileActivities, (typeof RECONCILE_PACS_CALLS)[number]>;
+  const { recordRefreshFailure: _r, ...admin } = createAdminActivities(deps);
+  return { ...createVisitPacsActivities(deps), ...admin, ...pacsCalls };
+}
+
+export type BookkeepingActivities = ReturnType<typeof createBookkeepingActivities>;
+export type PacsActivities = ReturnType<typeof createPacsActivities>;
+
+/** Everything a worker registers: every worker can run both groups (an on-premises connector reaches the database too). */
+export function createActivities(deps: ActivityDeps): BookkeepingActivities & PacsActivities {
+  return { ...createBookkeepingActivities(deps), ...createPacsActivities(deps) };
+}

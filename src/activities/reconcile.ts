@@ -111,7 +111,8 @@ export function createReconcileActivities(deps: ActivityDeps) {
   const { db } = deps;
   const now = () => (deps.now ? deps.now() : new Date());
   // Switching a stranded visit off is exactly what its own workflow would have done: the same functions.
-  const visits = createVisitActivities(deps);
+  const { bookkeeping, pacs: visitPacs } = createVisitActivities(deps);
+  const visits = { ...bookkeeping, ...visitPacs };
 
   type Note = { kind: FindingKind | ActionKind; visitId?: string | null; badgeId?: string | null; message: string };
   const keyOf = (n: Note) => `${n.kind}:${n.visitId ?? ''}:${n.badgeId ?? ''}`;

@@ -24,10 +24,12 @@ interface PacsRefs {
 }
 
 /**
- * Visit activities. Each takes the visit ID and reads what it needs from the database, so workflow
+ * Visit activities, in two groups by where they run: database bookkeeping (the workflow's own worker, as
+ * local activities) and PACS calls (the provider's task queue). Each takes the visit ID and reads what it needs from the database, so workflow
  * histories hold IDs only: no visitor details, no PACS credentials. Each is idempotent: Temporal may run
  * it again after a timeout or a worker crash.
  */
+/** Both groups from one set of helpers (reconciliation reuses them to close stranded visits). */
 export function createVisitActivities(deps: ActivityDeps) {
   const { db, pacs } = deps;
   const now = () => (deps.now ? deps.now() : new Date());
@@ -340,12 +342,16 @@ export function createVisitActivities(deps: ActivityDeps) {
     Object.entries(pacsCalls).map(([name, fn]) => [name, heartbeating(fn as (...a: unknown[]) => Promise<unknown>)]),
   ) as typeof pacsCalls;
   return {
-    ...bookkeeping,
-    ...heartbeatingPacsCalls,
-    prepareProvision: heartbeating(prepareProvision),
-    issueAndGrant: heartbeating(issueAndGrant),
+    bookkeeping,
+    pacs: { ...heartbeatingPacsCalls, prepareProvision: heartbeating(prepareProvision), issueAndGrant: heartbeating(issueAndGrant) },
   };
 }
+
+/** The visit's database bookkeeping: no PACS call, so it may run anywhere the database is reachable. */
+export const createVisitBookkeepingActivities = (deps: ActivityDeps) => createVisitActivities(deps).bookkeeping;
+
+/** The visit's PACS calls: they run on the provider's task queue, where a worker that reaches the PACS listens. */
+export const createVisitPacsActivities = (deps: ActivityDeps) => createVisitActivities(deps).pacs;
 
 /**
  * Beats every second while a PACS call runs. The workflow sets a short heartbeat timeout on PACS
