@@ -6,7 +6,11 @@ import { DomainError, type DomainErrorKind } from './errors';
 import { boundedWait, WaitTimeout } from '../temporal/bounded-wait';
 import type { TestConnectionResult } from '../pacs/types';
 import type { ReconcileSummary } from '../activities/reconcile';
+import { dryRun } from '../workflows/dry-run';
 import { dryRunWorkflowId, reconcileWorkflowId, refreshWorkflowId, testConnectionWorkflowId } from '../workflows/ids';
+import { reconcileProvider } from '../workflows/reconcile';
+import { refreshProvider } from '../workflows/refresh';
+import { testConnection } from '../workflows/test-connection';
 import type { DryRunRequest, DryRunResult } from './dry-run';
 import type { RefreshResult } from './sync';
 
@@ -53,7 +57,7 @@ export function workflowFailureToDomainError(err: unknown, what: string): Domain
 
 export async function runTestConnection(temporal: TemporalAccess, provider: ProviderRef, waitMs: number): Promise<TestConnectionResult> {
   const queue = queueOf(temporal, provider);
-  const handle = await temporal.client.workflow.start('testConnection', {
+  const handle = await temporal.client.workflow.start(testConnection, {
     workflowId: testConnectionWorkflowId(provider.id, crypto.randomUUID()),
     taskQueue: queue,
     args: [{ providerId: provider.id }],
@@ -75,7 +79,7 @@ export async function runTestConnection(temporal: TemporalAccess, provider: Prov
 /** Runs the dry run workflow on the provider's task queue and waits for its report. */
 export async function runDryRunWorkflow(temporal: TemporalAccess, provider: ProviderRef, req: Omit<DryRunRequest, 'providerId'>, waitMs: number): Promise<DryRunResult> {
   const queue = queueOf(temporal, provider);
-  const handle = await temporal.client.workflow.start('dryRun', {
+  const handle = await temporal.client.workflow.start(dryRun, {
     workflowId: dryRunWorkflowId(provider.id, crypto.randomUUID()),
     taskQueue: queue,
     args: [{ ...req, providerId: provider.id }],
@@ -98,7 +102,7 @@ export type RefreshOutcome = { done: true; result: RefreshResult } | { done: fal
 /** Starts the provider's refresh, or joins the one already running, and waits for it. */
 export async function runRefresh(temporal: TemporalAccess, provider: ProviderRef, waitMs: number): Promise<RefreshOutcome> {
   const queue = queueOf(temporal, provider);
-  const handle = await temporal.client.workflow.start('refreshProvider', {
+  const handle = await temporal.client.workflow.start(refreshProvider, {
     workflowId: refreshWorkflowId(provider.id),
     taskQueue: queue,
     args: [{ providerId: provider.id, trigger: 'api' }],
@@ -118,7 +122,7 @@ export type ReconcileOutcome = { done: true; result: ReconcileSummary } | { done
 /** Starts the provider's reconciliation, or joins the one already running (scheduled or not), and waits for it. */
 export async function runReconcile(temporal: TemporalAccess, provider: ProviderRef, waitMs: number): Promise<ReconcileOutcome> {
   const queue = queueOf(temporal, provider);
-  const handle = await temporal.client.workflow.start('reconcileProvider', {
+  const handle = await temporal.client.workflow.start(reconcileProvider, {
     workflowId: reconcileWorkflowId(provider.id),
     taskQueue: queue,
     args: [{ providerId: provider.id, trigger: 'api' }],

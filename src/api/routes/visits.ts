@@ -23,8 +23,8 @@ import {
   type VisitInput,
   type VisitTiming,
 } from '../../workflows/visit-contract';
-import type { visitWorkflow } from '../../workflows/visit';
-import { closeVisitWorkflowId, type closeVisitWorkflow } from '../../workflows/close-visit';
+import { visitWorkflow } from '../../workflows/visit';
+import { closeVisitWorkflow, closeVisitWorkflowId } from '../../workflows/close-visit';
 import type { ApiContext } from '../context';
 import { keyset, page, pageQuery } from '../pagination';
 import { boundedWait } from '../../temporal/bounded-wait';
@@ -121,7 +121,7 @@ export function registerVisitRoutes(ctx: ApiContext & { visitTiming?: Partial<Vi
       ...(ctx.visitTiming ? { timing: ctx.visitTiming } : {}),
     };
     try {
-      await temporal.client.workflow.start<typeof visitWorkflow>('visitWorkflow', {
+      await temporal.client.workflow.start(visitWorkflow, {
         workflowId: visit.workflowId,
         taskQueue: temporal.taskQueue,
         args: [input],
@@ -150,7 +150,7 @@ export function registerVisitRoutes(ctx: ApiContext & { visitTiming?: Partial<Vi
    */
   async function closeOrphanedVisit(v: { id: string; badge: { providerId: string } }, reason: string) {
     const provider = await prisma.provider.findUnique({ where: { id: v.badge.providerId }, select: { taskQueue: true } });
-    await temporal.client.workflow.start<typeof closeVisitWorkflow>('closeVisitWorkflow', {
+    await temporal.client.workflow.start(closeVisitWorkflow, {
       workflowId: closeVisitWorkflowId(v.id),
       taskQueue: temporal.taskQueue,
       args: [{ visitId: v.id, pacsTaskQueue: provider?.taskQueue ?? temporal.taskQueue, reason, ...(ctx.visitTiming ? { timing: ctx.visitTiming } : {}) }],
