@@ -25,7 +25,10 @@ export function createBookkeepingActivities(deps: ActivityDeps) {
 /** Activities that call a PACS: proxied onto the provider's task queue (or run by a workflow started there). */
 export function createPacsActivities(deps: ActivityDeps) {
   const reconcile = createReconcileActivities(deps);
-  const pacsCalls = Object.fromEntries(RECONCILE_PACS_CALLS.map((name) => [name, reconcile[name]])) as Pick<ReconcileActivities, (typeof RECONCILE_PACS_CALLS)[number]>;
+  const pacsCalls = Object.fromEntries(RECONCILE_PACS_CALLS.map((name) => [name, reconcile[name]])) as Pick<
+    ReconcileActivities,
+    (typeof RECONCILE_PACS_CALLS)[number]
+  >;
   const { recordRefreshFailure: _r, ...admin } = createAdminActivities(deps);
   return { ...createVisitPacsActivities(deps), ...admin, ...pacsCalls };
 }
