@@ -1,19 +1,16 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { ActivityDeps } from './deps';
 import { Prisma } from '../generated/prisma/client';
+import { badgeTypeProblem } from '../domain/badge-rules';
 import { pacsError } from '../pacs/errors';
 import { toActivityFailure } from './failures';
 import type { PacsRegistry } from '../pacs/registry';
-import type { PacsAdapter } from '../pacs/types';
+import type { PacsAdapter, VisitorIdentity } from '../pacs/types';
 import { visitWindow } from '../time/end-of-day';
 import type { VisitError, VisitStatus } from '../workflows/visit-contract';
 
-interface VisitorDetails {
-  firstName: string;
-  lastName: string;
-  email?: string | null;
-  company?: string | null;
-}
+/** Visit.visitor as the API stored it: the PACS's visitor identity without the visit ID. */
+type VisitorDetails = Omit<VisitorIdentity, 'visitId'>;
 
 /** What the PACS side knows of the visit, persisted so any worker (or an operator) can finish it. */
 interface PacsRefs {
@@ -169,17 +166,16 @@ export function createVisitActivities(deps: ActivityDeps) {
       try {
         const types = await adapter.listBadgeTypes();
         const live = types.find((t) => t.externalId === bt.externalId);
-        if (!live) {
-          throw pacsError('BADGE_TYPE_MISSING', `Badge type "${bt.name}" of badge ${visit.badge.name} (${visit.badge.uniqueId}) no longer exists in the access control system.`);
-        }
-        if (!live.manualEntry) {
-          throw pacsError('BADGE_TYPE_NOT_MANUAL', `Badge type "${live.name}" does not allocate badge IDs by manual entry.`);
-        }
-        const range = live.idRange ?? (bt.idMin !== null && bt.idMax !== null ? { min: bt.idMin.toString(), max: bt.idMax.toString() } : null);
-        const id = BigInt(visit.badge.uniqueId);
-        if (range && (id < BigInt(range.min) || id > BigInt(range.max))) {
-          throw pacsError('BADGE_ID_OUT_OF_RANGE', `Badge ID ${visit.badge.uniqueId} is outside ${range.min}–${range.max}, the range of badge type "${live.name}".`);
-        }
+        // The stored range stands in when the PACS does not expose one (a real OnGuard does not).
+        const range = live?.idRange ?? (bt.idMin !== null && bt.idMax !== null ? { min: bt.idMin.toString(), max: bt.idMax.toString() } : null);
+        const problem = badgeTypeProblem(visit.badge.uniqueId, {
+          name: live?.name ?? bt.name,
+          status: live ? 'active' : 'missing',
+          manualEntry: live?.manualEntry ?? false,
+          idMin: range ? BigInt(range.min) : null,
+          idMax: range ? BigInt(range.max) : null,
+        });
+        if (problem) throw pacsError(problem.code, problem.fact);
         const rules = await rulesOf(visit);
         if (rules.length !== visit.accessRuleIds.length) {
           throw pacsError('ACCESS_RULE_MISSING', 'An access rule of this visit was removed from the configuration.');

@@ -10,6 +10,9 @@ export const PERMISSIONS = ['provisionBadge', 'signOut', 'viewVisits', 'manageCo
 export type Permission = (typeof PERMISSIONS)[number];
 export const permissionSchema = z.enum(PERMISSIONS);
 
+/** What every configuration operation requires (routes spread it into their `permission`). */
+export const CONFIG_ADMIN = ['manageConfiguration'] as const satisfies readonly Permission[];
+
 export interface Principal {
   id: string;
   name: string;

@@ -1,7 +1,7 @@
 import type { Db } from '../db/client';
 import { AppError, badRequest, conflict, forbidden, notFound } from '../errors';
 import { inScope, type Scope } from './scope';
-import { badgeProblem } from './sync';
+import { badgeProblem } from './badge-rules';
 import { ruleDisplayName } from './providers';
 
 /**

@@ -91,6 +91,15 @@ export interface BadgeTypeRef {
   details?: Record<string, unknown> | null;
 }
 
+/** What issuing a credential needs. */
+export interface IssueBadgeArgs {
+  personId: string;
+  uniqueId: string;
+  badgeType: BadgeTypeRef;
+  activateAt: Date;
+  deactivateAt: Date;
+}
+
 export interface VisitorIdentity {
   /** Our visit ID: stored on the PACS person so a retried create finds it instead of making another. */
   visitId: string;
@@ -127,13 +136,7 @@ export interface PacsAdapter {
   /** The person's currently active credentials (the one-badge-per-visitor rule). */
   activeBadgesOf(personId: string): Promise<Array<{ credentialId: string; uniqueId: string }>>;
   /** Issue (or find, after a retry) an active credential valid until `deactivateAt`, a hard expiry written to the PACS. */
-  issueBadge(args: {
-    personId: string;
-    uniqueId: string;
-    badgeType: BadgeTypeRef;
-    activateAt: Date;
-    deactivateAt: Date;
-  }): Promise<IssuedCredential>;
+  issueBadge(args: IssueBadgeArgs): Promise<IssuedCredential>;
   /** Grant access rules (OnGuard access levels on the badge; Genetec cardholder groups on the person). */
   grantAccess(args: { personId: string; credentialId: string; accessRuleExternalIds: string[] }): Promise<void>;
   /** Remove them; rules already absent count as success. */

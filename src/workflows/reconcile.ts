@@ -10,6 +10,7 @@ import {
 import type { BookkeepingActivities, PacsActivities } from '../activities';
 import type { ReconcileSummary, ReconcileTrigger } from '../activities/reconcile';
 import { reconcileWorkflowId } from './ids';
+import { FAILURES_NEEDING_A_PERSON, PROVIDER_LEVEL_FAILURES } from '../pacs/errors';
 import { runForProvider, type ScheduledOutcome } from './scheduled';
 
 
@@ -17,19 +18,14 @@ import { runForProvider, type ScheduledOutcome } from './scheduled';
 export const BADGES_PER_CALL = 50;
 
 /**
- * Retrying cannot fix these: a person must (credentials, licence, TLS), or the provider is gone. Listed
- * here rather than marked by the activities, so this workflow's policy is the one place that decides.
+ * Retrying cannot fix these: a person must (credentials, licence, TLS), or the provider is gone. Decided
+ * by this workflow's policy rather than marked by the activities; a failure of one badge is a finding,
+ * not a reason to stop, so only the provider-level failures a person must fix, plus our own two.
  */
 const NON_RETRYABLE = [
-  'PROVIDER_NOT_FOUND',
-  'SECRET_UNREADABLE',
+  ...PROVIDER_LEVEL_FAILURES.filter((c) => FAILURES_NEEDING_A_PERSON.includes(c)),
   'RECONCILE_RUN_NOT_FOUND',
   'TEMPORAL_CLIENT_MISSING',
-  'PACS_TLS',
-  'PACS_BAD_RESPONSE',
-  'PACS_AUTH',
-  'PACS_LICENSE',
-  'PACS_FORBIDDEN',
 ];
 
 // Bookkeeping against our own database: retry until it lands.

@@ -46,11 +46,13 @@ export function normalizeGuid(s: unknown): string | null {
 
 export const builtInFormat = (formatId: string) => BUILT_IN_FORMATS.find((f) => f.formatId === normalizeGuid(formatId));
 
-function rangeFrom(v: unknown): Range | null {
+/** A {Min, Max} range (any letter case: stored details say min/max, the Web SDK says Min/Max) as bigints. */
+export function rangeFrom(v: unknown): Range | null {
   if (!v || typeof v !== 'object') return null;
   const o = v as Record<string, unknown>;
-  const min = o.min ?? o.Min;
-  const max = o.max ?? o.Max;
+  const key = (name: string) => Object.keys(o).find((k) => k.toLowerCase() === name);
+  const min = o[key('min') ?? ''];
+  const max = o[key('max') ?? ''];
   if ((typeof min !== 'string' && typeof min !== 'number') || (typeof max !== 'string' && typeof max !== 'number')) return null;
   try {
     return { min: BigInt(min), max: BigInt(max) };

@@ -1,5 +1,6 @@
 import { isPacsError, pacsError, PacsError, type PacsErrorCode } from '../errors';
 import type {
+  IssueBadgeArgs,
   BadgeLookup,
   BadgeTypeRef,
   CatalogAccessRule,
@@ -12,6 +13,7 @@ import type {
   TestStep,
   VisitorIdentity,
 } from '../types';
+import { safeHost } from '../http';
 import { OpenAccessApi, type ApiOptions } from './api';
 import { and, eqInt, eqText } from './filters';
 import { jsonInt } from './json';
@@ -237,13 +239,7 @@ export class OnGuardClient implements PacsAdapter {
       .filter((b): b is { credentialId: string; uniqueId: string } => b.credentialId !== null && b.uniqueId !== null);
   }
 
-  async issueBadge(args: {
-    personId: string;
-    uniqueId: string;
-    badgeType: BadgeTypeRef;
-    activateAt: Date;
-    deactivateAt: Date;
-  }): Promise<IssuedCredential> {
+  async issueBadge(args: IssueBadgeArgs): Promise<IssuedCredential> {
     const personId = digits(args.personId, 'person ID');
     const typeId = digits(args.badgeType.externalId, 'badge type ID');
     const { active } = await this.statuses();
@@ -499,10 +495,3 @@ function sameInstant(a: string | null, b: string): boolean {
   return Math.floor(Date.parse(a) / 1000) === Math.floor(Date.parse(b) / 1000);
 }
 
-function safeHost(url: string): string {
-  try {
-    return new URL(url).host;
-  } catch {
-    return url;
-  }
-}
