@@ -2,6 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { hashToken, newToken, PERMISSIONS } from '../api/auth';
 import type { Db } from '../db/client';
+import { GENETEC_SIM_DEFAULTS } from '../pacs/genetec/format-table';
+import { ONGUARD_SIM_DEFAULTS } from '../pacs/onguard/evidence';
 import type { Logger } from '../logging';
 
 export interface DemoTokens {
@@ -57,17 +59,13 @@ export async function seedDemo(opts: {
       kind: 'onguard',
       name: 'OnGuard (simulator)',
       url: opts.simulators.onguard,
-      username: 'admin',
-      password: 'onguard-sim-password',
-      applicationId: 'OPEN_ACCESS_NON_PRODUCTION',
+      ...ONGUARD_SIM_DEFAULTS,
     }),
     genetec: await call('POST', `/v1/locations/${location.id}/providers`, {
       kind: 'genetec',
       name: 'Genetec (simulator)',
       url: opts.simulators.genetec,
-      username: 'admin',
-      password: 'genetec-sim-password',
-      applicationId: 'VB-SIMULATOR-APP-ID',
+      ...GENETEC_SIM_DEFAULTS,
     }),
   };
   const badges: DemoTokens['badges'] = { onguard: [], genetec: [] };
