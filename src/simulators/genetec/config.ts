@@ -33,7 +33,7 @@ export const simConfigSchema = z.object({
   rejectDuplicateCards: z.boolean().default(true),
   /**
    * Refuse the decoded Wiegand form `Wiegand…CredentialFormat(fc,card)` in `Format=` and `UniqueIds@`, as a
-   * real server that does not know it would [I: the form is unverified, evidence §3.4 and open question 1].
+   * real server that does not know it would [I: the form is unverified, docs/pacs/genetec-websdk.md §3.4 and open question 1].
    * The `<UndecodedWiegand>` form [C] is always accepted.
    */
   refuseDecodedCredentialFormat: z.boolean().default(false),
