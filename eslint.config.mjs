@@ -72,7 +72,14 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',
-        { patterns: [forbid('^(\\.\\./)+(api)(/|$)|^express', 'The domain layer raises domain errors; src/api maps them to HTTP.')] },
+        {
+          patterns: [
+            forbid(
+              '^(\\.\\./)+(api)(/|$)|^express|^\\.\\./errors$',
+              'The domain layer knows no HTTP: it raises DomainError (./errors), which src/api maps to a status.',
+            ),
+          ],
+        },
       ],
     },
   },

@@ -8,7 +8,7 @@ import {
 } from '@temporalio/client';
 import type { Response } from 'express';
 import { z } from 'zod';
-import { checkProvisionSelection } from '../../domain/permissions';
+import { checkProvisionSelection } from '../provision-selection';
 import { assertInScope, scopeFilter, type Scope } from '../../domain/scope';
 import { AppError, badRequest, conflict, notFound, unprocessable } from '../../errors';
 import { Prisma } from '../../generated/prisma/client';
