@@ -88,7 +88,7 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',
-        { patterns: [forbid('^(\\.\\./)+(pacs|activities)(/|$)', 'The API reaches the PACS through workflows and src/domain, never directly.', true)] },
+        { patterns: [forbid('^(\\.\\./)+(pacs|activities)(/|$)', 'The API reaches the PACS through workflows and src/domain, never directly.')] },
       ],
     },
   },

@@ -2,8 +2,7 @@ import { z } from 'zod';
 import type { Provider } from '../generated/prisma/client';
 import { named, paged, timestamp } from './contract';
 import { text } from './text';
-import type { PacsKind } from '../pacs/types';
-import { canonicalFingerprint, pemProblem } from '../domain/providers';
+import { canonicalFingerprint, pemProblem, type PacsKind } from '../domain/providers';
 
 /**
  * Provider input rules and the provider view. The password is write-only: it is accepted here,

@@ -1,6 +1,9 @@
 import crypto from 'node:crypto';
 import { normalizeFingerprint } from '../pacs/http';
 
+/** The PACS kinds and the connection test's answer, as the API names them (src/api does not import src/pacs). */
+export type { PacsKind, TestConnectionResult } from '../pacs/types';
+
 const PEM_CERT = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
 
 /** Every certificate in a PEM bundle must parse; an admin pasting half a chain should hear it now. */

@@ -19,7 +19,7 @@ import {
   tlsColumns,
 } from '../provider-schemas';
 import type { RefreshResult } from '../../domain/sync';
-import type { TestConnectionResult } from '../../pacs/types';
+import type { TestConnectionResult } from '../../domain/providers';
 import { workflowRunning } from '../contract';
 import { assertInScope } from '../../domain/scope';
 import { OPEN_VISIT_STATUSES, allowedAccessRuleIds } from '../../domain/permissions';
