@@ -337,6 +337,23 @@ describe('visit workflow branches (stub activities)', () => {
     expect(rec.calls.slice(-4)).toEqual(['status:deprovisioning', 'revokeAndDeactivate', 'releaseBadge', 'status:completed']);
   });
 
+  it('goes on switching off when Cancel arrives between switch-off rounds, then completes as cancelled', async () => {
+    const { visitId, handle, rec } = await startVisit(
+      { revoke: (n) => (n <= 2 ? fail('PACS_UNREACHABLE') : undefined) },
+      { deprovisionInitialIntervalMs: 1_000 },
+    );
+    await recorded(visitId, 'active');
+    await handle.signal(signOutSignal, { by: 'reception' });
+    const deadline = Date.now() + 10_000;
+    while (rec.switchOffFailures.length < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    await handle.cancel();
+    const end = await handle.result();
+    expect(end.status).toBe('completed');
+    expect(rec.statuses.filter((s) => s.status === 'deprovisioning').map((s) => s.detail)).toEqual(['signed out', 'cancelled by an operator']);
+    expect(rec.count.revokeAndDeactivate).toBe(3);
+    expect(rec.calls.slice(-2)).toEqual(['releaseBadge', 'status:completed']);
+  });
+
   it('continues as new during a long switch-off outage and carries the attempt count and its start over', async () => {
     const { visitId, handle, rec } = await startVisit({ revoke: (n) => (n <= 6 ? fail('PACS_UNREACHABLE') : undefined) }, { continueAsNewAfterEvents: 40 });
     await recorded(visitId, 'active');
