@@ -27,7 +27,12 @@ export default tseslint.config(
   {
     files: ['**/*.ts'],
     plugins: { 'import-x': importX },
-    settings: { 'import-x/resolver-next': [createTypeScriptImportResolver({ project: './tsconfig.json' })] },
+    settings: {
+      // import-x's TypeScript settings (file extensions and parser), with the resolver of eslint-import-resolver-typescript.
+      ...importX.flatConfigs.typescript.settings,
+      'import-x/resolver': undefined,
+      'import-x/resolver-next': [createTypeScriptImportResolver({ project: './tsconfig.json' })],
+    },
     rules: {
       // Text validation matches control characters on purpose (src/api/text.ts, src/api/validate.ts).
       'no-control-regex': 'off',
