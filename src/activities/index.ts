@@ -35,8 +35,10 @@ export function createPacsActivities(deps: ActivityDeps) {
 
 export type BookkeepingActivities = ReturnType<typeof createBookkeepingActivities>;
 export type PacsActivities = ReturnType<typeof createPacsActivities>;
+/** Everything a worker registers. Workflows proxy by group (BookkeepingActivities, PacsActivities), not by this. */
+export type Activities = BookkeepingActivities & PacsActivities;
 
 /** Everything a worker registers: every worker can run both groups (an on-premises connector reaches the database too). */
-export function createActivities(deps: ActivityDeps): BookkeepingActivities & PacsActivities {
+export function createActivities(deps: ActivityDeps): Activities {
   return { ...createBookkeepingActivities(deps), ...createPacsActivities(deps) };
 }
