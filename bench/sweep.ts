@@ -67,9 +67,8 @@ async function main() {
     }
     return count;
   };
-  let left = VISITS;
   let lastLog = 0;
-  while ((left = await open()) > 0) {
+  for (let left = await open(); left > 0; left = await open()) {
     if (Date.now() - lastLog > 10_000) {
       console.log(`  ${((Date.now() - end.getTime()) / 1000).toFixed(0)} s after the end of day: ${left} visits still open`);
       lastLog = Date.now();

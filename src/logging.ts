@@ -2,7 +2,7 @@ import pino, { type Logger, type DestinationStream } from 'pino';
 
 /**
  * Paths that may hold secrets anywhere in a log record. Redaction is the last line of defence: code
- * should not log these in the first place, and test/api/secrets.test.ts checks captured logs.
+ * should not log these in the first place, and test/api/admin/providers.test.ts and test/api/visits.test.ts check captured logs.
  */
 export const REDACT_PATHS = [
   'password',

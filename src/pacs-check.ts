@@ -7,7 +7,7 @@
  * this process against the database named by DATABASE_URL, with SECRETS_KEY to read the provider's password,
  * like src/worker.ts; run it where the PACS is reachable. Exit code 0 when every step passed.
  */
-import { executeDryRun } from './admin/dry-run';
+import { executeDryRun } from './domain/dry-run';
 import { loadConfig } from './config';
 import { loadSecretsKey } from './config/secrets';
 import { openDatabase } from './db/client';

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
-import { ensureReconcileSchedules, ensureRefreshSchedules } from './admin/schedules';
+import { ensureReconcileSchedules, ensureRefreshSchedules } from './domain/schedules';
 import type { AppConfig } from './config';
 import type { Db } from './db/client';
 import type { Logger } from './logging';

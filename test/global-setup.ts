@@ -16,6 +16,7 @@ export default async function globalSetup() {
     throw new Error(
       `PostgreSQL is not reachable at ${adminDatabaseUrl()} (${(err as Error).message}). Start it ` +
         '(here: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start) or set TEST_DATABASE_URL.',
+      { cause: err },
     );
   } finally {
     await pg.end().catch(() => undefined);

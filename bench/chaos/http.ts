@@ -83,7 +83,7 @@ export class ChaosApi {
         delay = Math.min(2000, delay * 2);
         continue;
       }
-      let body: any = undefined;
+      let body: any;
       try {
         body = text ? JSON.parse(text) : undefined;
       } catch {

@@ -264,7 +264,6 @@ export class Workload {
           continue;
         }
         // VISIT_NOT_RETRYABLE / VISIT_CLOSED: something else ended it meanwhile (end of day, a cancel).
-        minTimeline = 0;
       }
       rec.plan = 'signOut';
       break;

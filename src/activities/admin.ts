@@ -1,7 +1,7 @@
-import type { ActivityDeps } from '.';
+import type { ActivityDeps } from './deps';
 import { toActivityFailure } from './failures';
-import { syncCatalog, type RefreshResult } from '../admin/sync';
-import { executeDryRun, type DryRunRequest, type DryRunResult } from '../admin/dry-run';
+import { syncCatalog, type RefreshResult } from '../domain/sync';
+import { executeDryRun, type DryRunRequest, type DryRunResult } from '../domain/dry-run';
 import type { Db } from '../db/client';
 import { guidanceVariants, isPacsError, WHAT_TO_DO, type PacsErrorCode } from '../pacs/errors';
 import type { TestConnectionResult, TestStep } from '../pacs/types';
@@ -64,7 +64,7 @@ export function createAdminActivities(deps: ActivityDeps) {
       }
     },
 
-    /** The first-day dry run: one complete provisioning and deprovisioning of a test visitor (src/admin/dry-run.ts). */
+    /** The first-day dry run: one complete provisioning and deprovisioning of a test visitor (src/domain/dry-run.ts). */
     async dryRunProvider(req: DryRunRequest): Promise<DryRunResult> {
       try {
         const result = await executeDryRun(deps.db, deps.pacs, req);

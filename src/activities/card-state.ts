@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import type { ActivityDeps } from '.';
+import type { ActivityDeps } from './deps';
 import { toActivityFailure } from './failures';
 
 /** What the PACS says of a card reported lost (or found again): the badge routes show it. */

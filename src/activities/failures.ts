@@ -1,8 +1,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import { isPacsError } from '../pacs/errors';
+import { isPacsError, SERVICE_FAILURE_CODES } from '../pacs/errors';
 
-/** Error codes of the service's own (besides PacsError's) that an activity reports by type. */
-const SERVICE_CODES = new Set(['PROVIDER_NOT_FOUND', 'SECRET_UNREADABLE', 'VISIT_NOT_FOUND']);
+const SERVICE_CODES: ReadonlySet<string> = new Set(SERVICE_FAILURE_CODES);
 
 /**
  * Turns what an activity threw into a failure Temporal carries to the workflow, the API and the UI: the

@@ -1,7 +1,7 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import type { ActivityDeps } from '.';
-import type { ActionKind, FindingKind } from '../admin/reconciliation';
+import type { ActivityDeps } from './deps';
+import type { ActionKind, FindingKind } from '../domain/reconciliation';
 import { Prisma } from '../generated/prisma/client';
 import { isPacsError, PROVIDER_LEVEL_FAILURES } from '../pacs/errors';
 import { ProviderGoneError } from '../pacs/registry';
@@ -113,7 +113,8 @@ export function createReconcileActivities(deps: ActivityDeps) {
   const { db } = deps;
   const now = () => (deps.now ? deps.now() : new Date());
   // Switching a stranded visit off is exactly what its own workflow would have done: the same functions.
-  const visits = createVisitActivities(deps);
+  const { bookkeeping, pacs: visitPacs } = createVisitActivities(deps);
+  const visits = { ...bookkeeping, ...visitPacs };
 
   type Note = { kind: FindingKind | ActionKind; visitId?: string | null; badgeId?: string | null; message: string };
   const keyOf = (n: Note) => `${n.kind}:${n.visitId ?? ''}:${n.badgeId ?? ''}`;

@@ -1,22 +1,19 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import type { ActivityDeps } from '.';
+import type { ActivityDeps } from './deps';
 import { Prisma } from '../generated/prisma/client';
+import { badgeTypeProblem } from '../domain/badge-rules';
 import { pacsError, pacsProductName, type PacsProviderKind } from '../pacs/errors';
 import { toActivityFailure } from './failures';
 import type { PacsRegistry } from '../pacs/registry';
-import type { PacsAdapter } from '../pacs/types';
+import type { PacsAdapter, VisitorIdentity } from '../pacs/types';
 import { visitWindow, wallClockLabel } from '../time/end-of-day';
 import { announcingRetries } from './retry-notice';
 import type { VisitActorRef, VisitError, VisitStatus } from '../workflows/visit-contract';
 import { systemActor } from '../audit/actor';
 import { addVisitEvent, resolveActor } from '../audit/visit-event';
 
-interface VisitorDetails {
-  firstName: string;
-  lastName: string;
-  email?: string | null;
-  company?: string | null;
-}
+/** Visit.visitor as the API stored it: the PACS's visitor identity without the visit ID. */
+type VisitorDetails = Omit<VisitorIdentity, 'visitId'>;
 
 /** What the PACS side knows of the visit, persisted so any worker (or an operator) can finish it. */
 interface PacsRefs {
@@ -27,10 +24,12 @@ interface PacsRefs {
 }
 
 /**
- * Visit activities. Each takes the visit ID and reads what it needs from the database, so workflow
+ * Visit activities, in two groups by where they run: database bookkeeping (the workflow's own worker, as
+ * local activities) and PACS calls (the provider's task queue). Each takes the visit ID and reads what it needs from the database, so workflow
  * histories hold IDs only: no visitor details, no PACS credentials. Each is idempotent: Temporal may run
  * it again after a timeout or a worker crash.
  */
+/** Both groups from one set of helpers (reconciliation reuses them to close stranded visits). */
 export function createVisitActivities(deps: ActivityDeps) {
   const { db, pacs } = deps;
   const now = () => (deps.now ? deps.now() : new Date());
@@ -173,17 +172,16 @@ export function createVisitActivities(deps: ActivityDeps) {
       try {
         const types = await adapter.listBadgeTypes();
         const live = types.find((t) => t.externalId === bt.externalId);
-        if (!live) {
-          throw pacsError('BADGE_TYPE_MISSING', `Badge type "${bt.name}" of badge ${visit.badge.name} (${visit.badge.uniqueId}) no longer exists in ${pacsProductName(visit.provider.kind)}.`, { provider: providerKind(visit) });
-        }
-        if (!live.manualEntry) {
-          throw pacsError('BADGE_TYPE_NOT_MANUAL', `Badge type "${live.name}" does not allocate badge IDs by manual entry.`, { provider: providerKind(visit) });
-        }
-        const range = live.idRange ?? (bt.idMin !== null && bt.idMax !== null ? { min: bt.idMin.toString(), max: bt.idMax.toString() } : null);
-        const id = BigInt(visit.badge.uniqueId);
-        if (range && (id < BigInt(range.min) || id > BigInt(range.max))) {
-          throw pacsError('BADGE_ID_OUT_OF_RANGE', `Badge ID ${visit.badge.uniqueId} is outside ${range.min}–${range.max}, the range of badge type "${live.name}".`, { provider: providerKind(visit) });
-        }
+        // The stored range stands in when the PACS does not expose one (a real OnGuard does not).
+        const range = live?.idRange ?? (bt.idMin !== null && bt.idMax !== null ? { min: bt.idMin.toString(), max: bt.idMax.toString() } : null);
+        const problem = badgeTypeProblem(visit.badge.uniqueId, {
+          name: live?.name ?? bt.name,
+          status: live ? 'active' : 'missing',
+          manualEntry: live?.manualEntry ?? false,
+          idMin: range ? BigInt(range.min) : null,
+          idMax: range ? BigInt(range.max) : null,
+        }, pacsProductName(visit.provider.kind));
+        if (problem) throw pacsError(problem.code, problem.fact, { provider: providerKind(visit) });
         const rules = await rulesOf(visit);
         if (rules.length !== visit.accessRuleIds.length) {
           throw pacsError('ACCESS_RULE_MISSING', 'An access rule of this visit was removed from the configuration.', { provider: providerKind(visit) });
@@ -374,14 +372,22 @@ export function createVisitActivities(deps: ActivityDeps) {
     Object.entries(pacsCalls).map(([name, fn]) => [name, heartbeating(fn as (...a: unknown[]) => Promise<unknown>)]),
   ) as typeof pacsCalls;
   return {
-    ...bookkeeping,
-    ...heartbeatingPacsCalls,
-    prepareProvision: heartbeating(announcingRetries(deps.temporal, prepareProvision)),
-    issueAndGrant: heartbeating(announcingRetries(deps.temporal, issueAndGrant)),
-    issueInactive: heartbeating(announcingRetries(deps.temporal, issueInactive)),
-    activateAndGrant: heartbeating(announcingRetries(deps.temporal, activateAndGrant)),
+    bookkeeping,
+    pacs: {
+      ...heartbeatingPacsCalls,
+      prepareProvision: heartbeating(announcingRetries(deps.temporal, prepareProvision)),
+      issueAndGrant: heartbeating(announcingRetries(deps.temporal, issueAndGrant)),
+      issueInactive: heartbeating(announcingRetries(deps.temporal, issueInactive)),
+      activateAndGrant: heartbeating(announcingRetries(deps.temporal, activateAndGrant)),
+    },
   };
 }
+
+/** The visit's database bookkeeping: no PACS call, so it may run anywhere the database is reachable. */
+export const createVisitBookkeepingActivities = (deps: ActivityDeps) => createVisitActivities(deps).bookkeeping;
+
+/** The visit's PACS calls: they run on the provider's task queue, where a worker that reaches the PACS listens. */
+export const createVisitPacsActivities = (deps: ActivityDeps) => createVisitActivities(deps).pacs;
 
 /**
  * Beats every second while a PACS call runs. The workflow sets a short heartbeat timeout on PACS

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import { z } from 'zod';
-import { GLOBAL_SCOPE, loadScope, type Scope } from '../admin/scope';
+import { GLOBAL_SCOPE, loadScope, type Scope } from '../domain/scope';
 import type { Db } from '../db/client';
 import { forbidden, unauthorized } from '../errors';
 import { systemActor } from '../audit/actor';
@@ -17,12 +17,15 @@ export const PERMISSIONS = ['provisionBadge', 'signOut', 'viewVisits', 'manageCo
 export type Permission = (typeof PERMISSIONS)[number];
 export const permissionSchema = z.enum(PERMISSIONS);
 
+/** What every configuration operation requires (routes spread it into their `permission`). */
+export const CONFIG_ADMIN = ['manageConfiguration'] as const satisfies readonly Permission[];
+
 export interface Principal {
   id: string;
   name: string;
   email: string;
   permissions: Permission[];
-  /** The locations the caller works at (src/admin/scope.ts); every read and change is confined to them. */
+  /** The locations the caller works at (src/domain/scope.ts); every read and change is confined to them. */
   scope: Scope;
 }
 

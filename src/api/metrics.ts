@@ -49,14 +49,13 @@ export class Metrics {
   }
 
   gauge(name: string, help: string, labelNames: string[] = []): MetricHandle {
-    const self = this;
     const g = new client.Gauge({
       name,
       help,
       labelNames,
       registers: [this.registry],
-      async collect() {
-        await self.collectOnce();
+      collect: async () => {
+        await this.collectOnce();
       },
     });
     return { inc: (labels = {}, by = 1) => g.inc(labels, by), set: (labels, value) => g.set(labels, value), clear: () => g.reset() };

@@ -2,6 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { hashToken, newToken, PERMISSIONS } from '../api/auth';
 import type { Db } from '../db/client';
+import { GENETEC_SIM_DEFAULTS } from '../pacs/genetec/format-table';
+import { ONGUARD_SIM_DEFAULTS } from '../pacs/onguard/evidence';
 import type { Logger } from '../logging';
 import { systemActor } from '../audit/actor';
 import { recordAudit } from '../audit/record';
@@ -59,7 +61,7 @@ export async function seedDemo(opts: {
       headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
-    const json = (await res.json().catch(() => ({}))) as any;
+    const json = (await res.json().catch(() => ({}))) as { id: string; items: unknown; error?: { message?: string } };
     if (!res.ok) throw new Error(`demo seed: ${method} ${p} → ${res.status} ${json?.error?.message ?? ''}`);
     return json;
   };
@@ -71,17 +73,13 @@ export async function seedDemo(opts: {
       kind: 'onguard',
       name: 'OnGuard (simulator)',
       url: opts.simulators.onguard,
-      username: 'admin',
-      password: 'onguard-sim-password',
-      applicationId: 'OPEN_ACCESS_NON_PRODUCTION',
+      ...ONGUARD_SIM_DEFAULTS,
     }),
     genetec: await call('POST', `/v1/locations/${location.id}/providers`, {
       kind: 'genetec',
       name: 'Genetec (simulator)',
       url: opts.simulators.genetec,
-      username: 'admin',
-      password: 'genetec-sim-password',
-      applicationId: 'VB-SIMULATOR-APP-ID',
+      ...GENETEC_SIM_DEFAULTS,
     }),
   };
   const badges: DemoTokens['badges'] = { onguard: [], genetec: [] };
@@ -94,7 +92,7 @@ export async function seedDemo(opts: {
     if (!type) throw new Error(`demo seed: no visitor badge type on the ${kind} simulator`);
     const first = kind === 'onguard' ? 1001 : 2001;
     for (let i = 0; i < 5; i++) {
-      const b = await call('POST', `/v1/providers/${p.id}/badges`, { name: `Lobby badge ${i + 1}`, uniqueId: String(first + i), badgeTypeId: type.id });
+      const b = (await call('POST', `/v1/providers/${p.id}/badges`, { name: `Lobby badge ${i + 1}`, uniqueId: String(first + i), badgeTypeId: type.id })) as unknown as { id: string; uniqueId: string; name: string };
       badges[kind].push({ id: b.id, number: b.uniqueId, name: b.name });
     }
     const rules = (await call('GET', `/v1/providers/${p.id}/access-rules`)).items as Array<{ id: string; name: string }>;

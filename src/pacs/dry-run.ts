@@ -142,8 +142,8 @@ export async function runDryRun(
 
   let personId: string | null = null;
   let credentialId: string | null = null;
-  let cleanedUp = false;
-  let ok = false;
+  let cleanedUp: boolean;
+  let ok: boolean;
   const main = async (): Promise<boolean> => {
     const conn = (await step('test connection', (a) => a.testConnection(), (r) => r.steps.map((s) => `${s.name}: ${s.ok ? 'ok' : s.message}`).join('; ')))?.r;
     if (!conn?.ok) {

@@ -33,6 +33,13 @@ export const PACS_ERROR_CODES = [
 ] as const;
 export type PacsErrorCode = (typeof PACS_ERROR_CODES)[number];
 
+/**
+ * The service's own failure codes that activities report by type, besides PacsError's: the provider was
+ * deleted (src/pacs/registry.ts), its password no longer decrypts (src/config/secrets.ts), the visit is
+ * gone (src/activities/visit.ts).
+ */
+export const SERVICE_FAILURE_CODES = ['PROVIDER_NOT_FOUND', 'SECRET_UNREADABLE', 'VISIT_NOT_FOUND'] as const;
+
 const RETRYABLE: ReadonlySet<PacsErrorCode> = new Set(['PACS_UNREACHABLE', 'PACS_TIMEOUT', 'PACS_SERVER_ERROR']);
 
 /**
@@ -41,13 +48,7 @@ const RETRYABLE: ReadonlySet<PacsErrorCode> = new Set(['PACS_UNREACHABLE', 'PACS
  * these name it in `nonRetryableErrorTypes`; activities never mark a failure non-retryable themselves, so
  * a workflow that must not give up (switching a badge off) can keep retrying every one of them.
  */
-export const FAILURES_NEEDING_A_PERSON: readonly string[] = [
-  ...PACS_ERROR_CODES.filter((c) => !RETRYABLE.has(c)),
-  // src/pacs/registry.ts, src/config/secrets.ts, src/activities/visit.ts
-  'PROVIDER_NOT_FOUND',
-  'SECRET_UNREADABLE',
-  'VISIT_NOT_FOUND',
-];
+export const FAILURES_NEEDING_A_PERSON: readonly string[] = [...PACS_ERROR_CODES.filter((c) => !RETRYABLE.has(c)), ...SERVICE_FAILURE_CODES];
 
 /**
  * Failures that concern a provider as a whole — its connection, credentials, licence — or our own set-up,

@@ -115,7 +115,8 @@ export function transportError(err: unknown, url: string): PacsError {
   return pacsError('PACS_UNREACHABLE', `Could not reach ${host} (${code || e.message}).`, { cause: code });
 }
 
-function safeHost(url: string): string {
+/** The host of a URL for an operator's message (never the path or query, which can carry secrets). */
+export function safeHost(url: string): string {
   try {
     return new URL(url).host;
   } catch {

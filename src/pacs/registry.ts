@@ -1,4 +1,3 @@
-import type { Db } from '../db/client';
 import { decryptSecret } from '../config/secrets';
 import { GenetecClient } from './genetec/client';
 import { OnGuardClient } from './onguard/client';
@@ -48,6 +47,14 @@ type ProviderRow = {
   updatedAt: Date;
 };
 
+/**
+ * Where provider rows come from: the Prisma client satisfies it. Declared here, not imported from src/db,
+ * so the PACS layer stays independent of the database layer.
+ */
+export interface ProviderRows {
+  provider: { findUnique(args: { where: { id: string } }): PromiseLike<ProviderRow | null> };
+}
+
 export function connectionOf(p: ProviderRow, secretsKey: Buffer): ProviderConnection {
   return {
     kind: p.kind === 'onguard' ? 'onguard' : 'genetec',
@@ -70,7 +77,7 @@ export function connectionOf(p: ProviderRow, secretsKey: Buffer): ProviderConnec
 export class PacsRegistry {
   private adapters = new Map<string, { version: number; adapter: PacsAdapter }>();
   constructor(
-    private readonly db: Db,
+    private readonly db: ProviderRows,
     private readonly secretsKey: Buffer,
     private readonly factory: (conn: ProviderConnection) => PacsAdapter = createPacsAdapter,
   ) {}

@@ -93,6 +93,17 @@ export interface BadgeTypeRef {
   details?: Record<string, unknown> | null;
 }
 
+/** What issuing a credential needs. */
+export interface IssueBadgeArgs {
+  personId: string;
+  uniqueId: string;
+  badgeType: BadgeTypeRef;
+  activateAt: Date;
+  deactivateAt: Date;
+  /** Issue it switched off (OnGuard: the inactive badge status; Genetec: State=Inactive), for `activateBadge` once approved. */
+  inactive?: boolean;
+}
+
 export interface VisitorIdentity {
   /** Our visit ID: stored on the PACS person so a retried create finds it instead of making another. */
   visitId: string;
@@ -133,14 +144,7 @@ export interface PacsAdapter {
    * the PACS. `inactive`: issue it switched off (OnGuard: the inactive badge status; Genetec: credential
    * State=Inactive) for `activateBadge` to switch on once a visit is approved.
    */
-  issueBadge(args: {
-    personId: string;
-    uniqueId: string;
-    badgeType: BadgeTypeRef;
-    activateAt: Date;
-    deactivateAt: Date;
-    inactive?: boolean;
-  }): Promise<IssuedCredential>;
+  issueBadge(args: IssueBadgeArgs): Promise<IssuedCredential>;
   /** Switch an issued credential on for `activateAt`–`deactivateAt`; already active with that window counts as success. */
   activateBadge(args: { personId: string; credentialId: string; activateAt: Date; deactivateAt: Date }): Promise<void>;
   /**

@@ -1,5 +1,5 @@
 import { proxyActivities, setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
-import type { Activities } from '../activities';
+import type { BookkeepingActivities, PacsActivities } from '../activities';
 import { SA } from './search-attributes';
 import { switchOffActivityOptions, switchOffUntilDone } from './switch-off';
 import { DEFAULT_VISIT_TIMING, type VisitActorRef, type VisitTiming } from './visit-contract';
@@ -25,11 +25,11 @@ export const closeVisitWorkflowId = (visitId: string) => `visit-close-${visitId}
  */
 export async function closeVisitWorkflow(input: CloseVisitInput): Promise<{ visitId: string; attempts: number }> {
   const timing = { ...DEFAULT_VISIT_TIMING, ...input.timing };
-  const db = proxyActivities<Activities>({
+  const db = proxyActivities<BookkeepingActivities>({
     startToCloseTimeout: '30 seconds',
     retry: { initialInterval: '1 second', maximumInterval: '30 seconds', nonRetryableErrorTypes: ['VISIT_NOT_FOUND'] },
   });
-  const pacs = proxyActivities<Activities>(switchOffActivityOptions(input.pacsTaskQueue));
+  const pacs = proxyActivities<PacsActivities>(switchOffActivityOptions(input.pacsTaskQueue));
   upsertSearchAttributes([
     { key: SA.visitId, value: input.visitId },
     { key: SA.status, value: 'deprovisioning' },

@@ -1,10 +1,10 @@
 import { proxyActivities } from '@temporalio/workflow';
-import type { createAdminActivities } from '../activities/admin';
-import type { DryRunRequest, DryRunResult } from '../admin/dry-run';
+import type { PacsActivities } from '../activities';
+import type { DryRunRequest, DryRunResult } from '../domain/dry-run';
 
 // One attempt, like the connection test: the dry run creates things on the server, and its own clean-up runs
 // inside the activity; a silent retry would hide the failure the admin is looking for.
-const { dryRunProvider } = proxyActivities<ReturnType<typeof createAdminActivities>>({
+const { dryRunProvider } = proxyActivities<PacsActivities>({
   startToCloseTimeout: '5 minutes',
   retry: { maximumAttempts: 1 },
 });

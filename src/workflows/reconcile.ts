@@ -7,33 +7,29 @@ import {
   proxyActivities,
   TimeoutFailure,
 } from '@temporalio/workflow';
-import type { createReconcileActivities, ReconcileSummary, ReconcileTrigger } from '../activities/reconcile';
-import { reconcileWorkflowId } from '../admin/ids';
+import type { BookkeepingActivities, PacsActivities } from '../activities';
+import type { ReconcileSummary, ReconcileTrigger } from '../activities/reconcile';
+import { reconcileWorkflowId } from './ids';
+import { FAILURES_NEEDING_A_PERSON, PROVIDER_LEVEL_FAILURES } from '../pacs/errors';
 import { runForProvider, type ScheduledOutcome } from './scheduled';
 
-type ReconcileActivities = ReturnType<typeof createReconcileActivities>;
 
 /** Pool badges compared per activity call: bounded work per attempt, a heartbeat after each badge. */
 export const BADGES_PER_CALL = 50;
 
 /**
- * Retrying cannot fix these: a person must (credentials, licence, TLS), or the provider is gone. Listed
- * here rather than marked by the activities, so this workflow's policy is the one place that decides.
+ * Retrying cannot fix these: a person must (credentials, licence, TLS), or the provider is gone. Decided
+ * by this workflow's policy rather than marked by the activities; a failure of one badge is a finding,
+ * not a reason to stop, so only the provider-level failures a person must fix, plus our own two.
  */
 const NON_RETRYABLE = [
-  'PROVIDER_NOT_FOUND',
-  'SECRET_UNREADABLE',
+  ...PROVIDER_LEVEL_FAILURES.filter((c) => FAILURES_NEEDING_A_PERSON.includes(c)),
   'RECONCILE_RUN_NOT_FOUND',
   'TEMPORAL_CLIENT_MISSING',
-  'PACS_TLS',
-  'PACS_BAD_RESPONSE',
-  'PACS_AUTH',
-  'PACS_LICENSE',
-  'PACS_FORBIDDEN',
 ];
 
 // Bookkeeping against our own database: retry until it lands.
-const db = proxyActivities<ReconcileActivities>({
+const db = proxyActivities<BookkeepingActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 20, nonRetryableErrorTypes: NON_RETRYABLE },
 });
@@ -43,13 +39,13 @@ const db = proxyActivities<ReconcileActivities>({
 const retry: RetryPolicy = { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 5, nonRetryableErrorTypes: NON_RETRYABLE };
 
 // Describes every open visit's workflow, a few at a time, with a heartbeat after each few.
-const temporalChecks = proxyActivities<ReconcileActivities>({ startToCloseTimeout: '5 minutes', heartbeatTimeout: '1 minute', retry });
+const temporalChecks = proxyActivities<BookkeepingActivities>({ startToCloseTimeout: '5 minutes', heartbeatTimeout: '1 minute', retry });
 
-const pacs = proxyActivities<ReconcileActivities>({ startToCloseTimeout: '2 minutes', retry });
+const pacs = proxyActivities<PacsActivities>({ startToCloseTimeout: '2 minutes', retry });
 
 // One badge can take several PACS requests queued behind the provider's connection limit; the heartbeat
 // after each badge is what shows the page is still moving, and lets a retry resume after the last one.
-const sweep = proxyActivities<ReconcileActivities>({ startToCloseTimeout: '15 minutes', heartbeatTimeout: '2 minutes', retry });
+const sweep = proxyActivities<PacsActivities>({ startToCloseTimeout: '15 minutes', heartbeatTimeout: '2 minutes', retry });
 
 export interface ReconcileInput {
   providerId: string;

@@ -1,9 +1,9 @@
 import { proxyActivities } from '@temporalio/workflow';
-import type { createAdminActivities } from '../activities/admin';
+import type { PacsActivities } from '../activities';
 import type { TestConnectionResult } from '../pacs/types';
 
 // One attempt: a diagnostic that silently retries would hide the very failure the admin is looking for.
-const { testProviderConnection } = proxyActivities<ReturnType<typeof createAdminActivities>>({
+const { testProviderConnection } = proxyActivities<PacsActivities>({
   startToCloseTimeout: '60 seconds',
   retry: { maximumAttempts: 1 },
 });

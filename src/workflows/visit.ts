@@ -14,7 +14,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { Activities } from '../activities';
+import type { BookkeepingActivities, PacsActivities } from '../activities';
 import { FAILURES_NEEDING_A_PERSON } from '../pacs/errors';
 import { SA } from './search-attributes';
 import { describeFailure, switchOffActivityOptions, switchOffUntilDone } from './switch-off';
@@ -87,13 +87,13 @@ export async function visitWorkflow(input: VisitInput): Promise<VisitState> {
   // calls on the provider's queue (see docs/architecture.md).
   const bookkeepingRetry: RetryPolicy = { initialInterval: '1 second', maximumInterval: '30 seconds', nonRetryableErrorTypes: ['VISIT_NOT_FOUND'] };
   const db = v3
-    ? proxyLocalActivities<Activities>({ startToCloseTimeout: '10 seconds', retry: bookkeepingRetry })
-    : proxyActivities<Activities>({
+    ? proxyLocalActivities<BookkeepingActivities>({ startToCloseTimeout: '10 seconds', retry: bookkeepingRetry })
+    : proxyActivities<BookkeepingActivities>({
         // A row update takes milliseconds; a killed worker's bookkeeping is retried after this long.
         startToCloseTimeout: '10 seconds',
         retry: bookkeepingRetry,
       });
-  const provisionPacs = proxyActivities<Activities>({
+  const provisionPacs = proxyActivities<PacsActivities>({
     taskQueue: input.pacsTaskQueue,
     // A visitor is waiting at reception. Activities heartbeat, so a crashed worker's call is retried
     // elsewhere after the heartbeat timeout rather than after the whole start-to-close timeout.
@@ -111,9 +111,9 @@ export async function visitWorkflow(input: VisitInput): Promise<VisitState> {
     },
   });
   // v2: one attempt per round; the workflow schedules the next (src/workflows/switch-off.ts).
-  const switchOffPacs = proxyActivities<Activities>(switchOffActivityOptions(input.pacsTaskQueue));
+  const switchOffPacs = proxyActivities<PacsActivities>(switchOffActivityOptions(input.pacsTaskQueue));
   // First version: Temporal retries without an attempt limit.
-  const legacyDeprovisionPacs = proxyActivities<Activities>({
+  const legacyDeprovisionPacs = proxyActivities<PacsActivities>({
     taskQueue: input.pacsTaskQueue,
     startToCloseTimeout: '2 minutes',
     retry: {

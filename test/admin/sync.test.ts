@@ -1,4 +1,4 @@
-import { flaggedConfiguration, syncCatalog } from '../../src/admin/sync';
+import { flaggedConfiguration, syncCatalog } from '../../src/domain/sync';
 import { createTestDatabase } from '../helpers/db';
 
 describe('syncCatalog', () => {

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { refreshScheduleId } from '../../src/admin/ids';
+import { refreshScheduleId } from '../../src/workflows/ids';
 import { ADMIN_TOKEN, startTestApi, type TestApi } from '../helpers/api';
 import { createLocation, createProvider, ok, onguardBody, openVisit, seedCatalog, STANDARD_RULES, STANDARD_TYPES } from './admin/helpers';
 

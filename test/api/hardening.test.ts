@@ -1,5 +1,5 @@
 import net from 'node:net';
-import { refreshScheduleId } from '../../src/admin/ids';
+import { refreshScheduleId } from '../../src/workflows/ids';
 import { startTestApi, type TestApi } from '../helpers/api';
 import { createLocation, createProvider, createUser, ok, onguardBody, seedCatalog, STANDARD_RULES, STANDARD_TYPES } from './admin/helpers';
 

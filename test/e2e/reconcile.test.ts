@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
-import { reconcileScheduleId, refreshScheduleId } from '../../src/admin/ids';
-import { ensureReconcileSchedules } from '../../src/admin/schedules';
+import { reconcileScheduleId, refreshScheduleId } from '../../src/workflows/ids';
+import { ensureReconcileSchedules } from '../../src/domain/schedules';
 import { pacsBadge } from '../helpers/pacs-state';
 import { startVisitEnv, type VisitEnv } from '../helpers/visit-env';
 

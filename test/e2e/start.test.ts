@@ -122,7 +122,7 @@ function processesOf(dataDir: string, ports: number[]): Proc[] {
   for (const entry of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
     let cmdline: string;
-    let environ = '';
+    let environ: string;
     try {
       cmdline = fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').join(' ').trim();
       environ = fs.readFileSync(`/proc/${entry}/environ`, 'utf8');

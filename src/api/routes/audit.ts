@@ -3,7 +3,7 @@ import { AUDIT_ENTITY_TYPES } from '../../audit/record';
 import { SYSTEM_ACTORS } from '../../audit/actor';
 import type { Prisma } from '../../generated/prisma/client';
 import { badRequest } from '../../errors';
-import type { ApiContext } from '../app';
+import type { ApiContext } from '../context';
 import { keyset, page, pageQuery } from '../pagination';
 import { actorView, auditPage, type auditEntrySchema } from './audit-schemas';
 

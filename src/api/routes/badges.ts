@@ -1,20 +1,20 @@
 import type { Request } from 'express';
 import { z } from 'zod';
-import { idRangeSchema, jsonId } from '../../admin/providers';
+import { idRangeSchema, jsonId } from '../provider-schemas';
 import { named, paged, timestamp } from '../contract';
-import { assertInScope } from '../../admin/scope';
-import { badgeProblem, inRange, rangeText } from '../../admin/sync';
-import { runCardLostSync, type CardLostOutcome } from '../../admin/runs';
+import { assertInScope } from '../../domain/scope';
+import { badgeProblem } from '../../domain/badge-rules';
+import { runCardLostSync, type CardLostOutcome } from '../../domain/runs';
 import type { Db } from '../../db/client';
 import { badRequest, conflict, notFound } from '../../errors';
 import type { Prisma } from '../../generated/prisma/client';
-import type { ApiContext } from '../app';
+import { CONFIG_ADMIN } from '../auth';
+import type { ApiContext } from '../context';
 import { keyset, page, pageQuery } from '../pagination';
 import { text } from '../text';
 import { auditRequest } from '../../audit/record';
 import { uuidParam } from '../validate';
 
-const admin = ['manageConfiguration'] as const;
 /** Reception finds and loses cards too. */
 const cardKeepers = ['manageConfiguration', 'signOut'] as const;
 
@@ -153,21 +153,8 @@ async function checkBadgeType(db: Db, providerId: string, badgeTypeId: string, u
       `is not a badge type of this provider. Refresh the provider (POST /v1/providers/${providerId}/refresh) and pick one from GET /v1/providers/${providerId}/badge-types; if the type is still not listed, create it in the PACS and give the integration's PACS user visibility of it`,
     );
   }
-  if (t.status !== 'active') {
-    throw fieldError(
-      'badgeTypeId',
-      `badge type "${t.name}" no longer exists in the access control system. Refresh the provider (POST /v1/providers/${providerId}/refresh) and pick a current badge type`,
-    );
-  }
-  if (!t.manualEntry) {
-    throw fieldError(
-      'badgeTypeId',
-      `badge type "${t.name}" allocates badge IDs automatically. In OnGuard set the badge type to "Manual Entry" with a range of allowed badge IDs, then refresh the provider`,
-    );
-  }
-  if (!inRange(uid, t)) {
-    throw fieldError('uniqueId', `${uid} is outside the range ${rangeText(t)} allowed for badge type "${t.name}"`);
-  }
+  const problem = badgeProblem(uid, t);
+  if (problem) throw fieldError(problem.problem === 'BADGE_ID_OUT_OF_RANGE' ? 'uniqueId' : 'badgeTypeId', problem.message);
   return t;
 }
 
@@ -235,7 +222,7 @@ export function registerBadgeRoutes({ routes, db, temporal }: ApiContext) {
       operationId: 'createBadge',
       summary: "Register a security badge in the provider's pool",
       tag: 'badges',
-      permission: [...admin],
+      permission: [...CONFIG_ADMIN],
       params: uuidParam,
       body: badgeCreate,
       status: 201,
@@ -265,7 +252,7 @@ export function registerBadgeRoutes({ routes, db, temporal }: ApiContext) {
       operationId: 'listBadges',
       summary: "The provider's security badges, with badge type status and the visit holding each",
       tag: 'badges',
-      permission: [...admin],
+      permission: [...CONFIG_ADMIN],
       params: uuidParam,
       query: pageQuery.extend({ inUse: z.enum(['true', 'false']).optional(), status: z.enum(BADGE_STATUSES).optional() }),
       response: badgePage,
@@ -288,7 +275,7 @@ export function registerBadgeRoutes({ routes, db, temporal }: ApiContext) {
     },
   );
 
-  routes.add('get', '/badges/{id}', { operationId: 'getBadge', summary: 'Get a security badge', tag: 'badges', permission: [...admin], params: badgeIdParams, response: badgeSchema }, async ({ params, req }) => {
+  routes.add('get', '/badges/{id}', { operationId: 'getBadge', summary: 'Get a security badge', tag: 'badges', permission: [...CONFIG_ADMIN], params: badgeIdParams, response: badgeSchema }, async ({ params, req }) => {
     await loadBadge(params.id, req);
     return badgeView(await prisma.securityBadge.findUniqueOrThrow({ where: { id: params.id }, include: badgeInclude }));
   });
@@ -300,7 +287,7 @@ export function registerBadgeRoutes({ routes, db, temporal }: ApiContext) {
       operationId: 'updateBadge',
       summary: 'Change a security badge (refused while a visit holds it)',
       tag: 'badges',
-      permission: [...admin],
+      permission: [...CONFIG_ADMIN],
       params: badgeIdParams,
       body: badgeCreate.partial(),
       response: badgeSchema,
@@ -336,7 +323,7 @@ export function registerBadgeRoutes({ routes, db, temporal }: ApiContext) {
       summary: 'Remove a security badge from the pool (refused while a visit holds it)',
       description: 'Badges referenced by past visits are kept for audit (409 BADGE_HAS_HISTORY).',
       tag: 'badges',
-      permission: [...admin],
+      permission: [...CONFIG_ADMIN],
       params: badgeIdParams,
       response: null,
       responses: { 409: 'BADGE_IN_USE (an open visit holds it) or BADGE_HAS_HISTORY (past visits reference it: retire it instead with POST /v1/badges/{id}/retire)' },
@@ -426,7 +413,7 @@ export function registerBadgeRoutes({ routes, db, temporal }: ApiContext) {
       summary: 'Retire a card: never handed out again, its visits kept (instead of DELETE, which history refuses)',
       description: 'From any status; refused while a visit holds it. Repeating it answers the badge as it is.',
       tag: 'badges',
-      permission: [...admin],
+      permission: [...CONFIG_ADMIN],
       params: badgeIdParams,
       response: badgeSchema,
       responses: { 409: 'BADGE_IN_USE: an open visit holds it; sign the visitor out first' },

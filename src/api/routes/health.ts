@@ -1,4 +1,4 @@
-import type { ApiContext } from '../app';
+import type { ApiContext } from '../context';
 import { z } from 'zod';
 import { named } from '../contract';
 import type { ApiRoutes } from '../route';

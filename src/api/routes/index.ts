@@ -1,4 +1,4 @@
-import type { ApiContext } from '../app';
+import type { ApiContext } from '../context';
 import { registerAuditRoutes } from './audit';
 import { registerBadgeRoutes } from './badges';
 import { registerProviderRoutes } from './providers';

@@ -1,9 +1,10 @@
 import type { Request } from 'express';
 import { z } from 'zod';
-import { assertInScope, scopeFilter } from '../../admin/scope';
+import { assertInScope, scopeFilter } from '../../domain/scope';
 import { conflict, notFound } from '../../errors';
 import { named, paged, timestamp } from '../contract';
-import type { ApiContext } from '../app';
+import { CONFIG_ADMIN } from '../auth';
+import type { ApiContext } from '../context';
 import { keyset, page, pageQuery } from '../pagination';
 import { text } from '../text';
 import { uuidParam } from '../validate';
@@ -51,13 +52,12 @@ export const locationView = (l: LocationRow): z.output<typeof locationSchema> =>
 
 export function registerLocationRoutes({ routes, db }: ApiContext) {
   const prisma = db.prisma;
-  const admin = ['manageConfiguration'] as const;
 
   routes.add(
     'post',
     '/locations',
     // A site admin's new location would lie outside their own scope: only admins of every location create them.
-    { operationId: 'createLocation', summary: 'Create a location', tag: 'locations', permission: [...admin], allLocations: true, body: locationCreate, status: 201, response: locationSchema },
+    { operationId: 'createLocation', summary: 'Create a location', tag: 'locations', permission: [...CONFIG_ADMIN], allLocations: true, body: locationCreate, status: 201, response: locationSchema },
     async ({ body, req }) =>
       locationView(
         await prisma.$transaction(async (tx) => {
@@ -90,7 +90,7 @@ export function registerLocationRoutes({ routes, db }: ApiContext) {
   routes.add(
     'patch',
     '/locations/{id}',
-    { operationId: 'updateLocation', summary: 'Change a location', tag: 'locations', permission: [...admin], params: uuidParam, body: locationPatch, response: locationSchema },
+    { operationId: 'updateLocation', summary: 'Change a location', tag: 'locations', permission: [...CONFIG_ADMIN], params: uuidParam, body: locationPatch, response: locationSchema },
     async ({ params, body, req }) => {
       const before = await loadLocation(params.id, req);
       return locationView(
@@ -110,7 +110,7 @@ export function registerLocationRoutes({ routes, db }: ApiContext) {
       operationId: 'deleteLocation',
       summary: 'Delete a location with no providers and no visits',
       tag: 'locations',
-      permission: [...admin],
+      permission: [...CONFIG_ADMIN],
       params: uuidParam,
       response: null,
       responses: { 409: 'LOCATION_IN_USE: remove its providers first; locations with visit history are kept' },

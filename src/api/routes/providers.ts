@@ -17,31 +17,30 @@ import {
   testConnectionSchema,
   dryRunResultSchema,
   tlsColumns,
-} from '../../admin/providers';
-import type { RefreshResult } from '../../admin/sync';
-import type { TestConnectionResult } from '../../pacs/types';
+} from '../provider-schemas';
+import type { RefreshResult } from '../../domain/sync';
+import type { TestConnectionResult } from '../../domain/providers';
 import { workflowRunning } from '../contract';
-import { assertInScope } from '../../admin/scope';
-import { OPEN_VISIT_STATUSES, allowedAccessRuleIds } from '../../admin/permissions';
-import { runDryRunWorkflow, runRefresh, runTestConnection } from '../../admin/runs';
-import { deleteReconcileSchedule, deleteRefreshSchedule, upsertReconcileSchedule, upsertRefreshSchedule } from '../../admin/schedules';
+import { assertInScope } from '../../domain/scope';
+import { OPEN_VISIT_STATUSES, allowedAccessRuleIds } from '../../domain/permissions';
+import { runDryRunWorkflow, runRefresh, runTestConnection } from '../../domain/runs';
+import { deleteReconcileSchedule, deleteRefreshSchedule, upsertReconcileSchedule, upsertRefreshSchedule } from '../../domain/schedules';
 import { encryptSecret } from '../../config/secrets';
 import { Prisma } from '../../generated/prisma/client';
 import { badRequest, conflict, notFound } from '../../errors';
-import type { ApiContext } from '../app';
-import { hasPermission } from '../auth';
+import type { ApiContext } from '../context';
+import { hasPermission, CONFIG_ADMIN } from '../auth';
 import { keyset, page, pageQuery } from '../pagination';
 import { auditRequest } from '../../audit/record';
 import { uuidParam } from '../validate';
 
-const admin = ['manageConfiguration'] as const;
 
 // The documented results are the workflows' result types (a compile error here means the contract drifted).
 type Is<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
 const contractMatches: [Is<TestConnectionResult, z.output<typeof testConnectionSchema>>, Is<RefreshResult, z.output<typeof refreshResultSchema>>] = [true, true];
 void contractMatches;
 
-/** What provider workflows answer when the PACS or the worker is not there (src/admin/runs.ts). */
+/** What provider workflows answer when the PACS or the worker is not there (src/domain/runs.ts). */
 const workflowErrors = {
   409: 'SECRET_UNREADABLE: the stored password cannot be decrypted with this SECRETS_KEY; set the password again',
   502: 'The PACS answered with an error: code and message say what to fix',
@@ -118,7 +117,7 @@ export function registerProviderRoutes(ctx: ApiContext) {
       operationId: 'createProvider',
       summary: 'Connect a location to a PACS (Genetec or OnGuard); the password is write-only',
       tag: 'providers',
-      permission: [...admin],
+      permission: [...CONFIG_ADMIN],
       params: uuidParam,
       body: providerCreate,
       status: 201,
@@ -158,7 +157,7 @@ export function registerProviderRoutes(ctx: ApiContext) {
   routes.add(
     'get',
     '/locations/{id}/providers',
-    { operationId: 'listProviders', summary: "List a location's providers", tag: 'providers', permission: [...admin], params: uuidParam, query: pageQuery, response: providerPage },
+    { operationId: 'listProviders', summary: "List a location's providers", tag: 'providers', permission: [...CONFIG_ADMIN], params: uuidParam, query: pageQuery, response: providerPage },
     async ({ params, query, req }) => {
       await loadLocation(params.id, req);
       const k = keyset(query.cursor);
@@ -172,7 +171,7 @@ export function registerProviderRoutes(ctx: ApiContext) {
     },
   );
 
-  routes.add('get', '/providers/{id}', { operationId: 'getProvider', summary: 'Get a provider, with its refresh status', tag: 'providers', permission: [...admin], params: uuidParam, response: providerDetailSchema }, async ({ params, req }) => {
+  routes.add('get', '/providers/{id}', { operationId: 'getProvider', summary: 'Get a provider, with its refresh status', tag: 'providers', permission: [...CONFIG_ADMIN], params: uuidParam, response: providerDetailSchema }, async ({ params, req }) => {
     await loadProvider(params.id, req);
     const p = await prisma.provider.findUniqueOrThrow({
       where: { id: params.id },
@@ -188,7 +187,7 @@ export function registerProviderRoutes(ctx: ApiContext) {
       operationId: 'updateProvider',
       summary: 'Change a provider; omit password to keep the stored one',
       tag: 'providers',
-      permission: [...admin],
+      permission: [...CONFIG_ADMIN],
       params: uuidParam,
       body: providerPatch,
       response: providerSchema,
@@ -244,7 +243,7 @@ export function registerProviderRoutes(ctx: ApiContext) {
       description:
         'Refused (409) while an open visit uses the provider, and for providers with visit history, which is kept for audit; edit such a provider instead.',
       tag: 'providers',
-      permission: [...admin],
+      permission: [...CONFIG_ADMIN],
       params: uuidParam,
       response: null,
       responses: { 409: 'PROVIDER_IN_USE (open visits use it) or PROVIDER_HAS_HISTORY (past visits reference it; edit it instead)' },
@@ -298,7 +297,7 @@ export function registerProviderRoutes(ctx: ApiContext) {
       summary: 'Test reachability, TLS, credentials and licence; lists OnGuard directories',
       description: 'Runs the testConnection workflow on the provider’s task queue and waits for its answer (504 after waitSeconds).',
       tag: 'providers',
-      permission: [...admin],
+      permission: [...CONFIG_ADMIN],
       params: uuidParam,
       query: waitQuery,
       response: testConnectionSchema,
@@ -319,7 +318,7 @@ export function registerProviderRoutes(ctx: ApiContext) {
       description:
         'Runs the dryRun workflow on the provider’s task queue: test connection, badge lookup, visitor, credential (trying the preferred request form, then the alternative), access rules, deactivation, and clean-up whatever happens. Each step reports the request form, the server’s answer and, on failure, what to change. The request form the server accepted is recorded in the provider’s settings.',
       tag: 'providers',
-      permission: [...admin],
+      permission: [...CONFIG_ADMIN],
       params: uuidParam,
       query: dryRunQuery,
       body: dryRunBody,
@@ -341,7 +340,7 @@ export function registerProviderRoutes(ctx: ApiContext) {
       description:
         'Runs (or joins) the provider’s refreshProvider workflow. 200 with the counts; 202 { status: "running" } if it takes longer than waitSeconds; 502/504 with the PACS error and what to do.',
       tag: 'providers',
-      permission: [...admin],
+      permission: [...CONFIG_ADMIN],
       params: uuidParam,
       query: waitQuery,
       response: refreshResultSchema,
@@ -395,7 +394,7 @@ export function registerProviderRoutes(ctx: ApiContext) {
       operationId: 'listBadgeTypes',
       summary: 'Synced badge types with ID range and manual entry',
       tag: 'providers',
-      permission: [...admin],
+      permission: [...CONFIG_ADMIN],
       params: uuidParam,
       query: catalogQuery,
       response: badgeTypePage,

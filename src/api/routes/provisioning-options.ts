@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { provisioningOptions, UNAVAILABLE_REASONS, type ProvisioningOptions } from '../../admin/permissions';
+import { provisioningOptions, UNAVAILABLE_REASONS, type ProvisioningOptions } from '../../domain/permissions';
 import { named } from '../contract';
 
 const provisioningOptionsSchema = named(
@@ -45,7 +45,7 @@ const provisioningOptionsSchema = named(
 // A compile error here means the documented shape drifted from ProvisioningOptions.
 const matches: [ProvisioningOptions] extends [z.output<typeof provisioningOptionsSchema>] ? true : never = true;
 void matches;
-import type { ApiContext } from '../app';
+import type { ApiContext } from '../context';
 import { uuidParam } from '../validate';
 
 export function registerProvisioningOptionRoutes({ routes, db }: ApiContext) {

@@ -1,16 +1,16 @@
 import type { Request } from 'express';
 import { z } from 'zod';
-import { assertInScope } from '../../admin/scope';
-import { ACTION_KINDS, FINDING_KINDS, reconciliationRunPage, reconciliationRunSchema, reconciliationRunView, runInclude } from '../../admin/reconciliation';
+import { assertInScope } from '../../domain/scope';
+import { ACTION_KINDS, FINDING_KINDS, reconciliationRunPage, reconciliationRunSchema, reconciliationRunView, runInclude } from '../reconciliation-schemas';
 import { workflowRunning } from '../contract';
-import { runReconcile } from '../../admin/runs';
+import { runReconcile } from '../../domain/runs';
 import { notFound } from '../../errors';
-import type { ApiContext } from '../app';
+import { CONFIG_ADMIN } from '../auth';
+import type { ApiContext } from '../context';
 import { decodeCursor, page, pageQuery } from '../pagination';
 import { auditRequest } from '../../audit/record';
 import { uuidParam } from '../validate';
 
-const admin = ['manageConfiguration'] as const;
 
 const waitQuery = z.object({
   /** How long the API waits for the run before answering 202. */
@@ -71,7 +71,7 @@ export function registerReconciliationRoutes(ctx: ApiContext) {
         'Runs (or joins) the provider’s reconcileProvider workflow, which also runs on a schedule every reconcileIntervalMinutes. ' +
         '200 with the run, its findings and actions; 202 { status: "running" } if it takes longer than waitSeconds; 502/504 with the PACS error and what to do.',
       tag: 'providers',
-      permission: [...admin],
+      permission: [...CONFIG_ADMIN],
       params: uuidParam,
       query: waitQuery,
       response: reconciliationRunSchema,
@@ -103,7 +103,7 @@ export function registerReconciliationRoutes(ctx: ApiContext) {
       summary: 'Reconciliation runs of a provider, newest first, with their findings and actions',
       description: `Each run lists up to ${runInclude.findings.take} findings and actions; counts are complete. Filter with ?status=running|ok|failed.`,
       tag: 'providers',
-      permission: [...admin],
+      permission: [...CONFIG_ADMIN],
       params: uuidParam,
       query: runsQuery,
       response: reconciliationRunPage,

@@ -1,16 +1,16 @@
 import type { Request } from 'express';
 import { z } from 'zod';
-import { ruleDisplayName } from '../../admin/providers';
-import { inScope, type Scope } from '../../admin/scope';
+import { ruleDisplayName } from '../../domain/providers';
+import { inScope, type Scope } from '../../domain/scope';
 import { badRequest, conflict, notFound } from '../../errors';
 import { named, paged, timestamp } from '../contract';
-import type { ApiContext } from '../app';
+import { CONFIG_ADMIN } from '../auth';
+import type { ApiContext } from '../context';
 import { keyset, page, pageQuery } from '../pagination';
 import { text } from '../text';
 import { auditRequest } from '../../audit/record';
 import { uuidParam } from '../validate';
 
-const admin = ['manageConfiguration'] as const;
 
 const ids = (what: string) => z.array(z.uuid({ message: `must be the id of ${what}` })).max(1000);
 
@@ -213,7 +213,7 @@ export function registerUserGroupRoutes({ routes, db }: ApiContext) {
       operationId: 'createUserGroup',
       summary: 'Create a user group: which users work at which locations and may assign which access rules',
       tag: 'user-groups',
-      permission: [...admin],
+      permission: [...CONFIG_ADMIN],
       body: groupCreate,
       status: 201,
       response: userGroupSchema,
@@ -239,7 +239,7 @@ export function registerUserGroupRoutes({ routes, db }: ApiContext) {
     },
   );
 
-  routes.add('get', '/user-groups', { operationId: 'listUserGroups', summary: 'List user groups', tag: 'user-groups', permission: [...admin], query: pageQuery, response: userGroupPage }, async ({ query, req }) => {
+  routes.add('get', '/user-groups', { operationId: 'listUserGroups', summary: 'List user groups', tag: 'user-groups', permission: [...CONFIG_ADMIN], query: pageQuery, response: userGroupPage }, async ({ query, req }) => {
     const k = keyset(query.cursor);
     const rows = await prisma.userGroup.findMany({
       where: { ...k.where, ...reach(req.principal!.scope) },
@@ -250,7 +250,7 @@ export function registerUserGroupRoutes({ routes, db }: ApiContext) {
     return page(rows, query.limit, userGroupView);
   });
 
-  routes.add('get', '/user-groups/{id}', { operationId: 'getUserGroup', summary: 'Get a user group', tag: 'user-groups', permission: [...admin], params: uuidParam, response: userGroupSchema }, async ({ params, req }) => {
+  routes.add('get', '/user-groups/{id}', { operationId: 'getUserGroup', summary: 'Get a user group', tag: 'user-groups', permission: [...CONFIG_ADMIN], params: uuidParam, response: userGroupSchema }, async ({ params, req }) => {
     await loadGroup(params.id, req);
     return userGroupView(await prisma.userGroup.findUniqueOrThrow({ where: { id: params.id }, include: groupInclude }));
   });
@@ -262,7 +262,7 @@ export function registerUserGroupRoutes({ routes, db }: ApiContext) {
       operationId: 'updateUserGroup',
       summary: 'Rename a user group or replace its access rules, users or locations',
       tag: 'user-groups',
-      permission: [...admin],
+      permission: [...CONFIG_ADMIN],
       params: uuidParam,
       body: groupPatch,
       response: userGroupSchema,
@@ -295,7 +295,7 @@ export function registerUserGroupRoutes({ routes, db }: ApiContext) {
     },
   );
 
-  routes.add('delete', '/user-groups/{id}', { operationId: 'deleteUserGroup', summary: 'Delete a user group', tag: 'user-groups', permission: [...admin], params: uuidParam, response: null }, async ({ params, req }) => {
+  routes.add('delete', '/user-groups/{id}', { operationId: 'deleteUserGroup', summary: 'Delete a user group', tag: 'user-groups', permission: [...CONFIG_ADMIN], params: uuidParam, response: null }, async ({ params, req }) => {
     await loadGroup(params.id, req);
     await prisma.$transaction(async (tx) => {
       const before = groupAudit(await tx.userGroup.findUniqueOrThrow({ where: { id: params.id }, include: groupInclude }));

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { conflict, notFound } from '../../errors';
 import { named, paged, timestamp } from '../contract';
-import type { ApiContext } from '../app';
-import { hashToken, newToken, PERMISSIONS, permissionSchema } from '../auth';
+import type { ApiContext } from '../context';
+import { hashToken, newToken, PERMISSIONS, permissionSchema, CONFIG_ADMIN } from '../auth';
 import { keyset, page, pageQuery } from '../pagination';
 import { text } from '../text';
 import { auditRequest } from '../../audit/record';
@@ -65,10 +65,9 @@ export const userView = (u: UserRow): z.output<typeof userSchema> => ({
 
 export function registerUserRoutes({ routes, db }: ApiContext) {
   const prisma = db.prisma;
-  const admin = ['manageConfiguration'] as const;
   // Accounts are not tied to one location, and a site admin who could set allLocations or another admin's
   // permissions could widen their own reach: user accounts are for admins of every location.
-  const globalAdmin = { permission: [...admin], allLocations: true };
+  const globalAdmin = { permission: [...CONFIG_ADMIN], allLocations: true };
 
   routes.add(
     'post',

@@ -2,10 +2,10 @@ import { z } from 'zod';
 import { VISIT_STATUSES } from '../../workflows/visit-contract';
 import { named, paged, timestamp, type HeaderParam } from '../contract';
 import { actorSchema } from './audit-schemas';
-import type { visitView } from './visits';
+import type { visitView } from './visit-view';
 
 /**
- * The documented shape of a visit (visitView in ./visits.ts) and the visit routes' contract metadata,
+ * The documented shape of a visit (visitView in ./visit-view.ts) and the visit routes' contract metadata,
  * kept out of visits.ts so the handlers there stay as they are.
  */
 export const visitSchema = named(

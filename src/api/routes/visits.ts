@@ -8,8 +8,8 @@ import {
 } from '@temporalio/client';
 import type { Response } from 'express';
 import { z } from 'zod';
-import { checkProvisionSelection } from '../../admin/permissions';
-import { assertInScope, scopeFilter, type Scope } from '../../admin/scope';
+import { checkProvisionSelection } from '../provision-selection';
+import { assertInScope, scopeFilter, type Scope } from '../../domain/scope';
 import { AppError, badRequest, conflict, notFound, unprocessable } from '../../errors';
 import { Prisma } from '../../generated/prisma/client';
 import { SA } from '../../workflows/search-attributes';
@@ -25,18 +25,18 @@ import {
   type VisitInput,
   type VisitTiming,
 } from '../../workflows/visit-contract';
-import type { visitWorkflow } from '../../workflows/visit';
-import { closeVisitWorkflowId, type closeVisitWorkflow } from '../../workflows/close-visit';
-import type { ApiContext } from '../app';
+import { visitWorkflow } from '../../workflows/visit';
+import { closeVisitWorkflow, closeVisitWorkflowId } from '../../workflows/close-visit';
+import type { ApiContext } from '../context';
 import { keyset, page, pageQuery } from '../pagination';
 import { boundedWait, WaitTimeout } from '../../temporal/bounded-wait';
 import { text } from '../text';
 import { uuidParam } from '../validate';
 import { actorColumns, requestActor } from '../../audit/actor';
 import { addVisitEvent } from '../../audit/visit-event';
-import { actorView } from './audit-schemas';
 import { idempotencyKeyHeader, visitPage, visitResponses, visitSchema } from './visit-schemas';
 import { provisioningRetry, visitWorkflowMetadata } from './visit-metadata';
+import { visitView, type VisitRow } from './visit-view';
 
 const visitorSchema = z.object({
   firstName: text({ min: 1, max: 100 }),
@@ -93,30 +93,6 @@ const OVERDUE_AFTER_S = 300;
 
 const idempotencyKey = z.string().min(1).max(200).regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces');
 
-type VisitRow = Prisma.VisitGetPayload<{ include: { timeline: true; badge: true } }>;
-
-export function visitView(v: VisitRow) {
-  return {
-    id: v.id,
-    status: v.status,
-    locationId: v.locationId,
-    providerId: v.providerId,
-    badgeId: v.badgeId,
-    badge: { name: v.badge.name, uniqueId: v.badge.uniqueId },
-    visitor: v.visitor,
-    accessRuleIds: v.accessRuleIds,
-    endsAt: v.endsAt,
-    workflowId: v.workflowId,
-    createdAt: v.createdAt,
-    timeline: [...v.timeline]
-      .sort((a, b) => a.at.getTime() - b.at.getTime() || Number(a.id - b.id))
-      .map((e) => ({ at: e.at, status: e.status, ...(e.detail ? { detail: e.detail } : {}), ...(e.actorName ? { actor: actorView(e) } : {}) })),
-    ...(v.lastError ? { lastError: v.lastError } : {}),
-    ...(v.badgeReturned !== null ? { badgeReturned: v.badgeReturned } : {}),
-  };
-}
-
-
 export function registerVisitRoutes(ctx: ApiContext & { visitTiming?: Partial<VisitTiming> }) {
   const { routes, db, temporal } = ctx;
   const prisma = db.prisma;
@@ -161,7 +137,7 @@ export function registerVisitRoutes(ctx: ApiContext & { visitTiming?: Partial<Vi
       ...(location.activation === 'on-approval' ? { requiresApproval: true } : {}),
     };
     try {
-      await temporal.client.workflow.start<typeof visitWorkflow>('visitWorkflow', {
+      await temporal.client.workflow.start(visitWorkflow, {
         workflowId: visit.workflowId,
         taskQueue: temporal.taskQueue,
         args: [input],
@@ -196,7 +172,7 @@ export function registerVisitRoutes(ctx: ApiContext & { visitTiming?: Partial<Vi
    */
   async function closeOrphanedVisit(v: { id: string; badge: { providerId: string } }, reason: string, actor: { userId: string }) {
     const provider = await prisma.provider.findUnique({ where: { id: v.badge.providerId }, select: { taskQueue: true } });
-    await temporal.client.workflow.start<typeof closeVisitWorkflow>('closeVisitWorkflow', {
+    await temporal.client.workflow.start(closeVisitWorkflow, {
       workflowId: closeVisitWorkflowId(v.id),
       taskQueue: temporal.taskQueue,
       args: [{ visitId: v.id, pacsTaskQueue: provider?.taskQueue ?? temporal.taskQueue, reason, actor, ...(ctx.visitTiming ? { timing: ctx.visitTiming } : {}) }],

@@ -1,5 +1,6 @@
 import { inProviderTerms, isPacsError, pacsError, PacsError } from '../errors';
 import type {
+  IssueBadgeArgs,
   BadgeLookup,
   BadgeTypeRef,
   CatalogAccessRule,
@@ -22,6 +23,7 @@ import {
   formatOfBadgeType,
   normalizeGuid,
   parseCardNumber,
+  rangeFrom,
   type ClientFormat,
 } from './formats';
 import { dashless, entityClause, isoUtc, readClause, set } from './query';
@@ -231,8 +233,8 @@ export class GenetecClient implements PacsAdapter {
               formatId,
               name,
               bitLength: Number(prop(f, 'BitLength')) || null,
-              facility: range(prop(f, 'FacilityCodeRange')),
-              card: range(prop(f, 'CardIdRange')),
+              facility: rangeFrom(prop(f, 'FacilityCodeRange')),
+              card: rangeFrom(prop(f, 'CardIdRange')),
               fields: { facility: String(fieldNames[0]), card: String(fieldNames[1]) },
             }
           : null;
@@ -362,14 +364,7 @@ export class GenetecClient implements PacsAdapter {
     return out;
   }
 
-  async issueBadge(args: {
-    personId: string;
-    uniqueId: string;
-    badgeType: BadgeTypeRef;
-    activateAt: Date;
-    deactivateAt: Date;
-    inactive?: boolean;
-  }): Promise<IssuedCredential> {
+  async issueBadge(args: IssueBadgeArgs): Promise<IssuedCredential> {
     const personId = this.guidOrThrow(args.personId, 'person');
     if (!(args.deactivateAt.getTime() > args.activateAt.getTime())) {
       throw pacsError('PACS_VALIDATION', 'The credential would expire before it starts: deactivateAt must be after activateAt.');
@@ -603,14 +598,4 @@ export class GenetecClient implements PacsAdapter {
   }
 }
 
-function range(v: unknown): { min: bigint; max: bigint } | null {
-  const min = prop(v, 'Min');
-  const max = prop(v, 'Max');
-  if ((typeof min !== 'number' && typeof min !== 'string') || (typeof max !== 'number' && typeof max !== 'string')) return null;
-  try {
-    return { min: BigInt(min), max: BigInt(max) };
-  } catch {
-    return null;
-  }
-}
 

@@ -1,11 +1,12 @@
 import { pacsError } from '../errors';
 import type { BadgeTypeRef } from '../types';
+import { GENETEC_BUILT_IN_FORMATS } from './format-table';
 import { layoutOfFormatId, undecodedWiegandXml } from './wiegand';
 
 /**
- * Credential formats as the client knows them without asking the server. Format IDs [C S-BULAC / C-obs],
- * ranges [C S-TECH "About credentials"], constructor names mirror the Platform SDK classes [C S-DAP]; their
- * use in the Web SDK `Format=` / `UniqueIds@` tokens is [I] (evidence open question 1).
+ * Credential formats as the client knows them without asking the server (the evidence table, with its
+ * sources, is ./format-table.ts); their use in the Web SDK `Format=` / `UniqueIds@` tokens is [I] (open
+ * question 1 in docs/pacs/genetec-websdk.md).
  */
 export interface Range {
   min: bigint;
@@ -25,17 +26,14 @@ export interface ClientFormat {
 }
 
 const r = (min: number, max: number): Range => ({ min: BigInt(min), max: BigInt(max) });
-const id = (suffix: string) => `00000000-0000-0000-0000-000000000${suffix}`;
-
-export const BUILT_IN_FORMATS: readonly ClientFormat[] = [
-  { formatId: id('200'), name: 'Standard 26-bit', bitLength: 26, facility: r(0, 255), card: r(0, 65_535), expression: 'WiegandStandardCredentialFormat' },
-  { formatId: id('300'), name: 'H10306 34-bit', bitLength: 34, facility: r(0, 65_535), card: r(0, 65_535), expression: 'WiegandH10306CredentialFormat' },
-  { formatId: id('400'), name: 'H10302 37-bit', bitLength: 37, facility: null, card: r(0, 34_359_738_367), expression: 'WiegandH10302CredentialFormat' },
-  { formatId: id('500'), name: 'H10304 37-bit', bitLength: 37, facility: r(0, 65_535), card: r(0, 524_287), expression: 'WiegandH10304CredentialFormat' },
-  { formatId: id('600'), name: 'Corporate 1000 35-bit', bitLength: 35, facility: r(0, 4095), card: r(0, 1_048_575), expression: 'WiegandCorporate1000CredentialFormat' },
-  { formatId: id('700'), name: 'CSN 32-bit', bitLength: 32, facility: null, card: r(0, 0xffff_ffff), expression: 'WiegandCsn32CredentialFormat' },
-  { formatId: id('800'), name: 'Corporate 1000 48-bit', bitLength: 48, facility: r(0, 4_194_303), card: r(0, 8_388_607), expression: 'Wiegand48BitCorporate1000CredentialFormat' },
-];
+export const BUILT_IN_FORMATS: readonly ClientFormat[] = GENETEC_BUILT_IN_FORMATS.map((f) => ({
+  formatId: f.formatId,
+  name: f.name,
+  bitLength: f.bitLength,
+  facility: f.facility && r(f.facility.min, f.facility.max),
+  card: r(f.card.min, f.card.max),
+  expression: f.expression,
+}));
 
 export function normalizeGuid(s: unknown): string | null {
   if (typeof s !== 'string') return null;
@@ -46,11 +44,13 @@ export function normalizeGuid(s: unknown): string | null {
 
 export const builtInFormat = (formatId: string) => BUILT_IN_FORMATS.find((f) => f.formatId === normalizeGuid(formatId));
 
-function rangeFrom(v: unknown): Range | null {
+/** A {Min, Max} range (any letter case: stored details say min/max, the Web SDK says Min/Max) as bigints. */
+export function rangeFrom(v: unknown): Range | null {
   if (!v || typeof v !== 'object') return null;
   const o = v as Record<string, unknown>;
-  const min = o.min ?? o.Min;
-  const max = o.max ?? o.Max;
+  const key = (name: string) => Object.keys(o).find((k) => k.toLowerCase() === name);
+  const min = o[key('min') ?? ''];
+  const max = o[key('max') ?? ''];
   if ((typeof min !== 'string' && typeof min !== 'number') || (typeof max !== 'string' && typeof max !== 'number')) return null;
   try {
     return { min: BigInt(min), max: BigInt(max) };

@@ -6,7 +6,6 @@
 const SPECIAL = /[\\,(){}]/g;
 
 export function escapeValue(v: string): string {
-  // eslint-disable-next-line no-control-regex
   return v.replace(/#/g, '').replace(/[\u0000-\u001f]/g, ' ').replace(SPECIAL, '\\$&');
 }
 

@@ -1,3 +1,4 @@
+import { GENETEC_DEFAULT_BASE_URI } from './format-table';
 import type { Agent } from 'undici';
 import { pacsError, PacsError } from '../errors';
 import { send } from '../http';
@@ -40,7 +41,7 @@ export function webSdkBaseUrl(url: string): string {
   u.username = '';
   u.password = '';
   const path = u.pathname.replace(/\/+$/, '');
-  return `${u.origin}${path === '' ? '/WebSdk' : path}/`;
+  return `${u.origin}${path === '' ? `/${GENETEC_DEFAULT_BASE_URI}` : path}/`;
 }
 
 export class WebSdkTransport {
@@ -74,7 +75,7 @@ export class WebSdkTransport {
     this.authorization = `Basic ${Buffer.from(`${user}:${conn.password}`, 'utf8').toString('base64')}`;
     this.timeoutMs = conn.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const host = base ? new URL(base).host : 'the server';
-    this.http = { host, basePath: base ? new URL(base).pathname : '/WebSdk/', hasApplicationId: Boolean(appId) };
+    this.http = { host, basePath: base ? new URL(base).pathname : `/${GENETEC_DEFAULT_BASE_URI}/`, hasApplicationId: Boolean(appId) };
     this.keepAliveMs = opts.keepAliveMs ?? DEFAULT_KEEPALIVE_MS;
     this.keepAliveMaxIdleMs = opts.keepAliveMaxIdleMs ?? DEFAULT_KEEPALIVE_MAX_IDLE_MS;
   }

@@ -1,4 +1,5 @@
 import { pacsError } from '../errors';
+import { GENETEC_BUILT_IN_FORMATS } from './format-table';
 
 /**
  * The client's Wiegand encoder for the `<UndecodedWiegand>` credential form [C S-BULAC, S-LQ, S-VRFID]: the
@@ -105,16 +106,8 @@ export const WIEGAND_LAYOUTS: Record<WiegandLayoutKey, Layout> = {
   CSN32: { bitLength: 32, facility: null, card: { from: 1, bits: 32 }, parity: [] },
 };
 
-/** Built-in Genetec format IDs → layout [C S-BULAC for …0200/…0400, C-obs for the rest]. */
-const LAYOUT_BY_FORMAT_ID: Record<string, WiegandLayoutKey> = {
-  '00000000-0000-0000-0000-000000000200': 'H10301',
-  '00000000-0000-0000-0000-000000000300': 'H10306',
-  '00000000-0000-0000-0000-000000000400': 'H10302',
-  '00000000-0000-0000-0000-000000000500': 'H10304',
-  '00000000-0000-0000-0000-000000000600': 'C1K35',
-  '00000000-0000-0000-0000-000000000700': 'CSN32',
-  '00000000-0000-0000-0000-000000000800': 'C1K48',
-};
+/** Built-in Genetec format IDs → layout, from the shared evidence table. */
+const LAYOUT_BY_FORMAT_ID: Record<string, WiegandLayoutKey> = Object.fromEntries(GENETEC_BUILT_IN_FORMATS.map((f) => [f.formatId, f.layout]));
 
 export const layoutOfFormatId = (formatId: string): WiegandLayoutKey | undefined => LAYOUT_BY_FORMAT_ID[formatId.toLowerCase()];
 

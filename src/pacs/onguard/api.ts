@@ -7,8 +7,9 @@ import { parseJson, toJson } from './json';
 import { isObject, type PropertyMap } from './properties';
 import { SessionKeeper } from './session';
 
-/** OpenAccess base path (S1 basePath); admins type only the server origin. */
-export const BASE_PATH = '/api/access/onguard/openaccess';
+import { BASE_PATH } from './evidence';
+
+export { BASE_PATH };
 /** The API version every real client sends (S1 `version` "in the format 1.0"; S2, S3, S6, S7, S8). */
 export const API_VERSION = '1.0';
 /** The spec's maximum page size (S1 `maximum: 100`). */

@@ -1,5 +1,6 @@
 import { inProviderTerms, isPacsError, pacsError, PacsError, type PacsErrorCode } from '../errors';
 import type {
+  IssueBadgeArgs,
   BadgeLookup,
   BadgeTypeRef,
   CatalogAccessRule,
@@ -12,6 +13,7 @@ import type {
   TestStep,
   VisitorIdentity,
 } from '../types';
+import { safeHost } from '../http';
 import { OpenAccessApi, type ApiOptions } from './api';
 import { and, eqInt, eqText } from './filters';
 import { jsonInt } from './json';
@@ -47,7 +49,7 @@ const UNCERTAIN: ReadonlySet<PacsErrorCode> = new Set(['PACS_TIMEOUT', 'PACS_UNR
 /**
  * PacsAdapter over Lenel OnGuard OpenAccess. Every mutation looks before it writes, and re-looks after
  * an answer that leaves the outcome unknown, so Temporal retries never create a second visitor, badge or
- * assignment (docs §5 and §6.2: "do not auto-retry a POST Lnl_Badge without first checking by ID").
+ * assignment (docs/pacs/onguard-openaccess.md §5 and §6.2: "do not auto-retry a POST Lnl_Badge without first checking by ID").
  */
 export class OnGuardClient implements PacsAdapter {
   readonly kind = 'onguard' as const;
@@ -167,7 +169,7 @@ export class OnGuardClient implements PacsAdapter {
     for (const r of rows) {
       const id = idOf(r, 'ID');
       if (id === null) continue;
-      // OpenAccess is not known to expose ID allocation or ranges on Lnl_BadgeType (docs §3.4 [U]); only
+      // OpenAccess is not known to expose ID allocation or ranges on Lnl_BadgeType (docs/pacs/onguard-openaccess.md §3.4 [U]); only
       // our simulator does, as SIM_* properties. Against a real server these are absent, so the type is
       // taken as manual entry with no range, and the admin's own range for the type is what gets checked.
       const manual = boolOf(r, 'SIM_MANUAL_ENTRY');
@@ -240,14 +242,7 @@ export class OnGuardClient implements PacsAdapter {
       .filter((b): b is { credentialId: string; uniqueId: string } => b.credentialId !== null && b.uniqueId !== null);
   }
 
-  async issueBadge(args: {
-    personId: string;
-    uniqueId: string;
-    badgeType: BadgeTypeRef;
-    activateAt: Date;
-    deactivateAt: Date;
-    inactive?: boolean;
-  }): Promise<IssuedCredential> {
+  async issueBadge(args: IssueBadgeArgs): Promise<IssuedCredential> {
     const personId = digits(args.personId, 'person ID');
     const typeId = digits(args.badgeType.externalId, 'badge type ID');
     const { active, inactive } = await this.statuses();
@@ -487,7 +482,7 @@ export class OnGuardClient implements PacsAdapter {
     return new Set(rows.map((r) => idOf(r, 'AccessLevelID')).filter((x): x is string => x !== null));
   }
 
-  /** Visitor first, then cardholder: both live in one ID space and badges point at either (docs §5.1). */
+  /** Visitor first, then cardholder: both live in one ID space and badges point at either (docs/pacs/onguard-openaccess.md §5.1). */
   private async personName(personId: string): Promise<string | null> {
     for (const type of [T.visitor, T.cardholder]) {
       const [p] = await this.api.find(type, eqInt('ID', personId));
@@ -496,7 +491,7 @@ export class OnGuardClient implements PacsAdapter {
     return null;
   }
 
-  /** Status IDs are site-specific (docs §3.5): resolved by configurable name and cached. */
+  /** Status IDs are site-specific (docs/pacs/onguard-openaccess.md §3.5): resolved by configurable name and cached. */
   private statuses(): Promise<{ active: number; inactive: number }> {
     if (!this.statusCache) {
       this.statusCache = this.resolveStatuses();
@@ -548,7 +543,7 @@ function lowestId(rows: PropertyMap[]): string | null {
   return ids.reduce((a, b) => (BigInt(b) < BigInt(a) ? b : a));
 }
 
-/** Full ISO-8601 with an explicit offset (docs §2.3); UTC avoids DST questions (S6). */
+/** Full ISO-8601 with an explicit offset (docs/pacs/onguard-openaccess.md §2.3); UTC avoids DST questions (S6). */
 export function isoWithOffset(d: Date): string {
   return d.toISOString().replace(/\.\d{3}Z$/, '+00:00');
 }
@@ -559,10 +554,3 @@ function sameInstant(a: string | null, b: string): boolean {
   return Math.floor(Date.parse(a) / 1000) === Math.floor(Date.parse(b) / 1000);
 }
 
-function safeHost(url: string): string {
-  try {
-    return new URL(url).host;
-  } catch {
-    return url;
-  }
-}

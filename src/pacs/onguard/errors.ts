@@ -4,7 +4,7 @@ import { parseJson } from './json';
 
 /**
  * Turns an OpenAccess error answer into a PacsError. Classification is by HTTP status first, as the
- * evidence advises (docs §4), with `error.code` refining it: the two codes seen on real servers
+ * evidence advises (docs/pacs/onguard-openaccess.md §4), with `error.code` refining it: the two codes seen on real servers
  * (invalidapplicationid, invalidrequestitem) and the codes our simulator invents for cases whose real
  * code is unknown. A real server that reports those cases differently still lands on a sensible generic
  * code (PACS_VALIDATION), and the client's own pre-checks (badge ID lookup before create) catch the

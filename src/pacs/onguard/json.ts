@@ -1,5 +1,5 @@
 /**
- * JSON for OpenAccess bodies. Badge IDs are int64 on the server (docs §3.3) and our unique IDs are decimal
+ * JSON for OpenAccess bodies. Badge IDs are int64 on the server (docs/pacs/onguard-openaccess.md §3.3) and our unique IDs are decimal
  * strings that may exceed 2^53, so long integer literals are read as strings and `JsonInt` writes digits
  * unquoted; plain JSON.parse/stringify would silently change the badge number.
  */

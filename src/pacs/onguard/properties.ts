@@ -1,6 +1,6 @@
 /**
  * Case-insensitive reads of OpenAccess property maps. Casing differs per type and per server version
- * (`BadgeKey` vs `BADGEKEY`, `Name` vs `NAME`, docs §2.3), and numbers sometimes arrive as strings.
+ * (`BadgeKey` vs `BADGEKEY`, `Name` vs `NAME`, docs/pacs/onguard-openaccess.md §2.3), and numbers sometimes arrive as strings.
  */
 export type PropertyMap = Record<string, unknown>;
 

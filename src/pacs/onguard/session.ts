@@ -2,7 +2,7 @@
  * One OpenAccess session per client, shared by all its calls (sessions are licensed and a login costs a
  * round trip). It is obtained lazily, renewed before `token_expiration_time` as PlaceOS does (S3: five
  * minutes early), kept from idling out with GET /keepalive when no call has used it for a while (the
- * server's inactivity timeout is site-configurable and unknown, docs §1.7), and logged out on close.
+ * server's inactivity timeout is site-configurable and unknown, docs/pacs/onguard-openaccess.md §1.7), and logged out on close.
  */
 export interface SessionState {
   token: string;

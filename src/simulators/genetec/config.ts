@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { GENETEC_DEFAULT_BASE_URI } from '../../pacs/genetec/format-table';
 import { PLACEHOLDER_ERROR_CODES } from './sdk-failure';
 
 /**
@@ -23,7 +24,7 @@ export const simConfigSchema = z.object({
   /** Status for an unknown user or wrong password: 401 in most clients, 403 per S-GUIDE's table [C-2nd]. */
   wrongCredentialsStatus: z.union([z.literal(401), z.literal(403)]).default(401),
   /** Path segment of the Web-based SDK role's "Base URI" [C S-STUDIO]; matched case-insensitively [C-2nd]. */
-  basePath: z.string().regex(/^[A-Za-z0-9_-]+$/).default('WebSdk'),
+  basePath: z.string().regex(/^[A-Za-z0-9_-]+$/).default(GENETEC_DEFAULT_BASE_URI),
   /** Prefix JSON bodies with a UTF-8 byte-order mark [I, S-PHP skips leading bytes]. */
   bom: z.boolean().default(false),
   /** `Credentials@x` / `CardholderGuid=` on a credential held by someone else: Fail (true) or move it (false) [I]. */
@@ -32,7 +33,7 @@ export const simConfigSchema = z.object({
   rejectDuplicateCards: z.boolean().default(true),
   /**
    * Refuse the decoded Wiegand form `Wiegand…CredentialFormat(fc,card)` in `Format=` and `UniqueIds@`, as a
-   * real server that does not know it would [I: the form is unverified, evidence §3.4 and open question 1].
+   * real server that does not know it would [I: the form is unverified, docs/pacs/genetec-websdk.md §3.4 and open question 1].
    * The `<UndecodedWiegand>` form [C] is always accepted.
    */
   refuseDecodedCredentialFormat: z.boolean().default(false),

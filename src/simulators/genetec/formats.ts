@@ -1,13 +1,14 @@
+import { GENETEC_BUILT_IN_FORMATS } from '../../pacs/genetec/format-table';
 import { normalizeGuid } from './constants';
 import { literal, parseCall, splitTopLevel, unescapeValue } from './query-parser';
 import { invalidOperation, SdkFailure, type ErrorCodes } from './sdk-failure';
 import { SIM_LAYOUTS, simDecode, simEncode } from './wiegand';
 
 /**
- * Credential formats. The seven built-in Wiegand format IDs are [C S-BULAC for …0200/…0400, C-obs for the
- * rest]; their facility-code and card-number ranges are [C S-TECH "About credentials"]. The expression
- * names mirror the Platform SDK classes [C S-DAP CredentialBuilderSample]; that the Web SDK accepts them
- * as `Format=WiegandStandardCredentialFormat(fc,card)` is [I] (open question 1 of the evidence).
+ * Credential formats. The seven built-in ones come from the evidence table the client uses too
+ * (src/pacs/genetec/format-table.ts, with its sources); that the Web SDK accepts their expressions as
+ * `Format=WiegandStandardCredentialFormat(fc,card)` is [I] (open question 1 in docs/pacs/genetec-websdk.md).
+ * The Wiegand codec below (./wiegand.ts) stays the simulator's own.
  */
 export interface Range {
   min: number;
@@ -28,17 +29,16 @@ export interface FormatDef {
   fields?: { facility: string; card: string };
 }
 
-const builtIn = (suffix: string) => `00000000-0000-0000-0000-000000000${suffix}`;
-
-export const BUILT_IN_FORMATS: readonly FormatDef[] = [
-  { formatId: builtIn('200'), name: 'Standard 26-bit', bitLength: 26, type: 'Wiegand', isCustom: false, facility: { min: 0, max: 255 }, card: { min: 0, max: 65_535 }, expression: 'WiegandStandardCredentialFormat' },
-  { formatId: builtIn('300'), name: 'H10306 34-bit', bitLength: 34, type: 'Wiegand', isCustom: false, facility: { min: 0, max: 65_535 }, card: { min: 0, max: 65_535 }, expression: 'WiegandH10306CredentialFormat' },
-  { formatId: builtIn('400'), name: 'H10302 37-bit', bitLength: 37, type: 'Wiegand', isCustom: false, facility: null, card: { min: 0, max: 34_359_738_367 }, expression: 'WiegandH10302CredentialFormat' },
-  { formatId: builtIn('500'), name: 'H10304 37-bit', bitLength: 37, type: 'Wiegand', isCustom: false, facility: { min: 0, max: 65_535 }, card: { min: 0, max: 524_287 }, expression: 'WiegandH10304CredentialFormat' },
-  { formatId: builtIn('600'), name: 'Corporate 1000 35-bit', bitLength: 35, type: 'Wiegand', isCustom: false, facility: { min: 0, max: 4095 }, card: { min: 0, max: 1_048_575 }, expression: 'WiegandCorporate1000CredentialFormat' },
-  { formatId: builtIn('700'), name: 'CSN 32-bit', bitLength: 32, type: 'Wiegand', isCustom: false, facility: null, card: { min: 0, max: 0xffff_ffff }, expression: 'WiegandCsn32CredentialFormat' },
-  { formatId: builtIn('800'), name: 'Corporate 1000 48-bit', bitLength: 48, type: 'Wiegand', isCustom: false, facility: { min: 0, max: 4_194_303 }, card: { min: 0, max: 8_388_607 }, expression: 'Wiegand48BitCorporate1000CredentialFormat' },
-];
+export const BUILT_IN_FORMATS: readonly FormatDef[] = GENETEC_BUILT_IN_FORMATS.map((f) => ({
+  formatId: f.formatId,
+  name: f.name,
+  bitLength: f.bitLength,
+  type: 'Wiegand' as const,
+  isCustom: false,
+  facility: f.facility,
+  card: f.card,
+  expression: f.expression,
+}));
 
 /** One site-specific format, as admins define them in Config Tool; its GUID is random in real systems. */
 export const CUSTOM_FORMAT: FormatDef = {

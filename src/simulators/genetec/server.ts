@@ -1,3 +1,4 @@
+import { GENETEC_SIM_DEFAULTS } from '../../pacs/genetec/format-table';
 import { SimulatorControls } from '../shared/faults';
 import { listen, type ListenOptions, type RunningSimulator } from '../shared/listen';
 import { createGenetecApp } from './routes';
@@ -22,12 +23,7 @@ export interface GenetecSimulator extends RunningSimulator {
   credentials: { username: string; password: string; applicationId: string };
 }
 
-export const GENETEC_SIM_DEFAULTS = {
-  username: 'admin',
-  password: 'genetec-sim-password',
-  // Deliberately not Genetec's demo application ID: the simulator must not look like a licensed system.
-  applicationId: 'VB-SIMULATOR-APP-ID',
-} as const;
+export { GENETEC_SIM_DEFAULTS };
 
 export async function startGenetecSimulator(opts: GenetecSimulatorOptions = {}): Promise<GenetecSimulator> {
   const credentials = {

@@ -1,6 +1,6 @@
 /**
  * The simulator's own clock, so tests can jump past token expiry and idle timeouts instead of waiting.
- * Dates go out in the server's local offset like a real server's (docs §2.3, S7 captures); the offset is
+ * Dates go out in the server's local offset like a real server's (docs/pacs/onguard-openaccess.md §2.3, S7 captures); the offset is
  * a fixed setting because DST is not what the tests are about.
  */
 export class SimClock {

@@ -1,5 +1,5 @@
 /**
- * The OpenAccess `filter` language: the SQL-like subset real clients use (docs §2.2) — `=`, `!=`, `like`
+ * The OpenAccess `filter` language: the SQL-like subset real clients use (docs/pacs/onguard-openaccess.md §2.2) — `=`, `!=`, `like`
  * with `%`, `AND`, `OR`, `<`, `>`, double- or single-quoted strings, bare numbers, `null` — plus the cheap
  * extras a WHERE clause would also take (`<>`, `<=`, `>=`, `NOT`, `IS [NOT] NULL`, parentheses, booleans).
  * Every malformed input becomes a FilterError, which the routes turn into a 400 envelope, never a crash.

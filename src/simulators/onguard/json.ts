@@ -1,5 +1,5 @@
 /**
- * JSON that keeps badge IDs exact. OnGuard badge IDs are int64 (docs §3.3) and JSON.parse silently rounds
+ * JSON that keeps badge IDs exact. OnGuard badge IDs are int64 (docs/pacs/onguard-openaccess.md §3.3) and JSON.parse silently rounds
  * anything above 2^53, so long integer literals become bigints on the way in and are written back as bare
  * digits on the way out.
  */

@@ -5,7 +5,7 @@ import { z } from 'zod';
  * PUT /__sim/options so a test or a user can make the simulator stricter or more lenient than our guess.
  */
 export const simOptionsSchema = z.object({
-  /** Reject calls without `version` (docs §1.2 [U]: what a real server does is unknown). */
+  /** Reject calls without `version` (docs/pacs/onguard-openaccess.md §1.2 [U]: what a real server does is unknown). */
   requireVersion: z.boolean().default(true),
   /** /directories demands Application-Id (the spec says so, a real script called it bare: §1.5). */
   directoriesRequireApplicationId: z.boolean().default(false),

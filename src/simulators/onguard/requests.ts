@@ -57,7 +57,7 @@ export interface ForcedError {
    * before: answer the error instead of handling the request (nothing happens server-side);
    * after: handle it, then answer the error (it happened, the client is told otherwise);
    * drop: handle it, then cut the connection without an answer (the lost-response case a client
-   * must re-check after, docs §6.2).
+   * must re-check after, docs/pacs/onguard-openaccess.md §6.2).
    */
   mode: 'before' | 'after' | 'drop';
   status: number;

@@ -8,8 +8,10 @@ import { TYPE_NAMES, TYPES, type TypeDef } from './schema';
 import type { Session, SessionManager } from './sessions';
 import type { OnGuardStore } from './store';
 
-/** The OpenAccess base path (S1 basePath; S3, S6, S7, S8). */
-export const BASE_PATH = '/api/access/onguard/openaccess';
+/** The OpenAccess base path (S1 basePath; S3, S6, S7, S8), shared with the client. */
+import { BASE_PATH } from '../../pacs/onguard/evidence';
+
+export { BASE_PATH };
 
 /** What GET /version reports; "OnGuard 8.1" / "8.1.639.0" as in S2's capture-derived harness. */
 export const PRODUCT = { name: 'OnGuard 8.1', version: '8.1.639.0' };

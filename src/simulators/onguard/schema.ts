@@ -2,7 +2,7 @@ import type { ValueKind } from './filter';
 
 /**
  * The Lnl_* types the simulator serves, with each type's canonical property casing as real servers emit
- * it (docs §2.3: UPPERCASE for badges, cardholders and visitors; `ID`/`Name` for access levels, badge
+ * it (docs/pacs/onguard-openaccess.md §2.3: UPPERCASE for badges, cardholders and visitors; `ID`/`Name` for access levels, badge
  * types and statuses; `AccessLevelID`/`BadgeKey` for assignments). Requests may use any casing.
  */
 export interface PropDef {
@@ -14,7 +14,7 @@ export interface PropDef {
   assigned?: boolean;
   required?: boolean;
   maxLength?: number;
-  /** Exists only in this simulator (badge-ID allocation, docs §3.4 [U]); hidden when the server is told to behave like a real one. */
+  /** Exists only in this simulator (badge-ID allocation, docs/pacs/onguard-openaccess.md §3.4 [U]); hidden when the server is told to behave like a real one. */
   simulatorOnly?: boolean;
 }
 

@@ -191,7 +191,7 @@ export function seedState(credentials: { username: string; password: string }, n
   };
 }
 
-/** Create defaults of a badge (docs §3.3: STATUS 1, ISSUECODE 0, the rest null or false). */
+/** Create defaults of a badge (docs/pacs/onguard-openaccess.md §3.3: STATUS 1, ISSUECODE 0, the rest null or false). */
 export function emptyBadge(): Row {
   return {
     BADGEKEY: null,

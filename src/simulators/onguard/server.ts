@@ -1,3 +1,4 @@
+import { ONGUARD_SIM_DEFAULTS } from '../../pacs/onguard/evidence';
 import type { SimulatorControls } from '../shared/faults';
 import { listen, type ListenOptions, type RunningSimulator } from '../shared/listen';
 import { createOnGuardApp } from './app';
@@ -21,10 +22,9 @@ export interface OnGuardSimulator extends RunningSimulator {
 /** A Lenel OnGuard OpenAccess simulator on HTTP (or HTTPS with a self-signed certificate). */
 export async function startOnGuardSimulator(opts: OnGuardSimulatorOptions = {}): Promise<OnGuardSimulator> {
   const credentials = {
-    username: opts.username ?? 'admin',
-    password: opts.password ?? 'onguard-sim-password',
-    // The literal non-production licences accept (S7).
-    applicationId: opts.applicationId ?? 'OPEN_ACCESS_NON_PRODUCTION',
+    username: opts.username ?? ONGUARD_SIM_DEFAULTS.username,
+    password: opts.password ?? ONGUARD_SIM_DEFAULTS.password,
+    applicationId: opts.applicationId ?? ONGUARD_SIM_DEFAULTS.applicationId,
   };
   const { app, controls, store } = createOnGuardApp(credentials);
   const persisted = opts.stateFile ? persistState(store, opts.stateFile) : null;

@@ -3,7 +3,7 @@ import type { SimClock } from './clock';
 import { sessionSettingsSchema, type SessionSettings } from './options';
 
 /**
- * Session tokens with both lifetimes a real server has (docs §1.7): an absolute expiry announced at login
+ * Session tokens with both lifetimes a real server has (docs/pacs/onguard-openaccess.md §1.7): an absolute expiry announced at login
  * and an inactivity timeout that any authenticated request (and /keepalive) resets.
  */
 export interface Session {

@@ -7,7 +7,7 @@ import { findProp, findType, keyProps, TYPES, TYPE_NAMES, type PropDef, type Typ
 import { ACTIVE_STATUS_ID, emptyBadge, SEED, seedState, type Row, type SeedState, type SimUser } from './seed';
 
 /**
- * The simulator's data and the OnGuard rules that guard it. Rules run in the order of docs §7 so the
+ * The simulator's data and the OnGuard rules that guard it. Rules run in the order of docs/pacs/onguard-openaccess.md §7 so the
  * first failure a client sees is the one a real server would most plausibly report first; each failure is
  * a SimError carrying the OpenAccess envelope code.
  */

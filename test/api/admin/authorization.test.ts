@@ -1,4 +1,4 @@
-import { refreshScheduleId } from '../../../src/admin/ids';
+import { refreshScheduleId } from '../../../src/workflows/ids';
 import { startTestApi, type TestApi } from '../../helpers/api';
 import { createLocation, createProvider, createUser, ok, onguardBody, PASSWORD, seedCatalog, STANDARD_RULES, STANDARD_TYPES } from './helpers';
 

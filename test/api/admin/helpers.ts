@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { syncCatalog } from '../../../src/admin/sync';
+import { syncCatalog } from '../../../src/domain/sync';
 import type { CatalogAccessRule, CatalogBadgeType } from '../../../src/pacs/types';
 import type { TestApi } from '../../helpers/api';
 

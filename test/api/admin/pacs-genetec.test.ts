@@ -1,4 +1,4 @@
-import { refreshScheduleId, refreshWorkflowId } from '../../../src/admin/ids';
+import { refreshScheduleId, refreshWorkflowId } from '../../../src/workflows/ids';
 import { startGenetecSimulator, type GenetecSimulator } from '../../../src/simulators/genetec/server';
 import { startTestApi, type TestApi } from '../../helpers/api';
 import { startTestWorker, type RunningWorker } from '../../helpers/worker';

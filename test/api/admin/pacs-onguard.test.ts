@@ -1,4 +1,4 @@
-import { refreshScheduleId, refreshWorkflowId } from '../../../src/admin/ids';
+import { refreshScheduleId, refreshWorkflowId } from '../../../src/workflows/ids';
 import { startOnGuardSimulator, type OnGuardSimulator } from '../../../src/simulators/onguard/server';
 import { startTestApi, type TestApi } from '../../helpers/api';
 import { startTestWorker, type RunningWorker } from '../../helpers/worker';

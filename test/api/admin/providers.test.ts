@@ -1,6 +1,6 @@
 import selfsigned from 'selfsigned';
-import { refreshScheduleId } from '../../../src/admin/ids';
-import { ensureRefreshSchedules } from '../../../src/admin/schedules';
+import { refreshScheduleId } from '../../../src/workflows/ids';
+import { ensureRefreshSchedules } from '../../../src/domain/schedules';
 import { decryptSecret } from '../../../src/config/secrets';
 import { startTestApi, type TestApi } from '../../helpers/api';
 import { createLocation, createProvider, genetecBody, ok, onguardBody, openVisit, PASSWORD, seedCatalog, STANDARD_RULES, STANDARD_TYPES } from './helpers';

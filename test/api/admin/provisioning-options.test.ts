@@ -1,4 +1,5 @@
-import { allowedAccessRuleIds, checkProvisionSelection, isBadgeFree } from '../../../src/admin/permissions';
+import { checkProvisionSelection } from '../../../src/api/provision-selection';
+import { allowedAccessRuleIds, isBadgeFree } from '../../../src/domain/permissions';
 import { startTestApi, type TestApi } from '../../helpers/api';
 import { createLocation, createProvider, createUser, ok, onguardBody, openVisit, seedCatalog, STANDARD_RULES, STANDARD_TYPES } from './helpers';
 

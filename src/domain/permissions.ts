@@ -1,12 +1,13 @@
 import type { Db } from '../db/client';
-import { AppError, badRequest, conflict, forbidden, notFound } from '../errors';
+import { DomainError } from './errors';
 import { inScope, type Scope } from './scope';
-import { badgeProblem } from './sync';
+import { badgeProblem } from './badge-rules';
 import { ruleDisplayName } from './providers';
 
 /**
- * Who may hand out what. Shared by the provisioning-options endpoint and by POST /v1/visits, so the
- * button the receptionist sees and the request the API accepts can never disagree.
+ * Who may hand out what. Shared by the provisioning-options endpoint and by POST /v1/visits (through
+ * src/api/provision-selection.ts), so the button the receptionist sees and the request the API accepts can
+ * never disagree.
  */
 
 /** Visit statuses in which the visit still holds (or may still hold) its badge and provider. */
@@ -60,7 +61,7 @@ export function badgeOutOfPool(b: { status: string }): Exclude<UnavailableReason
   return b.status === 'not_returned' || b.status === 'lost' ? b.status : 'retired';
 }
 
-const OUT_OF_POOL_TEXT: Record<Exclude<UnavailableReason, 'in_use'>, string> = {
+export const OUT_OF_POOL_TEXT: Record<Exclude<UnavailableReason, 'in_use'>, string> = {
   not_returned: 'was not returned by its last visitor (status not_returned)',
   lost: 'is reported lost (status lost)',
   retired: 'is retired (status retired)',
@@ -94,7 +95,7 @@ export async function provisioningOptions(db: Db, caller: Caller, locationId: st
     include: { providers: { select: { id: true, name: true, kind: true } } },
   });
   // Another site's free badges and card numbers are not the caller's business, nor is whether it exists.
-  if (!location || !inScope(caller.scope, location.id)) throw notFound('Location', locationId);
+  if (!location || !inScope(caller.scope, location.id)) throw new DomainError('notFound', 'NOT_FOUND', `Location ${locationId} does not exist.`);
   const reasons: Reason[] = [];
   if (!caller.permissions.includes('provisionBadge')) {
     reasons.push({
@@ -193,60 +194,4 @@ export async function provisioningOptions(db: Db, caller: Caller, locationId: st
     })),
     unavailable,
   };
-}
-
-/**
- * Validates a provisioning request (POST /v1/visits) against the caller's rights and the configuration:
- * the badge belongs to the location, is free and usable; every access rule is active, of the badge's
- * provider and allowed to the caller. Throws the API's 400/403/409 errors with field paths; returns the
- * rows the visit needs.
- */
-export async function checkProvisionSelection(
-  db: Db,
-  caller: Caller,
-  input: { locationId: string; badgeId: string; accessRuleIds: string[] },
-  paths: { badgeId?: string; accessRuleIds?: string; locationId?: string } = {},
-) {
-  const at = { badgeId: paths.badgeId ?? 'badgeId', accessRuleIds: paths.accessRuleIds ?? 'accessRuleIds', locationId: paths.locationId ?? 'locationId' };
-  if (!caller.permissions.includes('provisionBadge')) throw forbidden('This needs the "provisionBadge" permission.');
-  const location = await db.location.findUnique({ where: { id: input.locationId } });
-  if (!location || !inScope(caller.scope, location.id)) throw field(at.locationId, `location ${input.locationId} does not exist`);
-  const badge = await db.securityBadge.findUnique({ where: { id: input.badgeId }, include: { badgeType: true, provider: true } });
-  if (!badge || badge.provider.locationId !== location.id) {
-    throw field(at.badgeId, `is not a security badge of location "${location.name}"; choose one from GET /v1/locations/${location.id}/provisioning-options`);
-  }
-  const out = badgeOutOfPool(badge);
-  if (out) {
-    throw conflict(
-      out === 'not_returned' ? 'BADGE_NOT_RETURNED' : out === 'lost' ? 'BADGE_LOST' : 'BADGE_RETIRED',
-      `Badge "${badge.name}" (${badge.uniqueId}) ${OUT_OF_POOL_TEXT[out]} and cannot be handed out.` +
-        (out === 'retired' ? ' Choose another badge.' : ` Once the card is back, report it found (POST /v1/badges/${badge.id}/found), or choose another badge.`),
-      { badgeId: badge.id, status: out, ...(badge.notReturnedVisitId ? { visitId: badge.notReturnedVisitId } : {}) },
-    );
-  }
-  const problem = badgeProblem(badge.uniqueId, badge.badgeType);
-  if (problem) throw field(at.badgeId, problem.message);
-  const holder = await badgeHolder(db, badge.id);
-  if (holder) {
-    throw conflict('BADGE_IN_USE', `Badge "${badge.name}" (${badge.uniqueId}) is held by visit ${holder.id}. Sign that visitor out or choose another badge.`, {
-      visits: [holder],
-    });
-  }
-  const allowed = await allowedAccessRuleIds(db, caller.id, { locationId: location.id, includeMissing: true });
-  const rules = await db.accessRule.findMany({ where: { id: { in: input.accessRuleIds } } });
-  const byId = new Map(rules.map((r) => [r.id, r]));
-  const issues: Array<{ path: string; message: string }> = [];
-  input.accessRuleIds.forEach((id, i) => {
-    const r = byId.get(id);
-    const path = `${at.accessRuleIds}.${i}`;
-    if (!r || r.providerId !== badge.providerId) issues.push({ path, message: `access rule ${id} is not a rule of the badge's provider "${badge.provider.name}"` });
-    else if (!allowed.has(id)) issues.push({ path, message: `you are not in a user group that may assign "${r.name}"` });
-    else if (r.status !== 'active') issues.push({ path, message: `"${r.name}" no longer exists in the access control system; an admin must refresh the provider and update the user groups` });
-  });
-  if (issues.length) throw badRequest(`Invalid body: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, { issues });
-  return { location, badge, provider: badge.provider, accessRules: input.accessRuleIds.map((id) => byId.get(id)!) };
-}
-
-function field(path: string, message: string): AppError {
-  return badRequest(`Invalid body: ${path}: ${message}`, { issues: [{ path, message }] });
 }

@@ -15,7 +15,9 @@ export interface SyncCounts {
   totalMissing: number;
 }
 
-export type BadgeProblemCode = 'BADGE_TYPE_MISSING' | 'BADGE_TYPE_NOT_MANUAL' | 'BADGE_ID_OUT_OF_RANGE';
+import { badgeProblem, type BadgeProblemCode } from './badge-rules';
+
+export type { BadgeProblemCode };
 
 export interface FlaggedUserGroup {
   id: string;
@@ -174,40 +176,6 @@ function dedupe<T extends { externalId: string }>(items: T[]): T[] {
   const m = new Map<string, T>();
   for (const i of items) m.set(i.externalId, i);
   return [...m.values()];
-}
-
-type BadgeTypeLike = { name: string; status: string; manualEntry: boolean; idMin: bigint | null; idMax: bigint | null };
-
-/** Why a badge of this type cannot be provisioned, or null when it can. Shared by the list views. */
-export function badgeProblem(uniqueId: string, t: BadgeTypeLike): { problem: BadgeProblemCode; message: string } | null {
-  if (t.status !== 'active') {
-    return {
-      problem: 'BADGE_TYPE_MISSING',
-      message: `Badge type "${t.name}" no longer exists in the access control system. Refresh the provider, then change this badge to a current badge type.`,
-    };
-  }
-  if (!t.manualEntry) {
-    return {
-      problem: 'BADGE_TYPE_NOT_MANUAL',
-      message: `Badge type "${t.name}" allocates badge IDs automatically. In OnGuard set it to "Manual Entry" with a range of allowed badge IDs, then refresh the provider.`,
-    };
-  }
-  if (!inRange(uniqueId, t)) {
-    return {
-      problem: 'BADGE_ID_OUT_OF_RANGE',
-      message: `Badge ID ${uniqueId} is outside the range ${rangeText(t)} allowed for badge type "${t.name}". Fix the badge ID or the badge type's range in the access control system, then refresh.`,
-    };
-  }
-  return null;
-}
-
-export function inRange(uniqueId: string, t: { idMin: bigint | null; idMax: bigint | null }): boolean {
-  const n = BigInt(uniqueId);
-  return (t.idMin === null || n >= t.idMin) && (t.idMax === null || n <= t.idMax);
-}
-
-export function rangeText(t: { idMin: bigint | null; idMax: bigint | null }): string {
-  return `${t.idMin ?? '0'}–${t.idMax ?? '∞'}`;
 }
 
 /** User groups and badges of this provider that point at missing items or that their type no longer allows. */

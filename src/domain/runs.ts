@@ -1,19 +1,24 @@
 import crypto from 'node:crypto';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure, TemporalFailure } from '@temporalio/common';
-import type { TemporalAccess } from '../api/app';
-import { AppError } from '../errors';
+import type { TemporalAccess } from '../temporal/access';
+import { DomainError, type DomainErrorKind } from './errors';
 import { boundedWait, WaitTimeout } from '../temporal/bounded-wait';
 import type { TestConnectionResult } from '../pacs/types';
 import type { ReconcileSummary } from '../activities/reconcile';
 import type { CardLostState } from '../activities/card-state';
-import { cardLostWorkflowId, dryRunWorkflowId, reconcileWorkflowId, refreshWorkflowId, testConnectionWorkflowId } from './ids';
+import { syncCardLost } from '../workflows/card-state';
+import { dryRun } from '../workflows/dry-run';
+import { cardLostWorkflowId, dryRunWorkflowId, reconcileWorkflowId, refreshWorkflowId, testConnectionWorkflowId } from '../workflows/ids';
+import { reconcileProvider } from '../workflows/reconcile';
+import { refreshProvider } from '../workflows/refresh';
+import { testConnection } from '../workflows/test-connection';
 import type { DryRunRequest, DryRunResult } from './dry-run';
 import type { RefreshResult } from './sync';
 
 /**
  * The API side of the provider workflows: start on the provider's task queue (where a worker that can
- * reach the PACS listens), wait a bounded time, and turn a failure into the API's error envelope.
+ * reach the PACS listens), wait a bounded time, and turn a failure into a DomainError (src/api answers it).
  * Only the provider ID crosses into Temporal; the activity reads the password from the database.
  */
 
@@ -31,30 +36,30 @@ function noWorkerHint(queue: string) {
   );
 }
 
-const STATUS_BY_CODE: Record<string, number> = {
-  PROVIDER_NOT_FOUND: 404,
-  SECRET_UNREADABLE: 409,
-  PACS_TIMEOUT: 504,
+const KIND_BY_CODE: Record<string, DomainErrorKind> = {
+  PROVIDER_NOT_FOUND: 'notFound',
+  SECRET_UNREADABLE: 'conflict',
+  PACS_TIMEOUT: 'timedOut',
 };
 
-/** A failed provider workflow as the API's error: the PACS code and its operator message, 502 by default. */
-export function workflowFailureToAppError(err: unknown, what: string): AppError {
+/** A failed provider workflow as a domain error: the PACS code and its operator message, an upstream failure by default. */
+export function workflowFailureToDomainError(err: unknown, what: string): DomainError {
   if (err instanceof WorkflowFailedError) {
     let cause: unknown = err.cause;
     while (cause instanceof TemporalFailure && !(cause instanceof ApplicationFailure) && cause.cause) cause = cause.cause;
     // Our codes only: a bare "Error" type from an unexpected exception is not an operator-facing code.
     if (cause instanceof ApplicationFailure && cause.type && /^[A-Z][A-Z0-9_]+$/.test(cause.type)) {
-      return new AppError(STATUS_BY_CODE[cause.type] ?? 502, cause.type, cause.message);
+      return new DomainError(KIND_BY_CODE[cause.type] ?? 'upstreamFailed', cause.type, cause.message);
     }
     const m = cause instanceof Error ? cause.message : err.message;
-    return new AppError(502, 'PROVIDER_WORKFLOW_FAILED', `${what} failed: ${m}`);
+    return new DomainError('upstreamFailed', 'PROVIDER_WORKFLOW_FAILED', `${what} failed: ${m}`);
   }
   throw err;
 }
 
 export async function runTestConnection(temporal: TemporalAccess, provider: ProviderRef, waitMs: number): Promise<TestConnectionResult> {
   const queue = queueOf(temporal, provider);
-  const handle = await temporal.client.workflow.start('testConnection', {
+  const handle = await temporal.client.workflow.start(testConnection, {
     workflowId: testConnectionWorkflowId(provider.id, crypto.randomUUID()),
     taskQueue: queue,
     args: [{ providerId: provider.id }],
@@ -65,18 +70,18 @@ export async function runTestConnection(temporal: TemporalAccess, provider: Prov
     return await boundedWait(temporal.client, waitMs, () => handle.result() as Promise<TestConnectionResult>);
   } catch (err) {
     if (err instanceof WaitTimeout) {
-      throw new AppError(504, 'TEST_CONNECTION_TIMEOUT', `The connection test did not finish within ${Math.round(waitMs / 1000)} s. ${noWorkerHint(queue)}`, {
+      throw new DomainError('timedOut', 'TEST_CONNECTION_TIMEOUT', `The connection test did not finish within ${Math.round(waitMs / 1000)} s. ${noWorkerHint(queue)}`, {
         workflowId: handle.workflowId,
       });
     }
-    throw workflowFailureToAppError(err, 'The connection test');
+    throw workflowFailureToDomainError(err, 'The connection test');
   }
 }
 
 /** Runs the dry run workflow on the provider's task queue and waits for its report. */
 export async function runDryRunWorkflow(temporal: TemporalAccess, provider: ProviderRef, req: Omit<DryRunRequest, 'providerId'>, waitMs: number): Promise<DryRunResult> {
   const queue = queueOf(temporal, provider);
-  const handle = await temporal.client.workflow.start('dryRun', {
+  const handle = await temporal.client.workflow.start(dryRun, {
     workflowId: dryRunWorkflowId(provider.id, crypto.randomUUID()),
     taskQueue: queue,
     args: [{ ...req, providerId: provider.id }],
@@ -86,11 +91,11 @@ export async function runDryRunWorkflow(temporal: TemporalAccess, provider: Prov
     return await boundedWait(temporal.client, waitMs, () => handle.result() as Promise<DryRunResult>);
   } catch (err) {
     if (err instanceof WaitTimeout) {
-      throw new AppError(504, 'DRY_RUN_TIMEOUT', `The dry run did not finish within ${Math.round(waitMs / 1000)} s; it goes on and cleans up after itself. ${noWorkerHint(queue)}`, {
+      throw new DomainError('timedOut', 'DRY_RUN_TIMEOUT', `The dry run did not finish within ${Math.round(waitMs / 1000)} s; it goes on and cleans up after itself. ${noWorkerHint(queue)}`, {
         workflowId: handle.workflowId,
       });
     }
-    throw workflowFailureToAppError(err, 'The dry run');
+    throw workflowFailureToDomainError(err, 'The dry run');
   }
 }
 
@@ -99,7 +104,7 @@ export type RefreshOutcome = { done: true; result: RefreshResult } | { done: fal
 /** Starts the provider's refresh, or joins the one already running, and waits for it. */
 export async function runRefresh(temporal: TemporalAccess, provider: ProviderRef, waitMs: number): Promise<RefreshOutcome> {
   const queue = queueOf(temporal, provider);
-  const handle = await temporal.client.workflow.start('refreshProvider', {
+  const handle = await temporal.client.workflow.start(refreshProvider, {
     workflowId: refreshWorkflowId(provider.id),
     taskQueue: queue,
     args: [{ providerId: provider.id, trigger: 'api' }],
@@ -110,7 +115,7 @@ export async function runRefresh(temporal: TemporalAccess, provider: ProviderRef
     return { done: true, result: await boundedWait(temporal.client, waitMs, () => handle.result() as Promise<RefreshResult>) };
   } catch (err) {
     if (err instanceof WaitTimeout) return { done: false, workflowId: handle.workflowId, taskQueue: queue };
-    throw workflowFailureToAppError(err, 'The refresh');
+    throw workflowFailureToDomainError(err, 'The refresh');
   }
 }
 
@@ -119,7 +124,7 @@ export type ReconcileOutcome = { done: true; result: ReconcileSummary } | { done
 /** Starts the provider's reconciliation, or joins the one already running (scheduled or not), and waits for it. */
 export async function runReconcile(temporal: TemporalAccess, provider: ProviderRef, waitMs: number): Promise<ReconcileOutcome> {
   const queue = queueOf(temporal, provider);
-  const handle = await temporal.client.workflow.start('reconcileProvider', {
+  const handle = await temporal.client.workflow.start(reconcileProvider, {
     workflowId: reconcileWorkflowId(provider.id),
     taskQueue: queue,
     args: [{ providerId: provider.id, trigger: 'api' }],
@@ -130,7 +135,7 @@ export async function runReconcile(temporal: TemporalAccess, provider: ProviderR
     return { done: true, result: await boundedWait(temporal.client, waitMs, () => handle.result() as Promise<ReconcileSummary>) };
   } catch (err) {
     if (err instanceof WaitTimeout) return { done: false, workflowId: handle.workflowId, taskQueue: queue };
-    throw workflowFailureToAppError(err, 'The reconciliation');
+    throw workflowFailureToDomainError(err, 'The reconciliation');
   }
 }
 
@@ -151,7 +156,7 @@ export async function runCardLostSync(temporal: TemporalAccess, provider: Provid
   const queue = queueOf(temporal, provider);
   const workflowId = cardLostWorkflowId(badgeId, crypto.randomUUID());
   try {
-    await temporal.client.workflow.start('syncCardLost', { workflowId, taskQueue: queue, args: [{ badgeId }], workflowExecutionTimeout: '10 minutes' });
+    await temporal.client.workflow.start(syncCardLost, { workflowId, taskQueue: queue, args: [{ badgeId }], workflowExecutionTimeout: '10 minutes' });
     const handle = temporal.client.workflow.getHandle(workflowId);
     const { state } = await boundedWait(temporal.client, waitMs, () => handle.result() as Promise<{ state: CardLostState }>);
     return { state, message: CARD_LOST_TEXT[state](lost) };
@@ -162,7 +167,7 @@ export async function runCardLostSync(temporal: TemporalAccess, provider: Provid
     }
     let m = (err as Error).message;
     try {
-      m = workflowFailureToAppError(err, 'Recording the card in the PACS').message;
+      m = workflowFailureToDomainError(err, 'Recording the card in the PACS').message;
     } catch {
       // not a workflow failure: Temporal itself was unreachable
     }

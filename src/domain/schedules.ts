@@ -8,7 +8,9 @@ import {
   refreshScheduleId,
   scheduledReconcileWorkflowId,
   scheduledRefreshWorkflowId,
-} from './ids';
+} from '../workflows/ids';
+import { scheduledReconcile } from '../workflows/reconcile';
+import { scheduledRefresh } from '../workflows/refresh';
 
 export interface ScheduleTarget {
   id: string;
@@ -27,7 +29,7 @@ interface ScheduleKind {
   name: string;
   prefix: string;
   scheduleId(providerId: string): string;
-  workflowType: string;
+  workflowType: typeof scheduledRefresh | typeof scheduledReconcile;
   workflowId(providerId: string): string;
   /** A scheduled run that cannot get through is retried at the next interval, not piled up. */
   executionTimeoutMs: number;
@@ -37,7 +39,7 @@ const REFRESH: ScheduleKind = {
   name: 'refresh',
   prefix: REFRESH_SCHEDULE_PREFIX,
   scheduleId: refreshScheduleId,
-  workflowType: 'scheduledRefresh',
+  workflowType: scheduledRefresh,
   workflowId: scheduledRefreshWorkflowId,
   executionTimeoutMs: 30 * 60_000,
 };
@@ -46,7 +48,7 @@ const RECONCILE: ScheduleKind = {
   name: 'reconcile',
   prefix: RECONCILE_SCHEDULE_PREFIX,
   scheduleId: reconcileScheduleId,
-  workflowType: 'scheduledReconcile',
+  workflowType: scheduledReconcile,
   workflowId: scheduledReconcileWorkflowId,
   // Thousands of pool badges at a slow PACS take a while; past this the next run starts afresh.
   executionTimeoutMs: 60 * 60_000,
@@ -59,7 +61,7 @@ function scheduleBody(kind: ScheduleKind, p: { id: string; taskQueue: string | n
       type: 'startWorkflow' as const,
       workflowType: kind.workflowType,
       workflowId: kind.workflowId(p.id),
-      args: [{ providerId: p.id }],
+      args: [{ providerId: p.id }] as [{ providerId: string }],
       taskQueue: p.taskQueue ?? defaultTaskQueue,
       workflowExecutionTimeout: kind.executionTimeoutMs,
     },

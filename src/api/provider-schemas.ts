@@ -1,38 +1,13 @@
-import crypto from 'node:crypto';
 import { z } from 'zod';
 import type { Provider } from '../generated/prisma/client';
-import { named, paged, timestamp } from '../api/contract';
-import { text } from '../api/text';
-import { normalizeFingerprint } from '../pacs/http';
-import type { PacsKind } from '../pacs/types';
+import { named, paged, timestamp } from './contract';
+import { text } from './text';
+import { canonicalFingerprint, pemProblem, type PacsKind } from '../domain/providers';
 
 /**
  * Provider input rules and the provider view. The password is write-only: it is accepted here,
  * encrypted by the route, and no view below has a field that could carry it.
  */
-
-const PEM_CERT = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
-
-/** Every certificate in a PEM bundle must parse; an admin pasting half a chain should hear it now. */
-export function pemProblem(pem: string): string | null {
-  const certs = pem.match(PEM_CERT);
-  if (!certs) return 'must be a PEM certificate ("-----BEGIN CERTIFICATE-----" … "-----END CERTIFICATE-----")';
-  for (const [i, c] of certs.entries()) {
-    try {
-      new crypto.X509Certificate(c);
-    } catch (err) {
-      return `certificate ${i + 1} in the PEM does not parse (${(err as Error).message})`;
-    }
-  }
-  return null;
-}
-
-const FINGERPRINT = /^(?:[0-9a-fA-F]{2}:){31}[0-9a-fA-F]{2}$|^[0-9a-fA-F]{64}$/;
-
-/** Stored in the colon form browsers and `openssl x509 -fingerprint -sha256` print, so admins recognise it. */
-export function canonicalFingerprint(fp: string): string {
-  return normalizeFingerprint(fp).match(/../g)!.join(':');
-}
 
 const httpUrl = text({ max: 2000 })
   .refine(
@@ -46,6 +21,8 @@ const httpUrl = text({ max: 2000 })
     },
     { message: 'must be an http(s) URL without credentials, e.g. https://onguard.example:8080 or https://gsc.example:4590/WebSdk' },
   );
+
+const FINGERPRINT = /^(?:[0-9a-fA-F]{2}:){31}[0-9a-fA-F]{2}$|^[0-9a-fA-F]{64}$/;
 
 const tlsSchema = z.object({
   verify: z.boolean().optional(),
@@ -407,4 +384,3 @@ export function accessRuleView(r: {
 }
 
 /** "Location — access rule", the form the seeds show in user groups. */
-export const ruleDisplayName = (locationName: string, ruleName: string) => `${locationName} — ${ruleName}`;

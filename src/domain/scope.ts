@@ -1,5 +1,5 @@
 import type { Db } from '../db/client';
-import { notFound } from '../errors';
+import { DomainError } from './errors';
 
 /**
  * Which locations a user works at. A user with `allLocations` works everywhere; anyone else at the
@@ -46,5 +46,5 @@ export function scopeFilter(scope: Scope | undefined): { in: string[] } | undefi
  * sites cannot be confirmed by probing.
  */
 export function assertInScope(scope: Scope | undefined, locationId: string, what: string, id: string): void {
-  if (!inScope(scope, locationId)) throw notFound(what, id);
+  if (!inScope(scope, locationId)) throw new DomainError('notFound', 'NOT_FOUND', `${what} ${id} does not exist.`);
 }

@@ -1,0 +1,21 @@
+import type { Client } from '@temporalio/client';
+import type { Db } from '../db/client';
+import type { Logger } from '../logging';
+import type { PacsRegistry } from '../pacs/registry';
+
+/** What every activity factory is built from; its own module so the factories and index.ts do not import each other. */
+export interface ActivityDeps {
+  db: Db;
+  pacs: PacsRegistry;
+  logger: Logger;
+  /** Injectable clock so tests can place "now" (e.g. after the end of day). */
+  now?: () => Date;
+  /** Tests only: a visit lasts this long instead of until the location's end of day. */
+  visitDurationOverrideMs?: number;
+  /**
+   * Temporal client, for activities that look at other workflows (reconciliation asks whether a visit's
+   * workflow is still running). Optional so activity tests without Temporal still build; the activities
+   * that need it fail with TEMPORAL_CLIENT_MISSING.
+   */
+  temporal?: Client;
+}
