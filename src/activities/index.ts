@@ -5,6 +5,8 @@ import type { PacsRegistry } from '../pacs/registry';
 import { createAdminActivities } from './admin';
 import { createReconcileActivities } from './reconcile';
 import { createVisitActivities } from './visit';
+import { createWebhookActivities } from './webhooks';
+import type { WebhookTiming } from '../workflows/webhook-contract';
 
 export interface ActivityDeps {
   db: Db;
@@ -20,11 +22,21 @@ export interface ActivityDeps {
    * that need it fail with TEMPORAL_CLIENT_MISSING.
    */
   temporal?: Client;
+  /** Decrypts webhook signing secrets (SECRETS_KEY); webhook deliveries fail without it. */
+  secretsKey?: Buffer;
+  /**
+   * The main task queue, where webhook delivery workflows run (never a provider's on-premises queue: the
+   * POSTs go out from the service). Without it, events are still queued and wait for the delivery
+   * workflow's next poll.
+   */
+  webhookTaskQueue?: string;
+  /** Webhook delivery timing (tests shorten it); DEFAULT_WEBHOOK_TIMING otherwise. */
+  webhookTiming?: Partial<WebhookTiming>;
 }
 
 /** All activities, built from their dependencies (the samples-typescript `createActivities(deps)` pattern). */
 export function createActivities(deps: ActivityDeps) {
-  return { ...createAdminActivities(deps), ...createVisitActivities(deps), ...createReconcileActivities(deps) };
+  return { ...createAdminActivities(deps), ...createVisitActivities(deps), ...createReconcileActivities(deps), ...createWebhookActivities(deps) };
 }
 
 export type Activities = ReturnType<typeof createActivities>;

@@ -5,3 +5,4 @@ export { refreshProvider, scheduledRefresh } from './refresh';
 export { testConnection } from './test-connection';
 export { dryRun } from './dry-run';
 export { reconcileProvider, scheduledReconcile } from './reconcile';
+export { webhookDeliveryWorkflow } from './webhook-delivery';

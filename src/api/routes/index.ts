@@ -5,6 +5,7 @@ import { registerProvisioningOptionRoutes } from './provisioning-options';
 import { registerReconciliationRoutes } from './reconciliation';
 import { registerUserGroupRoutes } from './user-groups';
 import { registerVisitRoutes } from './visits';
+import { registerWebhookRoutes } from './webhooks';
 
 /** Feature routes beyond users and locations (providers, badges, user groups, visits). */
 export function registerFeatureRoutes(ctx: ApiContext): void {
@@ -14,4 +15,5 @@ export function registerFeatureRoutes(ctx: ApiContext): void {
   registerBadgeRoutes(ctx);
   registerUserGroupRoutes(ctx);
   registerProvisioningOptionRoutes(ctx);
+  registerWebhookRoutes(ctx);
 }
