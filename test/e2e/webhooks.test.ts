@@ -73,8 +73,10 @@ describe.each(['onguard', 'genetec'] as const)('webhooks on %s', (kind) => {
     await env.waitFor(v.body.id, 'active');
     return v.body.id as string;
   }
+  /** Events redelivered on request: those arrive twice by design, with the same webhook-id. */
+  const redelivered = new Set<string>();
   function expectOncePerWebhookId() {
-    const ids = rx.accepted().map((r) => r.webhookId);
+    const ids = rx.accepted().map((r) => r.webhookId).filter((id) => !redelivered.has(id));
     expect(ids.length).toBeGreaterThan(0);
     expect(new Set(ids).size).toBe(ids.length);
   }
@@ -169,6 +171,7 @@ describe.each(['onguard', 'genetec'] as const)('webhooks on %s', (kind) => {
   it('redelivers on request with the same webhook-id and records the new attempt', async () => {
     const d = (await deliveries('&status=delivered'))[0];
     const accepted = rx.accepted().filter((r) => r.webhookId === d.webhookId).length;
+    redelivered.add(d.webhookId);
     const r = await env.api.call('POST', `/v1/webhooks/${hook.id}/deliveries/${d.id}/redeliver`);
     expect(r.status).toBe(202);
     expect(r.body).toMatchObject({ id: d.id, webhookId: d.webhookId, status: 'pending' });
