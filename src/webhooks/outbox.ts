@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { Prisma } from '../generated/prisma/client';
+import type { Db } from '../db/client';
 import type { Logger } from '../logging';
 import { webhookChangedSignal, webhookEventsSignal, webhookWorkflowId } from '../workflows/webhook-contract';
 import { eventOfStatus, visitStatusData, visitData, type WebhookEventType } from './events';
@@ -17,13 +18,20 @@ type Tx = Prisma.TransactionClient;
 /** `webhook-id`: msg_ and 24 random bytes, unique across every subscription. */
 export const newMessageId = () => `msg_${crypto.randomBytes(18).toString('base64url')}`;
 
-/** Enabled subscriptions that want `type` at `locationId` (an empty location filter means every location). */
+/**
+ * Enabled subscriptions that want `type`, with their location filters: one small query, and on the visit
+ * path (no subscriber, the common case) the only one webhooks add.
+ */
+async function wanting(tx: Tx, type: WebhookEventType) {
+  return tx.webhookSubscription.findMany({ where: { enabled: true, eventTypes: { has: type } }, select: { id: true, locationIds: true } });
+}
+
+/** Of `subs`, those whose location filter takes `locationId` (an empty filter takes every location). */
+const at = (subs: Array<{ id: string; locationIds: string[] }>, locationId: string) =>
+  subs.filter((s) => !s.locationIds.length || s.locationIds.includes(locationId)).map((s) => s.id);
+
 async function subscribers(tx: Tx, type: WebhookEventType, locationId: string) {
-  const subs = await tx.webhookSubscription.findMany({
-    where: { enabled: true, eventTypes: { has: type }, OR: [{ locationIds: { isEmpty: true } }, { locationIds: { has: locationId } }] },
-    select: { id: true },
-  });
-  return subs.map((s) => s.id);
+  return at(await wanting(tx, type), locationId);
 }
 
 /** Queues one event for every subscriber; returns the subscriptions that got a new row. */
@@ -55,9 +63,11 @@ export async function queueVisitStatusEvent(
 ): Promise<string[]> {
   const type = eventOfStatus(args.status);
   if (!type) return [];
+  const candidates = await wanting(tx, type);
+  if (!candidates.length) return [];
   const visit = await tx.visit.findUnique({ where: { id: args.visitId }, include: visitInclude });
   if (!visit) return [];
-  const subs = await subscribers(tx, type, visit.locationId);
+  const subs = at(candidates, visit.locationId);
   if (!subs.length) return [];
   return queueEvent(
     tx,
@@ -72,12 +82,17 @@ export async function queueVisitStatusEvent(
  * failed, the condition of the visits_deprovision_overdue metric. Once per visit and subscription.
  */
 export async function queueOverdueEvent(tx: Tx, args: { visitId: string; error: VisitError; now: Date; overdueAfterMs: number }): Promise<string[]> {
+  if (!args.error.during) return [];
+  const candidates = await wanting(tx, 'visit.deprovision_overdue');
+  if (!candidates.length) return [];
   const visit = await tx.visit.findUnique({ where: { id: args.visitId }, include: visitInclude });
-  if (!visit || !args.error.during) return [];
+  if (!visit) return [];
   const limit = args.now.getTime() - args.overdueAfterMs;
   const since = args.error.since ? Date.parse(args.error.since) : NaN;
   const overdue = (visit.endsAt && visit.endsAt.getTime() < limit) || since < limit;
   if (!overdue) return [];
+  const subs = at(candidates, visit.locationId);
+  if (!subs.length) return [];
   return queueEvent(tx, {
     type: 'visit.deprovision_overdue',
     sourceKey: `visit.deprovision_overdue:${visit.id}`,
@@ -88,7 +103,7 @@ export async function queueOverdueEvent(tx: Tx, args: { visitId: string; error: 
       ...visitData(visit),
       error: { code: args.error.code, message: args.error.message, attempts: args.error.attempts ?? 0, since: args.error.since ?? args.now.toISOString(), ...(args.error.nextAttemptAt ? { nextAttemptAt: args.error.nextAttemptAt } : {}) },
     },
-  });
+  }, subs);
 }
 
 /**
@@ -119,4 +134,13 @@ export function wakeDeliveries(
     () => undefined,
     (err: unknown) => deps.logger.warn({ subscriptionIds, err: (err as Error).message }, 'could not wake webhook delivery; it is picked up at its next poll or start'),
   );
+}
+
+/**
+ * At start: every enabled subscription's delivery workflow runs (started if something had ended it, e.g.
+ * Terminate in the Temporal UI), and looks at its outbox once.
+ */
+export async function ensureDeliveryWorkflows(db: Db, deps: { temporal: Client; logger: Logger; webhookTaskQueue: string }) {
+  const subs = await db.webhookSubscription.findMany({ where: { enabled: true }, select: { id: true } });
+  await wakeDeliveries(deps, subs.map((s) => s.id));
 }
