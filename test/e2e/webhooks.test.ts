@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { webhookPayloadSchemas } from '../../src/webhooks/events';
 import { webhookWorkflowId } from '../../src/workflows/webhook-contract';
 import type { WebhookTiming } from '../../src/workflows/webhook-contract';
 import { startVisitEnv, type VisitEnv } from '../helpers/visit-env';
@@ -241,6 +242,72 @@ describe.each(['onguard', 'genetec'] as const)('webhooks on %s', (kind) => {
     const ok = await rx.until('provider.health ok', () => rx.accepted().find((r) => r.type === 'provider.health' && r.body.data.status === 'ok'));
     expect(ok.body.data).toMatchObject({ providerId: env.providerId, code: null });
     expectOncePerWebhookId();
+  });
+
+  it('gives a delivery up once it has failed for its whole retry window, says so, and moves on', async () => {
+    await env.restartWorker({ webhookTiming: { ...FAST_WEBHOOKS, giveUpAfterMs: 1_500 } });
+    try {
+      rx.setMode({ answer: 'status', status: 503 });
+      const v = await activeVisit();
+      let failed: any;
+      for (let i = 0; i < 200 && !failed; i++) {
+        if (i) await new Promise((r) => setTimeout(r, 100));
+        failed = (await deliveries('&status=failed')).find((d) => d.visitId === v && d.eventType === 'visit.active');
+      }
+      expect(failed).toMatchObject({ nextAttemptAt: null, lastError: { httpStatus: 503 } });
+      expect(failed.attemptCount).toBeGreaterThanOrEqual(2);
+      expect(failed.attempts.every((a: any) => a.httpStatus === 503)).toBe(true);
+      expect((await env.api.call('GET', `/v1/webhooks/${hook.id}`)).body.failed).toBeGreaterThanOrEqual(1);
+      // The events queued behind it are not held back for ever.
+      rx.setMode({ answer: 'ok' });
+      await signOut(v);
+      await rx.until('the next event', () => eventsOf(v).find((e) => e.type === 'visit.completed'));
+      expect(eventsOf(v).some((e) => e.type === 'visit.active')).toBe(false);
+    } finally {
+      await env.restartWorker();
+    }
+  });
+
+  it('a receiver that does not answer does not slow the visit path', async () => {
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    const timed = async () => {
+      const times: number[] = [];
+      const ids: string[] = [];
+      for (let i = 0; i < 5; i++) {
+        const n = ++visitors;
+        const t0 = Date.now();
+        const r = await env.signIn(await newBadge(), { firstName: 'Fast', lastName: `Visitor ${n}`, email: `fast-${n}-${kind}@example.com` }, { prefer: 'wait=10' });
+        times.push(Date.now() - t0);
+        expect(r.status).toBe(201);
+        expect(r.body.status).toBe('active');
+        ids.push(r.body.id);
+      }
+      return { times, ids };
+    };
+    rx.setMode({ answer: 'hang' });
+    const stuck = await timed();
+    // Nothing of these visits has reached the guestbook: the visits did not wait for it.
+    expect(stuck.ids.some((id) => eventsOf(id).length)).toBe(false);
+    expect((await env.api.call('PATCH', `/v1/webhooks/${hook.id}`, { body: { enabled: false } })).status).toBe(200);
+    const none = await timed();
+    console.log(`[measure] ${kind}: sign-in to active (Prefer: wait), median of 5: ${median(stuck.times)} ms with the receiver not answering, ${median(none.times)} ms with no subscription`);
+    expect((await env.api.call('PATCH', `/v1/webhooks/${hook.id}`, { body: { enabled: true } })).body.enabled).toBe(true);
+    rx.setMode({ answer: 'ok' });
+    for (const id of stuck.ids) await rx.until('the held events', () => eventsOf(id).find((e) => e.type === 'visit.active'));
+    for (const id of [...stuck.ids, ...none.ids]) await signOut(id);
+    for (const id of stuck.ids) await rx.until('completed', () => eventsOf(id).find((e) => e.type === 'visit.completed'));
+    // Events that happened while it was switched off are not sent afterwards.
+    expect(none.ids.some((id) => eventsOf(id).some((e) => e.type === 'visit.active'))).toBe(false);
+    expectOncePerWebhookId();
+  });
+
+  it('sends payloads that match the documented schemas', () => {
+    const got = rx.accepted();
+    expect(new Set(got.map((r) => r.type))).toEqual(new Set(ALL_EVENTS));
+    for (const r of got) {
+      const parsed = webhookPayloadSchemas[r.type as keyof typeof webhookPayloadSchemas].safeParse(r.body);
+      expect({ type: r.type, issues: parsed.error?.issues ?? [] }).toEqual({ type: r.type, issues: [] });
+    }
   });
 
   it('never puts the signing secret in the API, the logs or a workflow history', async () => {
