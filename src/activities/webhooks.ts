@@ -6,8 +6,10 @@ import { decryptSecret } from '../config/secrets';
 import { Prisma } from '../generated/prisma/client';
 import { DEFAULT_WEBHOOK_TIMING, type WebhookAttemptOutcome, type WebhookNext } from '../workflows/webhook-contract';
 
-/** What a receiver's answer tells a person, without its body (which we never store). */
 const USER_AGENT = 'visitor-badges-webhooks/1';
+
+/** Delivered events (and their attempts) are kept this long for GET …/deliveries and redelivery. */
+const DELIVERED_RETENTION_MS = 30 * 24 * 3_600_000;
 
 /**
  * Webhook delivery activities: the delivery workflow passes IDs; the payload and the signing secret are
@@ -25,7 +27,11 @@ export function createWebhookActivities(deps: ActivityDeps) {
       if (!sub) return { kind: 'stop', reason: 'deleted' };
       if (!sub.enabled) return { kind: 'stop', reason: 'disabled' };
       const next = await db.webhookDelivery.findFirst({ where: { subscriptionId, status: 'pending' }, orderBy: { seq: 'asc' }, select: { id: true } });
-      if (!next) return { kind: 'idle', pollMs: timing.idlePollMs };
+      if (!next) {
+        // Idle is the quiet moment to drop what no one needs any more (failed ones stay for redelivery).
+        await db.webhookDelivery.deleteMany({ where: { subscriptionId, status: 'delivered', deliveredAt: { lt: new Date(now().getTime() - DELIVERED_RETENTION_MS) } } });
+        return { kind: 'idle', pollMs: timing.idlePollMs };
+      }
       return { kind: 'deliver', deliveryId: next.id, timeoutMs: timing.timeoutMs };
     },
 

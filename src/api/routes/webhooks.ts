@@ -87,6 +87,18 @@ export function registerWebhookRoutes(ctx: ApiContext) {
   const prisma = db.prisma;
   const wakeDeps = { temporal: temporal.client, logger, webhookTaskQueue: temporal.taskQueue };
 
+  // From the database at scrape time, like the visit gauges: the same on every API instance.
+  const deliveriesGauge = ctx.metrics.gauge('webhook_deliveries', 'Webhook deliveries by status (pending: queued or being retried; failed: given up).', ['status']);
+  const oldestPending = ctx.metrics.gauge('webhook_oldest_pending_seconds', 'Age of the oldest webhook delivery still pending: a receiver that keeps failing holds its queue.');
+  const disabledGauge = ctx.metrics.gauge('webhook_subscriptions_disabled', 'Webhook subscriptions the service switched off (the receiver answered 410 Gone).');
+  ctx.metrics.onCollect(async () => {
+    const rows = await prisma.webhookDelivery.groupBy({ by: ['status'], where: { status: { in: ['pending', 'failed'] } }, _count: { _all: true } });
+    for (const st of ['pending', 'failed']) deliveriesGauge.set({ status: st }, rows.find((r) => r.status === st)?._count._all ?? 0);
+    const oldest = await prisma.webhookDelivery.findFirst({ where: { status: 'pending' }, orderBy: { queuedAt: 'asc' }, select: { queuedAt: true } });
+    oldestPending.set({}, oldest ? Math.max(0, (Date.now() - oldest.queuedAt.getTime()) / 1000) : 0);
+    disabledGauge.set({}, await prisma.webhookSubscription.count({ where: { enabled: false, disabledReason: { not: null } } }));
+  });
+
   async function counts(ids: string[]) {
     const rows = ids.length
       ? await prisma.webhookDelivery.groupBy({ by: ['subscriptionId', 'status'], where: { subscriptionId: { in: ids }, status: { in: ['pending', 'failed'] } }, _count: { _all: true } })
