@@ -244,6 +244,22 @@ describe.each(['onguard', 'genetec'] as const)('webhooks on %s', (kind) => {
     expectOncePerWebhookId();
   });
 
+  it('says how a visit ended: cancelled in the Temporal UI, end of day', async () => {
+    const cancelled = await activeVisit();
+    await env.api.temporal.workflow.getHandle(`visit-${cancelled}`).cancel();
+    const c = await rx.until('cancelled', () => eventsOf(cancelled).find((e) => e.type === 'visit.completed'));
+    expect(c.body.data.reason).toBe('cancelled');
+    // A day that ends two seconds after sign-in.
+    await env.restartWorker({ webhookTiming: FAST_WEBHOOKS, visitDurationOverrideMs: 2_000 });
+    try {
+      const v = await activeVisit();
+      const done = await rx.until('end of day', () => eventsOf(v).find((e) => e.type === 'visit.completed'));
+      expect(done.body.data).toMatchObject({ reason: 'end_of_day', detail: expect.stringMatching(/end of day/) });
+    } finally {
+      await env.restartWorker();
+    }
+  });
+
   it('gives a delivery up once it has failed for its whole retry window, says so, and moves on', async () => {
     await env.restartWorker({ webhookTiming: { ...FAST_WEBHOOKS, giveUpAfterMs: 1_500 } });
     try {
