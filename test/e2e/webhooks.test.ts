@@ -1,9 +1,17 @@
 import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { Worker } from '@temporalio/worker';
 import { webhookPayloadSchemas } from '../../src/webhooks/events';
 import { webhookWorkflowId } from '../../src/workflows/webhook-contract';
 import type { WebhookTiming } from '../../src/workflows/webhook-contract';
 import { startVisitEnv, type VisitEnv } from '../helpers/visit-env';
 import { startWebhookReceiver } from '../helpers/webhook-receiver';
+import { workflowBundle } from '../helpers/worker';
+
+/** Replayed by test/workflows/webhook-replay.test.ts; `RECORD_HISTORY=1` re-records it. */
+const DELIVERY_FIXTURE = path.join(__dirname, '..', 'fixtures', 'webhook-delivery-history.json');
 
 /**
  * Outbound webhooks end to end: the API, a real Temporal server, a worker, each simulator over HTTP, and
@@ -37,6 +45,7 @@ describe.each(['onguard', 'genetec'] as const)('webhooks on %s', (kind) => {
   let hook: { id: string; secret: string };
   let nextBadge = kind === 'onguard' ? 1700 : 2700;
   const receivers: Array<{ close(): Promise<void> }> = [];
+  let firstRun: Awaited<ReturnType<ReturnType<VisitEnv['api']['temporal']['workflow']['getHandle']>['fetchHistory']>> | undefined;
 
   beforeAll(async () => {
     env = await startVisitEnv(kind, { deps: { webhookTiming: FAST_WEBHOOKS } });
@@ -304,6 +313,8 @@ describe.each(['onguard', 'genetec'] as const)('webhooks on %s', (kind) => {
     const stuck = await timed();
     // Nothing of these visits has reached the guestbook: the visits did not wait for it.
     expect(stuck.ids.some((id) => eventsOf(id).length)).toBe(false);
+    firstRun = await env.api.temporal.workflow.getHandle(webhookWorkflowId(hook.id)).fetchHistory();
+    // Switched off, its delivery workflow ends; switched on again, a new run starts.
     expect((await env.api.call('PATCH', `/v1/webhooks/${hook.id}`, { body: { enabled: false } })).status).toBe(200);
     const none = await timed();
     console.log(`[measure] ${kind}: sign-in to active (Prefer: wait), median of 5: ${median(stuck.times)} ms with the receiver not answering, ${median(none.times)} ms with no subscription`);
@@ -335,5 +346,10 @@ describe.each(['onguard', 'genetec'] as const)('webhooks on %s', (kind) => {
     const text = JSON.stringify(history);
     expect(text).not.toContain(hook.secret);
     expect(text).not.toContain(hook.secret.slice('whsec_'.length));
+    // The first run: retries, wake-ups, worker restarts, a redelivery, a give-up; it replays against the current code.
+    expect(firstRun).toBeDefined();
+    expect(JSON.stringify(firstRun)).not.toContain(hook.secret.slice('whsec_'.length));
+    await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, firstRun!, webhookWorkflowId(hook.id));
+    if (process.env.RECORD_HISTORY === '1' && kind === 'onguard') fs.writeFileSync(DELIVERY_FIXTURE, historyToJSON(firstRun!));
   });
 });
