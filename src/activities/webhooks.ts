@@ -43,11 +43,15 @@ export function createWebhookActivities(deps: ActivityDeps) {
     async attemptWebhookDelivery({ deliveryId }: { deliveryId: string }): Promise<WebhookAttemptOutcome> {
       const d = await db.webhookDelivery.findUnique({ where: { id: deliveryId }, include: { subscription: true } });
       if (!d || d.status !== 'pending' || !d.subscription.enabled) return { outcome: 'skipped' };
-      if (!deps.secretsKey) throw new Error('The worker has no SECRETS_KEY: it cannot sign webhooks.');
-      const secret = decryptSecret(deps.secretsKey, d.subscription.secretCiphertext);
       const body = JSON.stringify(d.payload);
       const sentAt = now();
-      const signature = new Webhook(secret).sign(d.messageId, sentAt, body);
+      let signature: string | null = null;
+      try {
+        if (!deps.secretsKey) throw new Error('no key');
+        signature = new Webhook(decryptSecret(deps.secretsKey, d.subscription.secretCiphertext)).sign(d.messageId, sentAt, body);
+      } catch {
+        // Recorded as a failed attempt, so GET …/deliveries says what to do; retried like any other failure.
+      }
 
       const ctx = activityContext();
       const beat = ctx ? setInterval(() => ctx.heartbeat(), 1000) : undefined;
@@ -55,6 +59,11 @@ export function createWebhookActivities(deps: ActivityDeps) {
       let httpStatus: number | null = null;
       let error: string | null = null;
       try {
+        if (!signature) {
+          throw Object.assign(new Error('The signing secret cannot be decrypted with this SECRETS_KEY (it changed since the subscription was made): set a new secret with PATCH /v1/webhooks/:id { "secret" } and give it to the receiver.'), {
+            code: 'SECRET_UNREADABLE',
+          });
+        }
         const res = await request(d.subscription.url, {
           method: 'POST',
           headers: {
@@ -132,6 +141,7 @@ function activityContext(): Context | undefined {
 
 function describeRequestError(err: unknown, timeoutMs: number): string {
   const e = err as { name?: string; code?: string; message?: string };
+  if (e?.code === 'SECRET_UNREADABLE') return e.message ?? 'The signing secret cannot be decrypted.';
   if (e?.name === 'TimeoutError' || e?.name === 'AbortError' || e?.code === 'UND_ERR_HEADERS_TIMEOUT' || e?.code === 'UND_ERR_BODY_TIMEOUT') {
     return `The receiver did not answer within ${timeoutMs} ms.`;
   }
