@@ -280,7 +280,9 @@ describe.each(['onguard', 'genetec'] as const)('webhooks on %s', (kind) => {
         failed = (await deliveries('&status=failed')).find((d) => d.visitId === v && d.eventType === 'visit.active');
       }
       expect(failed).toMatchObject({ nextAttemptAt: null, lastError: { httpStatus: 503 } });
-      expect(failed.attemptCount).toBeGreaterThanOrEqual(2);
+      // Given up no sooner than the window after it was queued (how many attempts fit depends on the load).
+      expect(failed.attemptCount).toBeGreaterThanOrEqual(1);
+      expect(Date.parse(failed.lastAttemptAt) - Date.parse(failed.queuedAt)).toBeGreaterThanOrEqual(1_500);
       expect(failed.attempts.every((a: any) => a.httpStatus === 503)).toBe(true);
       expect((await env.api.call('GET', `/v1/webhooks/${hook.id}`)).body.failed).toBeGreaterThanOrEqual(1);
       // The events queued behind it are not held back for ever.
