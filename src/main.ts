@@ -75,7 +75,16 @@ export async function start(config: AppConfig, log: Logger) {
       connection: nativeConnection,
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
-      deps: { db: db.prisma, pacs, logger: log, temporal: client, visitDurationOverrideMs: config.visitOverrides.durationMs },
+      deps: {
+        db: db.prisma,
+        pacs,
+        logger: log,
+        temporal: client,
+        visitDurationOverrideMs: config.visitOverrides.durationMs,
+        secretsKey,
+        webhookTaskQueue: config.temporal.taskQueue,
+        webhookTiming: config.webhookTiming,
+      },
       shutdownGraceMs: config.temporal.shutdownGraceMs,
     });
     const workerDone = worker.run().catch((err: unknown) => {

@@ -5,6 +5,7 @@ import type { AppConfig } from './config';
 import type { Db } from './db/client';
 import type { Logger } from './logging';
 import { seedDemo } from './demo/seed';
+import { ensureDeliveryWorkflows } from './webhooks/outbox';
 
 export interface StartedContext {
   config: AppConfig;
@@ -20,6 +21,7 @@ export interface StartedContext {
 export async function onStarted(ctx: StartedContext): Promise<string[]> {
   await ensureRefreshSchedules({ client: ctx.client, db: ctx.db, defaultTaskQueue: ctx.config.temporal.taskQueue, log: ctx.log });
   await ensureReconcileSchedules({ client: ctx.client, db: ctx.db, defaultTaskQueue: ctx.config.temporal.taskQueue, log: ctx.log });
+  await ensureDeliveryWorkflows(ctx.db, { temporal: ctx.client, logger: ctx.log, webhookTaskQueue: ctx.config.temporal.taskQueue });
   if (!ctx.config.demoSeed) return [];
   try {
     const demo = await seedDemo({ db: ctx.db, apiUrl: ctx.apiUrl, dataDir: ctx.config.dataDir, simulators: ctx.simulators, log: ctx.log });

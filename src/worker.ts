@@ -43,7 +43,8 @@ async function main() {
   const log = createLogger(config.logLevel);
   if (!config.temporal.address) throw new Error('TEMPORAL_ADDRESS is required to run the worker on its own (npm start runs everything).');
   const db = await openDatabase(config.database);
-  const pacs = new PacsRegistry(db.prisma, loadSecretsKey(config));
+  const secretsKey = loadSecretsKey(config);
+  const pacs = new PacsRegistry(db.prisma, secretsKey);
   const connection = await connectWorker(config.temporal, config.temporal.address);
   // Reconciliation activities describe visit workflows: a client beside the worker connection, outbound too.
   const client = await connectClient(config.temporal, config.temporal.address);
@@ -54,7 +55,16 @@ async function main() {
         connection,
         namespace: config.temporal.namespace,
         taskQueue,
-        deps: { db: db.prisma, pacs, logger: log, temporal: client, visitDurationOverrideMs: config.visitOverrides.durationMs },
+        deps: {
+          db: db.prisma,
+          pacs,
+          logger: log,
+          temporal: client,
+          visitDurationOverrideMs: config.visitOverrides.durationMs,
+          secretsKey,
+          webhookTaskQueue: config.temporal.taskQueue,
+          webhookTiming: config.webhookTiming,
+        },
         shutdownGraceMs: config.temporal.shutdownGraceMs,
       }),
     ),

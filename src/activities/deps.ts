@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { Db } from '../db/client';
 import type { Logger } from '../logging';
 import type { PacsRegistry } from '../pacs/registry';
+import type { WebhookTiming } from '../workflows/webhook-contract';
 
 /** What every activity factory is built from; its own module so the factories and index.ts do not import each other. */
 export interface ActivityDeps {
@@ -18,4 +19,14 @@ export interface ActivityDeps {
    * that need it fail with TEMPORAL_CLIENT_MISSING.
    */
   temporal?: Client;
+  /** Decrypts webhook signing secrets (SECRETS_KEY); webhook deliveries fail without it. */
+  secretsKey?: Buffer;
+  /**
+   * The main task queue, where webhook delivery workflows run (never a provider's on-premises queue: the
+   * POSTs go out from the service). Without it, events are still queued and wait for the delivery
+   * workflow's next poll.
+   */
+  webhookTaskQueue?: string;
+  /** Webhook delivery timing (tests shorten it); DEFAULT_WEBHOOK_TIMING otherwise. */
+  webhookTiming?: Partial<WebhookTiming>;
 }

@@ -3,6 +3,7 @@ import { createCardStateActivities } from './card-state';
 import type { ActivityDeps } from './deps';
 import { createReconcileActivities } from './reconcile';
 import { createVisitBookkeepingActivities, createVisitPacsActivities } from './visit';
+import { createWebhookActivities } from './webhooks';
 
 export type { ActivityDeps };
 
@@ -16,11 +17,14 @@ export type { ActivityDeps };
 const RECONCILE_PACS_CALLS = ['closeStrandedVisit', 'sweepPoolBadges'] as const;
 type ReconcileActivities = ReturnType<typeof createReconcileActivities>;
 
-/** Database (and Temporal visibility) bookkeeping: no PACS call. The visit workflow runs these as local activities. */
+/**
+ * Database (and Temporal visibility) bookkeeping, and webhook deliveries from the service: no PACS call, on
+ * the main task queue. The visit workflow runs its bookkeeping as local activities.
+ */
 export function createBookkeepingActivities(deps: ActivityDeps) {
   const { closeStrandedVisit: _c, sweepPoolBadges: _s, ...reconcile } = createReconcileActivities(deps);
   const { recordRefreshFailure } = createAdminActivities(deps);
-  return { ...createVisitBookkeepingActivities(deps), ...reconcile, recordRefreshFailure };
+  return { ...createVisitBookkeepingActivities(deps), ...reconcile, recordRefreshFailure, ...createWebhookActivities(deps) };
 }
 
 /** Activities that call a PACS: proxied onto the provider's task queue (or run by a workflow started there). */

@@ -10,6 +10,7 @@ import { toActivityFailure } from './failures';
 import { systemActor } from '../audit/actor';
 import { addVisitEvent } from '../audit/visit-event';
 import { createVisitActivities } from './visit';
+import { queueEvent, wakeDeliveries } from '../webhooks/outbox';
 
 /**
  * Reconciliation activities: what closes the gaps the visit workflow cannot see from inside. A visit whose
@@ -129,10 +130,18 @@ export function createReconcileActivities(deps: ActivityDeps) {
   }
 
   async function addAction(runId: string, n: Note & { kind: ActionKind }) {
-    await db.reconciliationAction.createMany({
-      data: [{ runId, kind: n.kind, visitId: n.visitId ?? null, badgeId: n.badgeId ?? null, message: n.message, key: keyOf(n), at: now() }],
-      skipDuplicates: true,
+    const at = now();
+    const wake = await db.$transaction(async (tx) => {
+      await tx.reconciliationAction.createMany({
+        data: [{ runId, kind: n.kind, visitId: n.visitId ?? null, badgeId: n.badgeId ?? null, message: n.message, key: keyOf(n), at }],
+        skipDuplicates: true,
+      });
+      // The guestbook hears of it through reconciliation.action (the outbox: same transaction, once per key).
+      const run = await tx.reconciliationRun.findUniqueOrThrow({ where: { id: runId }, select: { providerId: true, provider: { select: { locationId: true } } } });
+      const data = { runId, providerId: run.providerId, locationId: run.provider.locationId, kind: n.kind, visitId: n.visitId ?? null, badgeId: n.badgeId ?? null, message: n.message };
+      return queueEvent(tx, { type: 'reconciliation.action', sourceKey: `reconciliation.action:${runId}:${keyOf(n)}`, locationId: run.provider.locationId, visitId: n.visitId, at, data });
     });
+    void wakeDeliveries(deps, wake);
     deps.logger.info({ runId, kind: n.kind, visitId: n.visitId, badgeId: n.badgeId }, 'reconciliation action');
   }
 
@@ -311,11 +320,31 @@ export function createReconcileActivities(deps: ActivityDeps) {
     },
 
     async finishReconcileRun(args: { runId: string }): Promise<ReconcileSummary> {
-      const run = await db.reconciliationRun.update({
-        where: { id: args.runId },
-        data: { status: 'ok', finishedAt: now(), error: Prisma.DbNull },
-        include: { _count: { select: { findings: true, actions: true } } },
+      const { run, wake } = await db.$transaction(async (tx) => {
+        const run = await tx.reconciliationRun.update({
+          where: { id: args.runId },
+          data: { status: 'ok', finishedAt: now(), error: Prisma.DbNull },
+          include: { _count: { select: { findings: true, actions: true } }, provider: { select: { locationId: true } } },
+        });
+        // provider.health "ok" only when the provider's previous finished run had failed: a recovery, not every run.
+        const previous = await tx.reconciliationRun.findFirst({
+          where: { providerId: run.providerId, id: { not: run.id }, status: { not: 'running' } },
+          orderBy: { createdAt: 'desc' },
+          select: { status: true },
+        });
+        const wake =
+          previous?.status === 'failed'
+            ? await queueEvent(tx, {
+                type: 'provider.health',
+                sourceKey: `provider.health:${run.id}`,
+                locationId: run.provider.locationId,
+                at: run.finishedAt ?? now(),
+                data: { providerId: run.providerId, locationId: run.provider.locationId, status: 'ok', code: null, message: 'Reconciliation succeeded again: the access control system is reachable and accepts our credentials.' },
+              })
+            : [];
+        return { run, wake };
       });
+      void wakeDeliveries(deps, wake);
       await db.reconciliationRun.deleteMany({
         where: { providerId: run.providerId, createdAt: { lt: new Date(now().getTime() - QUIET_RUN_RETENTION_MS) }, actions: { none: {} } },
       });
@@ -325,11 +354,22 @@ export function createReconcileActivities(deps: ActivityDeps) {
 
     /** Called by the workflow once it gives up, so GET …/reconciliation shows why. */
     async failReconcileRun(args: { runId: string; error: { code: string; message: string } }): Promise<ReconcileSummary> {
-      const run = await db.reconciliationRun.update({
-        where: { id: args.runId },
-        data: { status: 'failed', finishedAt: now(), error: args.error as unknown as Prisma.InputJsonValue },
-        include: { _count: { select: { findings: true, actions: true } } },
+      const { run, wake } = await db.$transaction(async (tx) => {
+        const run = await tx.reconciliationRun.update({
+          where: { id: args.runId },
+          data: { status: 'failed', finishedAt: now(), error: args.error as unknown as Prisma.InputJsonValue },
+          include: { _count: { select: { findings: true, actions: true } }, provider: { select: { locationId: true } } },
+        });
+        const wake = await queueEvent(tx, {
+          type: 'provider.health',
+          sourceKey: `provider.health:${run.id}`,
+          locationId: run.provider.locationId,
+          at: run.finishedAt ?? now(),
+          data: { providerId: run.providerId, locationId: run.provider.locationId, status: 'failing', code: args.error.code, message: args.error.message },
+        });
+        return { run, wake };
       });
+      void wakeDeliveries(deps, wake);
       deps.logger.warn({ runId: run.id, providerId: run.providerId, code: args.error.code }, 'reconciliation failed');
       return summaryOf(run);
     },

@@ -11,6 +11,8 @@ import { announcingRetries } from './retry-notice';
 import type { VisitActorRef, VisitError, VisitStatus } from '../workflows/visit-contract';
 import { systemActor } from '../audit/actor';
 import { addVisitEvent, resolveActor } from '../audit/visit-event';
+import { queueOverdueEvent, queueVisitStatusEvent, wakeDeliveries } from '../webhooks/outbox';
+import { DEFAULT_WEBHOOK_TIMING } from '../workflows/webhook-contract';
 
 /** Visit.visitor as the API stored it: the PACS's visitor identity without the visit ID. */
 type VisitorDetails = Omit<VisitorIdentity, 'visitId'>;
@@ -101,8 +103,8 @@ export function createVisitActivities(deps: ActivityDeps) {
       const info = safeActivityInfo();
       const key = info ? `${info.workflowExecution?.runId ?? info.workflowType}/${info.activityId}` : null;
       const detail = args.error ? `${args.error.code}: ${args.error.message}` : args.detail;
-      await db.$transaction(async (tx) => {
-        if (key && (await tx.visitEvent.findUnique({ where: { visitId_key: { visitId: args.visitId, key } } }))) return;
+      const wake = await db.$transaction(async (tx) => {
+        if (key && (await tx.visitEvent.findUnique({ where: { visitId_key: { visitId: args.visitId, key } } }))) return [];
         await tx.visit.update({
           where: { id: args.visitId },
           data: {
@@ -110,8 +112,10 @@ export function createVisitActivities(deps: ActivityDeps) {
             ...(args.error !== undefined ? { lastError: args.error === null ? Prisma.DbNull : (args.error as unknown as Prisma.InputJsonValue) } : {}),
           },
         });
-        await addVisitEvent(tx, { visitId: args.visitId, status: args.status, detail, key, at: now(), actor: await resolveActor(tx, args.actor) });
+        const event = await addVisitEvent(tx, { visitId: args.visitId, status: args.status, detail, key, at: now(), actor: await resolveActor(tx, args.actor) });
+        return queueVisitStatusEvent(tx, { visitId: args.visitId, eventId: event.id, status: args.status, detail, error: args.error, at: event.at });
       });
+      void wakeDeliveries(deps, wake);
     },
 
     /**
@@ -120,12 +124,14 @@ export function createVisitActivities(deps: ActivityDeps) {
      * not one per attempt.
      */
     async recordSwitchOffFailure({ visitId, error }: { visitId: string; error: VisitError }) {
-      await db.$transaction(async (tx) => {
+      const wake = await db.$transaction(async (tx) => {
         const v = await tx.visit.findUnique({ where: { id: visitId }, select: { status: true, lastError: true } });
-        if (!v) return;
+        if (!v) return [];
         const prev = v.lastError as VisitError | null;
         await tx.visit.update({ where: { id: visitId }, data: { lastError: error as unknown as Prisma.InputJsonValue } });
-        if (prev?.during === error.during && prev?.code === error.code) return;
+        const overdueAfterMs = deps.webhookTiming?.overdueAfterMs ?? DEFAULT_WEBHOOK_TIMING.overdueAfterMs;
+        const queued = await queueOverdueEvent(tx, { visitId, error, now: now(), overdueAfterMs });
+        if (prev?.during === error.during && prev?.code === error.code) return queued;
         await addVisitEvent(tx, {
           visitId,
           status: v.status,
@@ -133,7 +139,9 @@ export function createVisitActivities(deps: ActivityDeps) {
           at: now(),
           actor: systemActor('visit workflow'),
         });
+        return queued;
       });
+      void wakeDeliveries(deps, wake);
     },
 
     /** Gives the badge back to the pool (the unique activeBadgeId is what reserved it). */

@@ -15,6 +15,9 @@ import { registerHealthRoutes } from './routes/health';
 import { registerLocationRoutes } from './routes/locations';
 import { registerUserRoutes } from './routes/users';
 import { registerFeatureRoutes } from './routes';
+import { EVENT_SUMMARIES, WEBHOOK_EVENT_TYPES, webhookPayloadSchemas } from '../webhooks/events';
+
+const WEBHOOK_DOCS = WEBHOOK_EVENT_TYPES.map((name) => ({ name, summary: EVENT_SUMMARIES[name], schema: webhookPayloadSchemas[name] }));
 
 // Routes import these from ./context (importing them from here closes a cycle the linter reports); the
 // re-export keeps routes written against the old location compiling until they are moved.
@@ -90,7 +93,7 @@ export function createApp(deps: ApiDeps) {
   registerVisitLatencyMetrics(metrics, deps.db);
 
   publicRoutes.add('get', '/openapi.json', { operationId: 'getOpenApi', summary: 'This document', tag: 'operations', public: true, response: openApiDocument }, () =>
-    buildOpenApi([...publicRoutes.records, ...routes.records], VERSION),
+    buildOpenApi([...publicRoutes.records, ...routes.records], VERSION, undefined, WEBHOOK_DOCS),
   );
   publicRoutes.seal();
   routes.seal();

@@ -39,8 +39,43 @@ function components() {
 const json = (schema: unknown) => ({ 'application/json': { schema } });
 const error = (description: string) => ({ description, content: json({ $ref: REF('Error') }) });
 
+/** An event this service POSTs to subscribers: OpenAPI 3.1's `webhooks` section. */
+export interface WebhookDoc {
+  name: string;
+  summary: string;
+  /** A schema registered in the contract (the payload). */
+  schema: z.ZodType;
+}
+
+const WEBHOOK_HEADERS = [
+  { name: 'webhook-id', description: 'The event’s id: the same on every retry and redelivery; dedupe by it.' },
+  { name: 'webhook-timestamp', description: 'When this attempt was signed, Unix seconds; refuse ones far from now (replays).' },
+  { name: 'webhook-signature', description: 'v1,<base64 HMAC-SHA256 of "<webhook-id>.<webhook-timestamp>.<body>"> with the subscription’s secret (Standard Webhooks).' },
+];
+
+function webhookOperations(docs: WebhookDoc[]) {
+  return Object.fromEntries(
+    docs.map((w) => [
+      w.name,
+      {
+        post: {
+          summary: w.summary,
+          description: contract.get(w.schema)?.description,
+          tags: ['webhooks'],
+          parameters: WEBHOOK_HEADERS.map((h) => ({ name: h.name, in: 'header', required: true, description: h.description, schema: { type: 'string' } })),
+          requestBody: { required: true, content: json(refTo(w.schema, `webhook ${w.name}`)) },
+          responses: {
+            '2XX': { description: 'Received. Any other answer, or none within the timeout, is retried with backoff (same webhook-id).' },
+            '410': { description: 'Gone: the service disables the subscription and sends nothing more until it is enabled again.' },
+          },
+        },
+      },
+    ]),
+  );
+}
+
 /** OpenAPI 3.1 document generated from the registered routes' zod schemas. */
-export function buildOpenApi(records: RouteRecord[], version: string, serverUrl?: string) {
+export function buildOpenApi(records: RouteRecord[], version: string, serverUrl?: string, webhooks: WebhookDoc[] = []) {
   const paths: Record<string, Record<string, unknown>> = {};
   const operationIds = new Set<string>();
   for (const { method, path, spec } of records) {
@@ -123,5 +158,6 @@ export function buildOpenApi(records: RouteRecord[], version: string, serverUrl?
     },
     security: [{ bearer: [] }],
     paths,
+    ...(webhooks.length ? { webhooks: webhookOperations(webhooks) } : {}),
   };
 }

@@ -36,11 +36,11 @@ export interface VisitEventInput {
  * end of day, reconciliation, the Temporal UI) is also an audit entry, in the same transaction; the
  * workflow's own steps (provisioned, a failed attempt) stay in the timeline only.
  */
-export async function addVisitEvent(tx: Tx, e: VisitEventInput): Promise<void> {
-  await tx.visitEvent.create({
+export async function addVisitEvent(tx: Tx, e: VisitEventInput): Promise<{ id: bigint; at: Date }> {
+  const event = await tx.visitEvent.create({
     data: { visitId: e.visitId, status: e.status, detail: e.detail ?? null, key: e.key ?? null, ...(e.at ? { at: e.at } : {}), ...actorColumns(e.actor) },
   });
-  if (e.actor.type === 'system' && e.actor.name === 'visit workflow') return;
+  if (e.actor.type === 'system' && e.actor.name === 'visit workflow') return event;
   const visit = await tx.visit.findUnique({ where: { id: e.visitId }, select: { locationId: true } });
   await recordAudit(tx, {
     actor: e.actor,
@@ -51,4 +51,5 @@ export async function addVisitEvent(tx: Tx, e: VisitEventInput): Promise<void> {
     details: { status: e.status, ...(e.detail ? { detail: e.detail } : {}), ...(e.details ?? {}) },
     requestId: e.requestId,
   });
+  return event;
 }

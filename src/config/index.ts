@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import type { VisitTiming } from '../workflows/visit-contract';
+import type { WebhookTiming } from '../workflows/webhook-contract';
 
 /**
  * The one place configuration is read. Every variable is documented in docs/configuration.md; the test
@@ -72,6 +73,13 @@ export const envSchema = z.object({
   HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1000).max(300_000).default(30_000),
   /** A request's headers must have arrived within this; capped at HTTP_REQUEST_TIMEOUT_MS. */
   HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(1000).max(300_000).default(10_000),
+  /** Webhooks: one POST may take this long before it counts as failed (a timeout). */
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  /** Webhooks: wait after the first failed attempt; doubles after each further one up to WEBHOOK_RETRY_MAX_MS. */
+  WEBHOOK_RETRY_INITIAL_MS: z.coerce.number().int().min(100).default(5_000),
+  WEBHOOK_RETRY_MAX_MS: z.coerce.number().int().min(100).default(3_600_000),
+  /** Webhooks: a delivery still failing this many hours after it was queued is given up (it can be redelivered). */
+  WEBHOOK_GIVE_UP_AFTER_HOURS: z.coerce.number().min(0.01).max(24 * 30).default(24),
   /**
    * Tests and chaos runs only: a visit ends this many milliseconds after it begins instead of at the
    * location's end of day, so the end-of-day path runs within a test's time.
@@ -120,6 +128,8 @@ export interface AppConfig {
   demoSeed: boolean;
   refreshIntervalMinutes: number;
   reconcileIntervalMinutes: number;
+  /** Webhook delivery timing (WEBHOOK_*). */
+  webhookTiming: Partial<WebhookTiming>;
   /** Tests and chaos runs only (VISIT_DURATION_OVERRIDE_MS, VISIT_TIMING). */
   visitOverrides: { durationMs?: number; timing?: Partial<VisitTiming> };
 }
@@ -163,6 +173,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     demoSeed: e.DEMO_SEED ?? simulators,
     refreshIntervalMinutes: e.REFRESH_INTERVAL_MINUTES,
     reconcileIntervalMinutes: e.RECONCILE_INTERVAL_MINUTES,
+    webhookTiming: {
+      timeoutMs: e.WEBHOOK_TIMEOUT_MS,
+      initialIntervalMs: e.WEBHOOK_RETRY_INITIAL_MS,
+      maxIntervalMs: Math.max(e.WEBHOOK_RETRY_MAX_MS, e.WEBHOOK_RETRY_INITIAL_MS),
+      giveUpAfterMs: Math.round(e.WEBHOOK_GIVE_UP_AFTER_HOURS * 3_600_000),
+    },
     visitOverrides: { durationMs: e.VISIT_DURATION_OVERRIDE_MS, timing: e.VISIT_TIMING },
   };
 }

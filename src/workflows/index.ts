@@ -6,3 +6,4 @@ export { testConnection } from './test-connection';
 export { dryRun } from './dry-run';
 export { reconcileProvider, scheduledReconcile } from './reconcile';
 export { syncCardLost } from './card-state';
+export { webhookDeliveryWorkflow } from './webhook-delivery';

@@ -41,12 +41,16 @@ describe('/metrics', () => {
       'reconciliation_last_success_timestamp_seconds',
       'visits_sign_in_to_active_seconds',
       'visits_sign_out_to_released_seconds',
+      'webhook_deliveries',
+      'webhook_oldest_pending_seconds',
+      'webhook_subscriptions_disabled',
     ]) {
       expect(text).toMatch(new RegExp(`^# TYPE ${name} (counter|gauge|histogram)$`, 'm'));
     }
     expect(text).toMatch(/^http_requests_total\{method="GET",route="\/me",status="200"\} [1-9]/m);
     expect(text).toMatch(/^visits\{status="active"\} 0$/m);
     expect(text).toMatch(/^visits_deprovision_overdue 0$/m);
+    expect(text).toMatch(/^webhook_deliveries\{status="failed"\} 0$/m);
   });
 
   it('computes sign-in→active and sign-out→released histograms from the visits’ timelines', async () => {

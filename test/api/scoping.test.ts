@@ -1,5 +1,7 @@
 import crypto from 'node:crypto';
 import { refreshScheduleId } from '../../src/workflows/ids';
+import { newMessageId } from '../../src/webhooks/outbox';
+import { webhookWorkflowId } from '../../src/workflows/webhook-contract';
 import { startTestApi, type TestApi } from '../helpers/api';
 import { createLocation, createProvider, createUser, ok, onguardBody, openVisit, seedCatalog, STANDARD_RULES, STANDARD_TYPES } from './admin/helpers';
 
@@ -17,6 +19,7 @@ interface SiteIds {
   badge: string;
   group: string;
   visit: string;
+  webhook: string;
 }
 interface Call {
   method: string;
@@ -53,7 +56,9 @@ describe('location scoping', () => {
       const spare = ok(await api.call('POST', `/v1/providers/${p.id}/badges`, { body: { name: `${site} held`, uniqueId: '1002', badgeTypeId: ids.type('1') } }), 'badge');
       const group = ok(await api.call('POST', '/v1/user-groups', { body: { name: `${site} viewers`, locationIds: [loc.id] } }), 'group');
       const visit = await openVisit(api, { locationId: loc.id, providerId: p.id, badgeId: spare.id });
-      s[site] = { loc: loc.id, provider: p.id, rule: ids.rule('10'), type: ids.type('1'), badge: badge.id, group: group.id, visit };
+      // Nothing listens at port 9: no worker serves this queue either, so nothing is ever sent.
+      const webhook = ok(await api.call('POST', '/v1/webhooks', { body: { url: 'http://127.0.0.1:9/hook', eventTypes: ['visit.active'], locationIds: [loc.id] } }), 'webhook');
+      s[site] = { loc: loc.id, provider: p.id, rule: ids.rule('10'), type: ids.type('1'), badge: badge.id, group: group.id, visit, webhook: webhook.id };
     }
     siteAdmin = await createUser(api, 'Site admin A', ['manageConfiguration', 'provisionBadge', 'signOut', 'viewVisits', 'approveVisits'], { allLocations: false });
     receptionist = await createUser(api, 'Receptionist A', ['provisionBadge', 'signOut', 'viewVisits'], { allLocations: false });
@@ -68,6 +73,9 @@ describe('location scoping', () => {
   afterAll(async () => {
     for (const v of await api.db.prisma.visit.findMany({ select: { workflowId: true } })) {
       await api.temporal.workflow.getHandle(v.workflowId).terminate('test over').catch(() => undefined);
+    }
+    for (const w of await api.db.prisma.webhookSubscription.findMany({ select: { id: true } })) {
+      await api.temporal.workflow.getHandle(webhookWorkflowId(w.id)).terminate('test over').catch(() => undefined);
     }
     for (const p of await api.db.prisma.provider.findMany({ select: { id: true } })) providers.push(p.id);
     for (const id of new Set(providers)) {
@@ -93,6 +101,24 @@ describe('location scoping', () => {
     ok(await api.call('POST', `/v1/providers/${s[site].provider}/badges`, { body: { name: uniq('Fresh'), uniqueId: String(nextUid++), badgeTypeId: s[site].type } }), 'b').id;
   const freshGroup = async (site: Site) => ok(await api.call('POST', '/v1/user-groups', { body: { name: uniq('Fresh'), locationIds: [s[site].loc] } }), 'g').id;
   const freshUser = async () => (await createUser(api, uniq('Fresh'), [])).id;
+  const freshWebhook = async (site: Site) =>
+    ok(await api.call('POST', '/v1/webhooks', { body: { url: 'http://127.0.0.1:9/hook', eventTypes: ['visit.completed'], locationIds: [s[site].loc] } }), 'w').id;
+  /** A delivered event of the site's subscription, as the delivery workflow would have left it. */
+  const freshDelivery = async (site: Site) =>
+    (
+      await api.db.prisma.webhookDelivery.create({
+        data: {
+          subscriptionId: s[site].webhook,
+          messageId: newMessageId(),
+          eventType: 'visit.active',
+          sourceKey: uniq('test'),
+          locationId: s[site].loc,
+          payload: { type: 'visit.active', timestamp: new Date().toISOString(), data: {} },
+          status: 'delivered',
+          deliveredAt: new Date(),
+        },
+      })
+    ).id;
 
   const get = (path: string): Call => ({ method: 'GET', path });
   const rows: Row[] = [
@@ -174,6 +200,22 @@ describe('location scoping', () => {
     // These visits are not awaiting approval (and have no workflow): refused with 409 at their own site.
     { op: 'POST /v1/visits/{id}/approve', build: (site) => ({ method: 'POST', path: `/v1/visits/${s[site].visit}/approve` }), expect: [409, 404, 409] },
     { op: 'POST /v1/visits/{id}/deny', build: (site) => ({ method: 'POST', path: `/v1/visits/${s[site].visit}/deny`, body: { reason: 'not expected today' } }), expect: [409, 404, 409] },
+    // A subscription belongs to the locations of its filter; another site's location in a body does not exist.
+    {
+      op: 'POST /v1/webhooks',
+      build: (site) => ({ method: 'POST', path: '/v1/webhooks', body: { url: 'http://127.0.0.1:9/hook', eventTypes: ['visit.active'], locationIds: [s[site].loc] } }),
+      expect: [201, 400, 201],
+    },
+    { op: 'GET /v1/webhooks', build: () => get('/v1/webhooks'), expect: [200, 200, 200] },
+    { op: 'GET /v1/webhooks/{id}', build: (site) => get(`/v1/webhooks/${s[site].webhook}`), expect: [200, 404, 200] },
+    { op: 'PATCH /v1/webhooks/{id}', build: (site) => ({ method: 'PATCH', path: `/v1/webhooks/${s[site].webhook}`, body: { description: uniq('Hook') } }), expect: [200, 404, 200] },
+    { op: 'DELETE /v1/webhooks/{id}', build: async (site) => ({ method: 'DELETE', path: `/v1/webhooks/${await freshWebhook(site)}` }), expect: [204, 404, 204] },
+    { op: 'GET /v1/webhooks/{id}/deliveries', build: (site) => get(`/v1/webhooks/${s[site].webhook}/deliveries`), expect: [200, 404, 200] },
+    {
+      op: 'POST /v1/webhooks/{id}/deliveries/{deliveryId}/redeliver',
+      build: async (site) => ({ method: 'POST', path: `/v1/webhooks/${s[site].webhook}/deliveries/${await freshDelivery(site)}/redeliver` }),
+      expect: [202, 404, 202],
+    },
   ];
 
   it('covers every authenticated operation of /openapi.json', async () => {
@@ -230,6 +272,19 @@ describe('location scoping', () => {
       // Asking for B by name finds nothing rather than B's visits.
       expect((await api.call('GET', `/v1/visits?locationId=${s.B.loc}`, { token })).body.items).toEqual([]);
     }
+    const hooks = ids(await api.call('GET', '/v1/webhooks?limit=200', { token: siteAdmin.token }));
+    expect(hooks).toContain(s.A.webhook);
+    expect(hooks).not.toContain(s.B.webhook);
+    // A subscription that also covers B, or every location, is out of a site admin's sight.
+    const both = ok(await api.call('POST', '/v1/webhooks', { body: { url: 'http://127.0.0.1:9/hook', eventTypes: ['visit.active'], locationIds: [s.A.loc, s.B.loc] } }), 'w');
+    const everywhere = ok(await api.call('POST', '/v1/webhooks', { body: { url: 'http://127.0.0.1:9/hook', eventTypes: ['visit.active'] } }), 'w');
+    const seen = ids(await api.call('GET', '/v1/webhooks?limit=200', { token: siteAdmin.token }));
+    expect(seen).not.toContain(both.id);
+    expect(seen).not.toContain(everywhere.id);
+    expect((await api.call('GET', `/v1/webhooks/${both.id}`, { token: siteAdmin.token })).status).toBe(404);
+    const empty = await api.call('POST', '/v1/webhooks', { token: siteAdmin.token, body: { url: 'http://127.0.0.1:9/hook', eventTypes: ['visit.active'] } });
+    expect(empty.status).toBe(400);
+    expect(empty.body.error.details.issues[0].path).toBe('locationIds');
     const groups = ids(await api.call('GET', '/v1/user-groups?limit=200', { token: siteAdmin.token }));
     expect(groups).toContain(s.A.group);
     expect(groups).not.toContain(s.B.group);
@@ -325,6 +380,8 @@ describe('location scoping', () => {
       users: await p.user.findMany({ orderBy: { id: 'asc' } }),
       // A refused request leaves no audit entry either.
       audit: await p.auditEntry.count(),
+      webhooks: await p.webhookSubscription.findMany({ orderBy: { id: 'asc' } }),
+      deliveries: await p.webhookDelivery.findMany({ orderBy: { id: 'asc' } }),
     };
   }
 });

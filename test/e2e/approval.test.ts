@@ -1,6 +1,7 @@
 import { SA } from '../../src/workflows/search-attributes';
 import { pacsBadge } from '../helpers/pacs-state';
 import { startVisitEnv, type VisitEnv } from '../helpers/visit-env';
+import { startWebhookReceiver } from '../helpers/webhook-receiver';
 
 // Approval before the doors open (location activation "on-approval"), through the API, a real Temporal
 // server and each simulator over HTTP: the PACS holds an inactive credential until someone approves.
@@ -189,6 +190,43 @@ describe.each(['onguard', 'genetec'] as const)('approval before the doors open o
       expect(off.access).toEqual([]);
     } finally {
       await env.restartWorker({});
+    }
+  });
+  it('tells the guestbook (webhooks) and the audit log who approved and who denied', async () => {
+    const rx = await startWebhookReceiver();
+    const hook = await env.api.call('POST', '/v1/webhooks', {
+      body: { url: rx.url, eventTypes: ['visit.awaiting_approval', 'visit.active', 'visit.completed'], locationIds: [env.locationId] },
+    });
+    expect(hook.status).toBe(201);
+    rx.setSecret(hook.body.secret);
+    try {
+      const approvedBadge = await env.addBadge(String(base + 8));
+      const deniedBadge = await env.addBadge(String(base + 9));
+      const a = (await env.signIn(approvedBadge, { firstName: 'Ada', lastName: 'Approved' }, { prefer: 'wait=20' })).body;
+      const d = (await env.signIn(deniedBadge, { firstName: 'Dan', lastName: 'Denied' }, { prefer: 'wait=20' })).body;
+      const of = (visitId: string) => rx.accepted().filter((r) => r.body?.data?.visitId === visitId);
+      await rx.until('both visits announced as awaiting approval', () => of(a.id).length >= 1 && of(d.id).length >= 1);
+      expect(of(a.id).map((r) => r.type)).toEqual(['visit.awaiting_approval']);
+
+      expect((await env.api.call('POST', `/v1/visits/${a.id}/approve`, { token: host.token, headers: { prefer: 'wait=20' } })).body.status).toBe('active');
+      expect((await env.api.call('POST', `/v1/visits/${d.id}/deny`, { token: host.token, headers: { prefer: 'wait=20' }, body: { reason: 'not expected' } })).body.status).toBe(
+        'completed',
+      );
+      await rx.until('the approved visit active', () => of(a.id).some((r) => r.type === 'visit.active'));
+      const completed = await rx.until('the denied visit completed', () => of(d.id).find((r) => r.type === 'visit.completed'));
+      expect(completed.body.data.reason).toBe('denied');
+
+      // The timeline names the host on the approval and the denial (the audit log keeps the same entries).
+      const approved = (await env.api.call('GET', `/v1/visits/${a.id}`)).body;
+      expect(approved.timeline.find((e: { detail?: string }) => /approved by Hugo Host/.test(e.detail ?? ''))?.actor).toMatchObject({ name: 'Hugo Host' });
+      const audit = await env.api.call('GET', `/v1/audit?entityType=visit&entityId=${d.id}`);
+      expect(audit.status).toBe(200);
+      expect(audit.body.items.map((e: { actor: { name: string } }) => e.actor.name)).toContain('Hugo Host');
+      await env.api.call('POST', `/v1/visits/${a.id}/sign-out`, { token: env.receptionist.token });
+      await env.waitFor(a.id, 'completed');
+    } finally {
+      await env.api.call('DELETE', `/v1/webhooks/${hook.body.id}`);
+      await rx.close();
     }
   });
 });

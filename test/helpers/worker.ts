@@ -30,7 +30,7 @@ export async function startTestWorker(opts: { db: Db; secretsKey: Buffer; taskQu
     connection,
     namespace: 'default',
     taskQueue: opts.taskQueue,
-    deps: { db: opts.db, pacs, logger: createLogger('silent'), temporal: client, ...opts.deps },
+    deps: { db: opts.db, pacs, logger: createLogger('silent'), temporal: client, secretsKey: opts.secretsKey, webhookTaskQueue: opts.taskQueue, ...opts.deps },
     shutdownGraceMs: 1000,
     workflowBundle: await workflowBundle(),
   });

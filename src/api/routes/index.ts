@@ -6,6 +6,7 @@ import { registerProvisioningOptionRoutes } from './provisioning-options';
 import { registerReconciliationRoutes } from './reconciliation';
 import { registerUserGroupRoutes } from './user-groups';
 import { registerVisitRoutes } from './visits';
+import { registerWebhookRoutes } from './webhooks';
 
 /** Feature routes beyond users and locations (providers, badges, user groups, visits). */
 export function registerFeatureRoutes(ctx: ApiContext): void {
@@ -16,4 +17,5 @@ export function registerFeatureRoutes(ctx: ApiContext): void {
   registerUserGroupRoutes(ctx);
   registerProvisioningOptionRoutes(ctx);
   registerAuditRoutes(ctx);
+  registerWebhookRoutes(ctx);
 }
