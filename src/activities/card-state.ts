@@ -14,7 +14,8 @@ export function createCardStateActivities(deps: ActivityDeps) {
   return {
     async syncCardLostState({ badgeId }: { badgeId: string }): Promise<{ state: CardLostState }> {
       const badge = await deps.db.securityBadge.findUnique({ where: { id: badgeId }, include: { badgeType: true } });
-      if (!badge) throw ApplicationFailure.nonRetryable(`Badge ${badgeId} is not in the database.`, 'BADGE_NOT_FOUND');
+      // The workflow's retry policy stops at this type: activities report, workflows decide.
+      if (!badge) throw ApplicationFailure.create({ type: 'BADGE_NOT_FOUND', message: `Badge ${badgeId} is not in the database.`, nonRetryable: false });
       try {
         const adapter = await deps.pacs.forProvider(badge.providerId);
         // OnGuard: no lost state is written (see docs/operations.md, "Cards not returned, lost or retired").

@@ -366,7 +366,8 @@ export function createVisitActivities(deps: ActivityDeps) {
     const loaded = await load(args.visitId);
     const end = new Date(args.endsAt);
     if (now().getTime() >= end.getTime()) {
-      throw ApplicationFailure.nonRetryable(`The visit ended at ${args.endsAt}: its badge is not switched on after the end of the day.`, 'VISIT_DAY_OVER');
+      // Not retried because the workflow's policy lists the type: activities report, workflows decide.
+      throw ApplicationFailure.create({ type: 'VISIT_DAY_OVER', message: `The visit ended at ${args.endsAt}: its badge is not switched on after the end of the day.`, nonRetryable: false });
     }
     try {
       await loaded.adapter.activateBadge({ personId: args.personId, credentialId: args.credentialId, activateAt: now(), deactivateAt: end });

@@ -122,6 +122,7 @@ export function wakeDeliveries(
   const taskQueue = deps.webhookTaskQueue;
   return Promise.all(
     subscriptionIds.map((subscriptionId) =>
+      // By name: activities importing the workflow module would close a (type) import cycle through activities/index.ts.
       client.workflow.signalWithStart('webhookDeliveryWorkflow', {
         workflowId: webhookWorkflowId(subscriptionId),
         taskQueue,

@@ -107,7 +107,8 @@ export async function visitWorkflow(input: VisitInput): Promise<VisitState> {
       maximumInterval: timing.provisionMaxIntervalMs,
       backoffCoefficient: 2,
       maximumAttempts: timing.provisionAttempts,
-      nonRetryableErrorTypes: [...FAILURES_NEEDING_A_PERSON],
+      // VISIT_DAY_OVER: an approval that comes after the end of the day is never carried out.
+      nonRetryableErrorTypes: [...FAILURES_NEEDING_A_PERSON, 'VISIT_DAY_OVER'],
     },
   });
   // v2: one attempt per round; the workflow schedules the next (src/workflows/switch-off.ts).
@@ -241,56 +242,75 @@ export async function visitWorkflow(input: VisitInput): Promise<VisitState> {
     return CancellationScope.nonCancellable(() => finish(END_REASONS.cancelled, undefined, { system: 'Temporal UI' }));
   }
 
+  /** How a visit ends, and who ended it (for the timeline and the audit log). */
+  type Ending = { reason: string; by?: VisitActorRef };
+  // Function declarations below, not consts: the code above returns into lifecycle() before reaching them.
+  /** The ending asked for (sign-out, deprovision-now), or else the end of the day. */
+  function endingNow(): Ending {
+    return endRequested ? { reason: END_REASONS[endRequested], by: endedBy } : { reason: END_REASONS.endOfDay, by: { system: 'end of day' } };
+  }
+
+  /** The lifecycle in docs/architecture.md: provision until active, wait for the end, switch off until done. */
   async function lifecycle(): Promise<VisitState> {
     const begun = await db.beginVisit({ visitId: input.visitId });
     const endsAt = begun.endsAt;
     state.endsAt = endsAt;
     // Histories from before the label existed replay with the bare instant.
     endsAtLabel = begun.endsAtLabel;
-    const endOfDay = { summary: `end of day ${endsAtLabel ?? endsAt}` };
     if (input.resume) {
       state.status = 'deprovisioning';
       recordedStatus = 'deprovisioning';
       return finish(input.resume.reason, input.resume, input.resume.by);
     }
-    // Workflow time is replay-safe; the time-zone arithmetic that produced endsAt ran in an activity.
-    const msUntilEnd = () => Math.max(0, Date.parse(endsAt) - Date.now());
+    const ended = await provisionUntilActive(endsAt);
+    const ending = ended ?? (await waitForTheEnd(endsAt));
+    return finish(ending.reason, undefined, ending.by);
+  }
 
-    // Provision, and on failure wait for a retry, sign-out or the end of the day.
+  /** Workflow time is replay-safe; the time-zone arithmetic that produced endsAt ran in an activity. */
+  function msUntil(endsAt: string) {
+    return Math.max(0, Date.parse(endsAt) - Date.now());
+  }
+  function endOfDaySummary(endsAt: string) {
+    return `end of day ${endsAtLabel ?? endsAt}`;
+  }
+
+  /**
+   * Phase 1: provision (after approval, where the location asks for it); on failure wait for a retry, a
+   * sign-out or the end of the day. Returns null once the badge is active, else how the visit ends.
+   */
+  async function provisionUntilActive(endsAt: string): Promise<Ending | null> {
     for (;;) {
-      if (endRequested) break;
+      if (endRequested) return endingNow();
       state.attempts++;
       // approval-v4: until someone approves, the credential is issued inactive and access is not granted.
       const pending = approvalV4 && !decision?.approved;
       let failure = await provision(endsAt, pending);
       state.retrying = undefined;
       if (!failure && pending) {
-        const ended = await awaitApproval(msUntilEnd);
-        if (ended) {
-          const by: VisitActorRef | undefined = endRequested ? endedBy : decision ? decision.decidedBy : { system: 'end of day' };
-          return finish(ended, undefined, by);
-        }
+        const ended = await awaitApproval(() => msUntil(endsAt));
+        if (ended) return { reason: ended, by: endRequested ? endedBy : decision ? decision.decidedBy : { system: 'end of day' } };
         failure = await activate(endsAt);
       }
       if (!failure) {
         await transition('active', `badge ${input.badgeNumber} active until ${endsAt}`, null);
-        break;
+        return null;
       }
       // Cleared before the status is announced: a retry sent as soon as an operator sees
       // provision_failed can arrive while that status is still being recorded.
       retryRequested = false;
       await transition('provision_failed', failure.message, failure);
-      const woke = await condition(() => retryRequested || endRequested !== null, msUntilEnd(), { summary: `${endOfDay.summary}, or a retry or sign-out` });
-      if (!woke) break; // end of day: nothing to keep open for
-      if (endRequested) break;
+      const woke = await condition(() => retryRequested || endRequested !== null, msUntil(endsAt), { summary: `${endOfDaySummary(endsAt)}, or a retry or sign-out` });
+      if (!woke || endRequested) return endingNow(); // the end of the day: nothing to keep open for
       await transition('provisioning', 'retry requested by an operator', undefined, retryBy);
     }
+  }
 
-    if (state.status === 'active') {
-      const early = await condition(() => endRequested !== null, msUntilEnd(), endOfDay);
-      log.info('visit ending', { visitId: input.visitId, reason: early ? endRequested : 'endOfDay' });
-    }
-    return finish(endRequested ? END_REASONS[endRequested] : END_REASONS.endOfDay, undefined, endRequested ? endedBy : { system: 'end of day' });
+  /** Phase 2: the badge is active until sign-out, deprovision-now or the end of the day. */
+  async function waitForTheEnd(endsAt: string): Promise<Ending> {
+    const early = await condition(() => endRequested !== null, msUntil(endsAt), { summary: endOfDaySummary(endsAt) });
+    log.info('visit ending', { visitId: input.visitId, reason: early ? endRequested : 'endOfDay' });
+    return endingNow();
   }
 
   /**
@@ -323,7 +343,7 @@ export async function visitWorkflow(input: VisitInput): Promise<VisitState> {
     }
   }
 
-  /** Switches the badge off until done, gives it back to the pool, completes the visit. */
+  /** Phase 3: switches the badge off until done, gives it back to the pool, completes the visit. */
   async function finish(reason: string, resumed?: VisitInput['resume'], by?: VisitActorRef): Promise<VisitState> {
     if (!resumed) await transition('deprovisioning', reason, undefined, by);
     await deprovision('switching the badge off', { reason, resumed, by });
