@@ -70,7 +70,9 @@ async function main() {
       `  ${kind.padEnd(8)} sign-in → badge active: ours p50 ${pct(xs, 50)} ms, p95 ${pct(xs, 95)} ms (n=${xs.length}) | direct p50 ${pct(d, 50)} ms, p95 ${pct(d, 95)} ms | ratio p50 ${(pct(xs, 50) / Math.max(1, pct(d, 50))).toFixed(1)}×`,
     );
     const perVisit = (after[kind] - before[kind]) / xs.length;
-    console.log(`  ${kind.padEnd(8)} PACS requests per visit (sign-in + sign-out): ours ${perVisit.toFixed(1)} | direct ${direct.requestsPerVisit[kind].toFixed(1)}`);
+    console.log(
+      `  ${kind.padEnd(8)} PACS requests per visit (sign-in + sign-out): ours ${perVisit.toFixed(1)} | direct ${direct.requestsPerVisit[kind].toFixed(1)}`,
+    );
   }
   console.log(
     `  sign-out → badge off and released: ours p50 ${pct(toCompleted, 50)} ms, p95 ${pct(toCompleted, 95)} ms | direct p50 ${pct(direct.toReleased, 50)} ms | ratio p50 ${(pct(toCompleted, 50) / Math.max(1, pct(direct.toReleased, 50))).toFixed(1)}×`,
@@ -85,15 +87,34 @@ async function main() {
 /** The seeds' checks, issue and grant, then revoke and deactivate: our clients in sequence, per visit. */
 async function directPeer(origins: Record<string, string>, urls: { onguard?: string; genetec?: string }, visits: number, concurrency: number) {
   const adapters: Record<string, PacsAdapter> = {
-    onguard: createPacsAdapter({ kind: 'onguard', url: urls.onguard!, username: 'admin', password: 'onguard-sim-password', applicationId: 'OPEN_ACCESS_NON_PRODUCTION', tls: { verify: true }, maxConcurrentRequests: 4 }),
-    genetec: createPacsAdapter({ kind: 'genetec', url: urls.genetec!, username: 'admin', password: 'genetec-sim-password', applicationId: 'VB-SIMULATOR-APP-ID', tls: { verify: true }, maxConcurrentRequests: 4 }),
+    onguard: createPacsAdapter({
+      kind: 'onguard',
+      url: urls.onguard!,
+      username: 'admin',
+      password: 'onguard-sim-password',
+      applicationId: 'OPEN_ACCESS_NON_PRODUCTION',
+      tls: { verify: true },
+      maxConcurrentRequests: 4,
+    }),
+    genetec: createPacsAdapter({
+      kind: 'genetec',
+      url: urls.genetec!,
+      username: 'admin',
+      password: 'genetec-sim-password',
+      applicationId: 'VB-SIMULATOR-APP-ID',
+      tls: { verify: true },
+      maxConcurrentRequests: 4,
+    }),
   };
   const setup: Record<string, { type: { externalId: string; details?: Record<string, unknown> | null }; rule: string }> = {};
   for (const [kind, a] of Object.entries(adapters)) {
     const types = await a.listBadgeTypes();
     const t = kind === 'onguard' ? types.find((x) => x.name === 'Visitor')! : types.find((x) => /26/.test(x.name) && x.manualEntry)!;
     const rules = await a.listAccessRules();
-    setup[kind] = { type: { externalId: t.externalId, details: t.details ?? null }, rule: (rules.find((r) => r.name === 'Lobby visitors') ?? rules[0]).externalId };
+    setup[kind] = {
+      type: { externalId: t.externalId, details: t.details ?? null },
+      rule: (rules.find((r) => r.name === 'Lobby visitors') ?? rules[0]).externalId,
+    };
   }
   const count = async (kind: string) => ((await (await fetch(`${origins[kind]}/__sim/stats`)).json()) as { requests: number }).requests;
   const before = { onguard: await count('onguard'), genetec: await count('genetec') };
@@ -111,10 +132,21 @@ async function directPeer(origins: Record<string, string>, urls: { onguard?: str
         const t = Date.now();
         await a.listBadgeTypes();
         await a.listAccessRules();
-        const { personId } = await a.findOrCreateVisitor({ visitId: `direct-${i}-${t0}`, firstName: 'Direct', lastName: `Peer${i}`, email: `direct${i}.${t0}@example.com` });
+        const { personId } = await a.findOrCreateVisitor({
+          visitId: `direct-${i}-${t0}`,
+          firstName: 'Direct',
+          lastName: `Peer${i}`,
+          email: `direct${i}.${t0}@example.com`,
+        });
         await a.lookupBadge(uniqueId, setup[kind].type);
         await a.activeBadgesOf(personId);
-        const { credentialId } = await a.issueBadge({ personId, uniqueId, badgeType: setup[kind].type, activateAt: new Date(), deactivateAt: new Date(Date.now() + 3_600_000) });
+        const { credentialId } = await a.issueBadge({
+          personId,
+          uniqueId,
+          badgeType: setup[kind].type,
+          activateAt: new Date(),
+          deactivateAt: new Date(Date.now() + 3_600_000),
+        });
         await a.grantAccess({ personId, credentialId, accessRuleExternalIds: [setup[kind].rule] });
         toActive[kind].push(Date.now() - t);
         const t2 = Date.now();

@@ -54,7 +54,13 @@ export async function startBenchService() {
   const asReception = (method: string, p: string, body?: unknown, extra: Record<string, string> = {}) => call(demo.receptionist, method, p, body, extra);
   const simOrigins: Record<Kind, string> = { onguard: running.simulators.onguard!, genetec: running.simulators.genetec!.replace(/\/WebSdk$/, '') };
   const sim = async (kind: Kind, method: string, p: string, body?: unknown) =>
-    (await fetch(`${simOrigins[kind]}/__sim${p}`, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) })).json() as Promise<any>;
+    (
+      await fetch(`${simOrigins[kind]}/__sim${p}`, {
+        method,
+        headers: { 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      })
+    ).json() as Promise<any>;
   const setLatency = async (ms: number) => {
     for (const kind of ['onguard', 'genetec'] as const) await sim(kind, 'PUT', '/faults', { latencyMs: ms });
   };

@@ -47,8 +47,11 @@ async function main() {
     }),
   );
   const signInS = (Date.now() - t0) / 1000;
-  console.log(`  signed in ${VISITS} in ${signInS.toFixed(0)} s (${(VISITS / signInS).toFixed(2)} visits/s); RSS idle ${rssIdle} MiB → ${rss()} MiB with ${VISITS} open visits`);
-  if (Date.now() > end.getTime() - 5_000) throw new Error(`sign-ins took longer than the ${signInEstimateS.toFixed(0)} s allowed before the end of day; run with fewer --visits`);
+  console.log(
+    `  signed in ${VISITS} in ${signInS.toFixed(0)} s (${(VISITS / signInS).toFixed(2)} visits/s); RSS idle ${rssIdle} MiB → ${rss()} MiB with ${VISITS} open visits`,
+  );
+  if (Date.now() > end.getTime() - 5_000)
+    throw new Error(`sign-ins took longer than the ${signInEstimateS.toFixed(0)} s allowed before the end of day; run with fewer --visits`);
 
   await new Promise((r) => setTimeout(r, end.getTime() - 3_000 - Date.now()));
   await svc.setLatency(LATENCY);
@@ -77,7 +80,11 @@ async function main() {
   }
   const sweepS = (Date.now() - end.getTime()) / 1000;
 
-  const providers = (await api('GET', `/v1/locations/${demo.locationId}/providers`)).body.items as Array<{ id: string; kind: Kind; maxConcurrentRequests?: number }>;
+  const providers = (await api('GET', `/v1/locations/${demo.locationId}/providers`)).body.items as Array<{
+    id: string;
+    kind: Kind;
+    maxConcurrentRequests?: number;
+  }>;
   console.log(`end-of-day sweep: ${VISITS} visits at ${LATENCY} ms per request → all switched off and released ${sweepS.toFixed(1)} s after the end of day`);
   let bound = 0;
   for (const kind of KINDS) {

@@ -62,10 +62,14 @@ function diff(fromSchema, toSchema) {
       process.execPath,
       [
         path.join(ROOT, 'node_modules', 'prisma-migrate-cli', 'build', 'index.js'),
-        'migrate', 'diff',
-        '--config', path.join(ROOT, 'prisma', 'migrate-cli', 'prisma.config.ts'),
-        '--from-schema-datamodel', path.join(tmp, 'from.prisma'),
-        '--to-schema-datamodel', path.join(tmp, 'to.prisma'),
+        'migrate',
+        'diff',
+        '--config',
+        path.join(ROOT, 'prisma', 'migrate-cli', 'prisma.config.ts'),
+        '--from-schema-datamodel',
+        path.join(tmp, 'from.prisma'),
+        '--to-schema-datamodel',
+        path.join(tmp, 'to.prisma'),
         '--script',
       ],
       {

@@ -32,17 +32,19 @@ function generate() {
 function sqlFromSchema() {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'vb-prisma-'));
   const copy = path.join(tmp, 'schema.prisma');
-  fs.writeFileSync(
-    copy,
-    fs.readFileSync(schema, 'utf8').replace(/provider\s*=\s*"postgresql"/, 'provider = "postgresql"\n  url      = env("DATABASE_URL")'),
-  );
+  fs.writeFileSync(copy, fs.readFileSync(schema, 'utf8').replace(/provider\s*=\s*"postgresql"/, 'provider = "postgresql"\n  url      = env("DATABASE_URL")'));
   const r = spawnSync(
     process.execPath,
     [
       path.join(root, 'node_modules', 'prisma-migrate-cli', 'build', 'index.js'),
-      'migrate', 'diff',
-      '--config', path.join(root, 'prisma', 'migrate-cli', 'prisma.config.ts'),
-      '--from-empty', '--to-schema-datamodel', copy, '--script',
+      'migrate',
+      'diff',
+      '--config',
+      path.join(root, 'prisma', 'migrate-cli', 'prisma.config.ts'),
+      '--from-empty',
+      '--to-schema-datamodel',
+      copy,
+      '--script',
     ],
     { cwd: root, env: { DATABASE_URL: 'postgresql://postgres@127.0.0.1:5432/postgres', ...engineEnv() }, encoding: 'utf8' },
   );

@@ -90,7 +90,11 @@ function npmDependencies() {
   const installed = mtimeMs(path.join(ROOT, 'node_modules', '.package-lock.json'));
   if (installed !== null && installed >= mtimeMs(lock)) return 'skipped: node_modules is up to date with package-lock.json';
   const why =
-    installed !== null ? 'package-lock.json changed' : fs.existsSync(path.join(ROOT, 'node_modules')) ? 'node_modules is incomplete' : 'node_modules is missing';
+    installed !== null
+      ? 'package-lock.json changed'
+      : fs.existsSync(path.join(ROOT, 'node_modules'))
+        ? 'node_modules is incomplete'
+        : 'node_modules is missing';
   console.log(`  ${why}: npm ci`);
   // Under `npm run setup`, npm_execpath is the npm that runs us: use it rather than whatever is on PATH.
   const npmCli = process.env.npm_execpath;
@@ -290,9 +294,7 @@ async function chromium() {
       return false;
     }
   });
-  return found
-    ? `found ${found}`
-    : 'not found: `npm test` needs it for the Temporal UI test; install it (`apt-get install -y chromium`) or set CHROMIUM_PATH';
+  return found ? `found ${found}` : 'not found: `npm test` needs it for the Temporal UI test; install it (`apt-get install -y chromium`) or set CHROMIUM_PATH';
 }
 
 // ------------------------------------------------------------------------------------------------- main

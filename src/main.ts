@@ -110,7 +110,13 @@ export async function start(config: AppConfig, log: Logger) {
         ping: () => client.connection.withDeadline(Date.now() + 2500, () => client.workflowService.getSystemInfo({})).then(() => undefined),
       },
       logger: log,
-      config: { temporal: config.temporal, refreshIntervalMinutes: config.refreshIntervalMinutes, reconcileIntervalMinutes: config.reconcileIntervalMinutes, secretsKey, visitTiming: config.visitOverrides.timing },
+      config: {
+        temporal: config.temporal,
+        refreshIntervalMinutes: config.refreshIntervalMinutes,
+        reconcileIntervalMinutes: config.reconcileIntervalMinutes,
+        secretsKey,
+        visitTiming: config.visitOverrides.timing,
+      },
     });
     const server = createHttpServer(app, config.http);
     await new Promise<void>((resolve, reject) => {

@@ -41,7 +41,9 @@ function parseArgs(argv: string[]) {
 async function main() {
   const args = parseArgs(process.argv.slice(2));
   if (!args.providerId || !args.badge) {
-    console.error('usage: npm run pacs-check -- <provider id> --badge <reserved test number> [--badge-type <id>] [--access-rule <id>]… [--first <name>] [--last <name>] [--email <address>]');
+    console.error(
+      'usage: npm run pacs-check -- <provider id> --badge <reserved test number> [--badge-type <id>] [--access-rule <id>]… [--first <name>] [--last <name>] [--email <address>]',
+    );
     process.exit(2);
   }
   const config = loadConfig();

@@ -304,7 +304,16 @@ export class FaultRunner {
         target = active.length ? pick(rng, active) : candidates.length ? pick(rng, candidates) : undefined;
         if (!target) break;
         tried.add(target);
-        const args = ['workflow', verb, '--workflow-id', visitWorkflowId(target.visitId!), '--address', this.ctx.temporalProc.address, '--namespace', 'default'];
+        const args = [
+          'workflow',
+          verb,
+          '--workflow-id',
+          visitWorkflowId(target.visitId!),
+          '--address',
+          this.ctx.temporalProc.address,
+          '--namespace',
+          'default',
+        ];
         if (verb === 'terminate') args.push('--reason', 'chaos run: terminated by an operator');
         let closed = false;
         for (let attempt = 1; attempt <= 3 && !ok && !closed; attempt++) {

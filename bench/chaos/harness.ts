@@ -290,7 +290,10 @@ async function setUp(ctx: RunContext) {
     const badges: PoolBadge[] = [];
     for (let i = 0; i < opts.badgesPerProvider; i++) {
       const number = String(first + i);
-      const b = ok(await api.call('POST', `/v1/providers/${p.id}/badges`, { body: { name: `Chaos ${kind} ${number}`, uniqueId: number, badgeTypeId: type.id } }), 'badge');
+      const b = ok(
+        await api.call('POST', `/v1/providers/${p.id}/badges`, { body: { name: `Chaos ${kind} ${number}`, uniqueId: number, badgeTypeId: type.id } }),
+        'badge',
+      );
       badges.push({ id: b.id, pacs: kind, number });
     }
     const setup: ProviderSetup = { id: p.id, ruleId: rule.id, badgeTypeId: type.id, badges };
@@ -346,10 +349,20 @@ async function sampleOnce(ctx: RunContext) {
   ctx.samples++;
   const f = inspectSample(creds);
   for (const s of f.sharedCards) {
-    violation(ctx, 'twoPeopleOnOneCard', `${s.pacs}|${s.card}|${s.holders.join(',')}`, `${s.pacs} card ${s.card} active for ${s.holders.join(' and ')} at once${visitsOfCard(ctx, s.pacs, s.card)}`);
+    violation(
+      ctx,
+      'twoPeopleOnOneCard',
+      `${s.pacs}|${s.card}|${s.holders.join(',')}`,
+      `${s.pacs} card ${s.card} active for ${s.holders.join(' and ')} at once${visitsOfCard(ctx, s.pacs, s.card)}`,
+    );
   }
   for (const m of f.multiBadgeHolders) {
-    violation(ctx, 'visitorTwoActiveBadges', `${m.pacs}|${m.holder}|${m.cards.join(',')}`, `${m.pacs} person ${m.holder} holds active cards ${m.cards.join(', ')}${visitsOfCard(ctx, m.pacs, m.cards[0])}`);
+    violation(
+      ctx,
+      'visitorTwoActiveBadges',
+      `${m.pacs}|${m.holder}|${m.cards.join(',')}`,
+      `${m.pacs} person ${m.holder} holds active cards ${m.cards.join(', ')}${visitsOfCard(ctx, m.pacs, m.cards[0])}`,
+    );
   }
 }
 
@@ -360,7 +373,12 @@ function describeRecord(r: RunContext['records'][number]) {
 
 function visitsOfCard(ctx: RunContext, pacs: Pacs, card: string) {
   const recs = ctx.records.filter((r) => r.pacs === pacs && r.badge?.number === card && r.visitId);
-  return recs.length ? `; visits with this card: ${recs.slice(-3).map((r) => `${r.visitId} (${describeRecord(r)}, last ${r.lastStatus})`).join('; ')}` : '';
+  return recs.length
+    ? `; visits with this card: ${recs
+        .slice(-3)
+        .map((r) => `${r.visitId} (${describeRecord(r)}, last ${r.lastStatus})`)
+        .join('; ')}`
+    : '';
 }
 
 async function finalChecks(ctx: RunContext) {
@@ -381,7 +399,12 @@ async function finalChecks(ctx: RunContext) {
     const r = await api.call('GET', `/v1/visits?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, { retryForMs: 30_000 });
     for (const v of (r.body?.items ?? []) as any[]) {
       if (!seen.has(v.id) && v.status !== 'completed') {
-        violation(ctx, 'visitNotCompleted', v.id, `visit ${v.id} (accepted although its desk never saw the answer) is ${v.status} (workflow ${await workflowState(ctx, v.id)})`);
+        violation(
+          ctx,
+          'visitNotCompleted',
+          v.id,
+          `visit ${v.id} (accepted although its desk never saw the answer) is ${v.status} (workflow ${await workflowState(ctx, v.id)})`,
+        );
       }
     }
     cursor = r.body?.nextCursor ?? undefined;
@@ -391,11 +414,18 @@ async function finalChecks(ctx: RunContext) {
   const holders = await visitsByPerson(ctx);
   for (const c of await poolCredentialsOn(ctx)) {
     const theirs = (c.holder && holders.get(`${c.pacs}|${c.holder.toLowerCase()}`)) || [];
-    const recs = theirs.map((id) => ctx.records.find((r) => r.visitId === id)).filter((r): r is RunContext['records'][number] => !!r && r.badge?.number === c.card);
+    const recs = theirs
+      .map((id) => ctx.records.find((r) => r.visitId === id))
+      .filter((r): r is RunContext['records'][number] => !!r && r.badge?.number === c.card);
     const who = recs.length
       ? `; the holder's visit(s) with this card: ${recs.map((r) => `${r.visitId} (${describeRecord(r)}, last ${r.lastStatus})`).join('; ')}`
       : visitsOfCard(ctx, c.pacs, c.card);
-    violation(ctx, 'credentialStillActive', `${c.pacs}|${c.card}|${c.holder}`, `${c.pacs} card ${c.card} is still switched on for person ${c.holder ?? 'nobody'}${who}`);
+    violation(
+      ctx,
+      'credentialStillActive',
+      `${c.pacs}|${c.card}|${c.holder}`,
+      `${c.pacs} card ${c.card} is still switched on for person ${c.holder ?? 'nobody'}${who}`,
+    );
   }
   // A figure, not a check: people created twice because an answer was lost.
   try {
@@ -446,7 +476,9 @@ async function workflowState(ctx: RunContext, visitId: string): Promise<string> 
   try {
     const handle = ctx.temporal.workflow.getHandle(visitWorkflowId(visitId));
     const d = await handle.describe();
-    const pending = (d.raw.pendingActivities ?? []).map((p) => `${p.activityType?.name}#${p.attempt}${p.lastFailure?.message ? ` "${p.lastFailure.message.slice(0, 80)}"` : ''}`);
+    const pending = (d.raw.pendingActivities ?? []).map(
+      (p) => `${p.activityType?.name}#${p.attempt}${p.lastFailure?.message ? ` "${p.lastFailure.message.slice(0, 80)}"` : ''}`,
+    );
     let why = '';
     if (d.status.name === 'FAILED') {
       // The innermost cause is the activity's failure: its type is the reason code, its message the operator's text.
@@ -520,7 +552,12 @@ function summarise(ctx: RunContext, stats: HttpStats, t0: number, settleMs: numb
     visits,
     violations: ctx.violations,
     violationCounts: counts,
-    http: { fiveXxTemporalOutage: stats.fiveXxTemporalOutage, fiveXxOther: stats.fiveXxOther, networkErrors: stats.networkErrors, otherSamples: stats.otherSamples },
+    http: {
+      fiveXxTemporalOutage: stats.fiveXxTemporalOutage,
+      fiveXxOther: stats.fiveXxOther,
+      networkErrors: stats.networkErrors,
+      otherSamples: stats.otherSamples,
+    },
     faults: f,
     recoveries: ctx.recoveries,
     samples: ctx.samples,

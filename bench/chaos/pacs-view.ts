@@ -43,7 +43,13 @@ export function genetecCredentials(state: any, cards: Set<string>): CredentialVi
       // The simulator reports a derived state: Expired once the window passed, even for a credential that was
       // never deactivated. Our client takes a switched-off credential off its holder, so an assigned credential
       // that is not Inactive was never switched off.
-      return { pacs: 'genetec' as const, card: String(c.Format?.CardId), holder, activeNow: s === 'Active' && !!holder, notSwitchedOff: s === 'Active' || (!!holder && s !== 'Inactive') };
+      return {
+        pacs: 'genetec' as const,
+        card: String(c.Format?.CardId),
+        holder,
+        activeNow: s === 'Active' && !!holder,
+        notSwitchedOff: s === 'Active' || (!!holder && s !== 'Inactive'),
+      };
     });
 }
 

@@ -27,7 +27,9 @@ async function main() {
     },
   });
   if (values.help) {
-    process.stdout.write(`usage: npm run chaos -- [--visits N] [--concurrency N] [--small] [--seed N] [--without ${FAULT_KINDS.join(',')}] [--kills N] [--settle-seconds N] [--keep] [--quiet]\n`);
+    process.stdout.write(
+      `usage: npm run chaos -- [--visits N] [--concurrency N] [--small] [--seed N] [--without ${FAULT_KINDS.join(',')}] [--kills N] [--settle-seconds N] [--keep] [--quiet]\n`,
+    );
     return 0;
   }
   const num = (name: string, v: string | undefined) => {
@@ -36,8 +38,12 @@ async function main() {
     if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} must be a whole number, got "${v}"`);
     return n;
   };
-  const without = (values.without ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-  for (const w of without) if (!(FAULT_KINDS as readonly string[]).includes(w)) throw new Error(`--without: unknown fault "${w}" (known: ${FAULT_KINDS.join(', ')})`);
+  const without = (values.without ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const w of without)
+    if (!(FAULT_KINDS as readonly string[]).includes(w)) throw new Error(`--without: unknown fault "${w}" (known: ${FAULT_KINDS.join(', ')})`);
   const over: Partial<ChaosOptions> = {
     faults: Object.fromEntries(FAULT_KINDS.map((k) => [k, !without.includes(k)])) as Record<FaultKind, boolean>,
     keep: values.keep,

@@ -131,7 +131,8 @@ export class ServiceInstance {
       if (this.stopped || this.killedByUs || this.proc !== proc) return;
       this.unexpectedExits++;
       this.log(`service ${this.name} (pid ${proc.pid}) exited by itself (${code ?? signal}); restarting`);
-      if (this.unexpectedExits <= 20) setTimeout(() => void this.start().catch((e) => this.log(`service ${this.name} restart failed: ${(e as Error).message}`)), 1000);
+      if (this.unexpectedExits <= 20)
+        setTimeout(() => void this.start().catch((e) => this.log(`service ${this.name} restart failed: ${(e as Error).message}`)), 1000);
     });
     await waitUntil(`service ${this.name}`, async () => (await fetch(`${this.url}/readyz`, { signal: AbortSignal.timeout(5000) })).ok, 180_000, proc);
     this.ready = true;

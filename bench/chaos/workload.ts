@@ -166,7 +166,9 @@ export class Workload {
     }
     if (rng() < opts.optionsPickShare) {
       const r = await this.ctx.api.call('GET', `/v1/locations/${this.ctx.locationId}/provisioning-options`, { token: this.ctx.receptionistToken });
-      const offered = ((r.body?.badges ?? []) as Array<{ id: string }>).map((b) => this.pool.get(b.id)).filter((b): b is PoolBadge => !!b && b.pacs === rec.pacs);
+      const offered = ((r.body?.badges ?? []) as Array<{ id: string }>)
+        .map((b) => this.pool.get(b.id))
+        .filter((b): b is PoolBadge => !!b && b.pacs === rec.pacs);
       for (const b of offered.sort(() => rng() - 0.5)) if (this.pool.takeSpecific(b, rec.n)) return { badge: b, conflicting: false };
     }
     const until = Date.now() + 60_000;
@@ -252,7 +254,12 @@ export class Workload {
       rec.failures.push({ code: err?.code, message: err?.message });
       rec.tags.add(`failed:${err?.code ?? '?'}`);
       if (!err?.code || !err?.message) {
-        violation(ctx, 'provisionFailedWithoutReason', `${visitId}|${v.timeline?.length}`, `visit ${visitId} (#${rec.n}) is provision_failed with lastError ${JSON.stringify(err ?? null)}`);
+        violation(
+          ctx,
+          'provisionFailedWithoutReason',
+          `${visitId}|${v.timeline?.length}`,
+          `visit ${visitId} (#${rec.n}) is provision_failed with lastError ${JSON.stringify(err ?? null)}`,
+        );
       }
       if (retries < opts.maxRetries && rng() < opts.retryShare && !ctx.stopping) {
         retries++;

@@ -4,7 +4,7 @@
 import path from 'node:path';
 import { PrismaPg } from '@prisma/adapter-pg';
 
-import { defineConfig } from "prisma-migrate-cli/config";
+import { defineConfig } from 'prisma-migrate-cli/config';
 export default defineConfig({
   schema: path.join(__dirname, '..', 'schema.prisma'),
   experimental: { adapter: true },

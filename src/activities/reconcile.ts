@@ -137,9 +137,27 @@ export function createReconcileActivities(deps: ActivityDeps) {
         skipDuplicates: true,
       });
       // The guestbook hears of it through reconciliation.action (the outbox: same transaction, once per key).
-      const run = await tx.reconciliationRun.findUniqueOrThrow({ where: { id: runId }, select: { providerId: true, provider: { select: { locationId: true } } } });
-      const data = { runId, providerId: run.providerId, locationId: run.provider.locationId, kind: n.kind, visitId: n.visitId ?? null, badgeId: n.badgeId ?? null, message: n.message };
-      return queueEvent(tx, { type: 'reconciliation.action', sourceKey: `reconciliation.action:${runId}:${keyOf(n)}`, locationId: run.provider.locationId, visitId: n.visitId, at, data });
+      const run = await tx.reconciliationRun.findUniqueOrThrow({
+        where: { id: runId },
+        select: { providerId: true, provider: { select: { locationId: true } } },
+      });
+      const data = {
+        runId,
+        providerId: run.providerId,
+        locationId: run.provider.locationId,
+        kind: n.kind,
+        visitId: n.visitId ?? null,
+        badgeId: n.badgeId ?? null,
+        message: n.message,
+      };
+      return queueEvent(tx, {
+        type: 'reconciliation.action',
+        sourceKey: `reconciliation.action:${runId}:${keyOf(n)}`,
+        locationId: run.provider.locationId,
+        visitId: n.visitId,
+        at,
+        data,
+      });
     });
     void wakeDeliveries(deps, wake);
     deps.logger.info({ runId, kind: n.kind, visitId: n.visitId, badgeId: n.badgeId }, 'reconciliation action');
@@ -203,7 +221,14 @@ export function createReconcileActivities(deps: ActivityDeps) {
         if (!provider) throw new ProviderGoneError(args.providerId);
         const run = await db.reconciliationRun.upsert({
           where: { workflowRunId: info.runId },
-          create: { providerId: args.providerId, trigger: args.trigger, workflowId: info.workflowId, workflowRunId: info.runId, startedAt: now(), createdAt: now() },
+          create: {
+            providerId: args.providerId,
+            trigger: args.trigger,
+            workflowId: info.workflowId,
+            workflowRunId: info.runId,
+            startedAt: now(),
+            createdAt: now(),
+          },
           update: {},
         });
         return { runId: run.id };
@@ -277,7 +302,8 @@ export function createReconcileActivities(deps: ActivityDeps) {
         }
         await visits.releaseBadge({ visitId: visit.id });
         const detail = `closed by reconciliation: ${args.reason}`;
-        if (visit.status !== 'completed') await visits.recordVisitStatus({ visitId: visit.id, status: 'completed', detail, actor: { system: 'reconciliation' } });
+        if (visit.status !== 'completed')
+          await visits.recordVisitStatus({ visitId: visit.id, status: 'completed', detail, actor: { system: 'reconciliation' } });
         await addAction(args.runId, {
           kind: 'visit_closed',
           visitId: visit.id,
@@ -339,7 +365,13 @@ export function createReconcileActivities(deps: ActivityDeps) {
                 sourceKey: `provider.health:${run.id}`,
                 locationId: run.provider.locationId,
                 at: run.finishedAt ?? now(),
-                data: { providerId: run.providerId, locationId: run.provider.locationId, status: 'ok', code: null, message: 'Reconciliation succeeded again: the access control system is reachable and accepts our credentials.' },
+                data: {
+                  providerId: run.providerId,
+                  locationId: run.provider.locationId,
+                  status: 'ok',
+                  code: null,
+                  message: 'Reconciliation succeeded again: the access control system is reachable and accepts our credentials.',
+                },
               })
             : [];
         return { run, wake };
@@ -388,7 +420,9 @@ export function createReconcileActivities(deps: ActivityDeps) {
       found = await adapter.lookupBadge(badge.uniqueId, badgeRef(badge.badgeType));
     } catch (err) {
       if (!isItemLevel(err)) throw err;
-      await addFindings(runId, [{ kind: 'badge_lookup_failed', badgeId: badge.id, message: `Could not look up pool badge ${label} in the PACS. ${messageOf(err)}` }]);
+      await addFindings(runId, [
+        { kind: 'badge_lookup_failed', badgeId: badge.id, message: `Could not look up pool badge ${label} in the PACS. ${messageOf(err)}` },
+      ]);
       return;
     }
     // Read after the PACS lookup: a sign-in that reserved the badge before we looked is seen here, so a
@@ -474,7 +508,12 @@ export function createReconcileActivities(deps: ActivityDeps) {
       await addFindings(runId, [{ kind: 'badge_lookup_failed', badgeId: badge.id, message: `Could not release pool badge ${label}. ${messageOf(err)}` }]);
       return;
     }
-    await addAction(runId, { kind: 'badge_released', visitId: lastVisit, badgeId: badge.id, message: `Released pool badge ${label} from person ${holderId} in the PACS.` });
+    await addAction(runId, {
+      kind: 'badge_released',
+      visitId: lastVisit,
+      badgeId: badge.id,
+      message: `Released pool badge ${label} from person ${holderId} in the PACS.`,
+    });
   }
 
   async function checkActiveVisit(
@@ -496,7 +535,10 @@ export function createReconcileActivities(deps: ActivityDeps) {
     } else if (!found.active) {
       problem = { kind: 'active_visit_credential_inactive', message: `Visit ${visit.id} is active, but badge ${label} is inactive in the PACS.` };
     } else {
-      const wanted = await db.accessRule.findMany({ where: { id: { in: visit.accessRuleIds }, providerId: visit.providerId }, select: { externalId: true, name: true } });
+      const wanted = await db.accessRule.findMany({
+        where: { id: { in: visit.accessRuleIds }, providerId: visit.providerId },
+        select: { externalId: true, name: true },
+      });
       const held = new Set(await adapter.accessRulesOf({ personId, credentialId: found.credentialId }));
       const missing = wanted.filter((r) => !held.has(r.externalId));
       if (missing.length) {
@@ -509,7 +551,12 @@ export function createReconcileActivities(deps: ActivityDeps) {
     if (!problem) return;
     const repair = settings.reconcileRepair === true && !!personId && !!visit.endsAt;
     await addFindings(runId, [
-      { ...problem, visitId: visit.id, badgeId: badge.id, message: `${problem.message} ${repair ? 'Repairing it (reconcileRepair is on).' : 'Not repaired: set the provider setting reconcileRepair to true to have reconciliation re-issue it, or sign the visitor out and in.'}` },
+      {
+        ...problem,
+        visitId: visit.id,
+        badgeId: badge.id,
+        message: `${problem.message} ${repair ? 'Repairing it (reconcileRepair is on).' : 'Not repaired: set the provider setting reconcileRepair to true to have reconciliation re-issue it, or sign the visitor out and in.'}`,
+      },
     ]);
     if (!repair) return;
     try {
@@ -517,7 +564,9 @@ export function createReconcileActivities(deps: ActivityDeps) {
       await visits.grantAccessRules({ visitId: visit.id, personId: personId!, credentialId });
     } catch (err) {
       if (!isItemLevel(err)) throw err;
-      await addFindings(runId, [{ kind: 'repair_failed', visitId: visit.id, badgeId: badge.id, message: `Could not re-issue badge ${label} for visit ${visit.id}. ${messageOf(err)}` }]);
+      await addFindings(runId, [
+        { kind: 'repair_failed', visitId: visit.id, badgeId: badge.id, message: `Could not re-issue badge ${label} for visit ${visit.id}. ${messageOf(err)}` },
+      ]);
       return;
     }
     // The visit workflow records "deprovisioning" before it switches the badge off. If it did so while we
@@ -525,13 +574,30 @@ export function createReconcileActivities(deps: ActivityDeps) {
     const after = await db.visit.findUnique({ where: { id: visit.id }, select: { status: true } });
     if (after?.status !== 'active') {
       await visits.revokeAndDeactivate({ visitId: visit.id });
-      await addAction(runId, { kind: 'repair_undone', visitId: visit.id, badgeId: badge.id, message: `Visit ${visit.id} ended while badge ${label} was being re-issued; switched it off again.` });
+      await addAction(runId, {
+        kind: 'repair_undone',
+        visitId: visit.id,
+        badgeId: badge.id,
+        message: `Visit ${visit.id} ended while badge ${label} was being re-issued; switched it off again.`,
+      });
       return;
     }
     await db.$transaction((tx) =>
-      addVisitEvent(tx, { visitId: visit.id, status: 'active', detail: `badge ${badge.uniqueId} re-issued by reconciliation (${problem.kind})`, at: now(), actor: systemActor('reconciliation'), action: 'repair' }),
+      addVisitEvent(tx, {
+        visitId: visit.id,
+        status: 'active',
+        detail: `badge ${badge.uniqueId} re-issued by reconciliation (${problem.kind})`,
+        at: now(),
+        actor: systemActor('reconciliation'),
+        action: 'repair',
+      }),
     );
-    await addAction(runId, { kind: 'credential_repaired', visitId: visit.id, badgeId: badge.id, message: `Re-issued badge ${label} with its access rules for active visit ${visit.id}.` });
+    await addAction(runId, {
+      kind: 'credential_repaired',
+      visitId: visit.id,
+      badgeId: badge.id,
+      message: `Re-issued badge ${label} with its access rules for active visit ${visit.id}.`,
+    });
   }
 }
 

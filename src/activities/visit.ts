@@ -112,7 +112,14 @@ export function createVisitActivities(deps: ActivityDeps) {
             ...(args.error !== undefined ? { lastError: args.error === null ? Prisma.DbNull : (args.error as unknown as Prisma.InputJsonValue) } : {}),
           },
         });
-        const event = await addVisitEvent(tx, { visitId: args.visitId, status: args.status, detail, key, at: now(), actor: await resolveActor(tx, args.actor) });
+        const event = await addVisitEvent(tx, {
+          visitId: args.visitId,
+          status: args.status,
+          detail,
+          key,
+          at: now(),
+          actor: await resolveActor(tx, args.actor),
+        });
         return queueVisitStatusEvent(tx, { visitId: args.visitId, eventId: event.id, status: args.status, detail, error: args.error, at: event.at });
       });
       void wakeDeliveries(deps, wake);
@@ -159,7 +166,16 @@ export function createVisitActivities(deps: ActivityDeps) {
           });
           if (marked.count) {
             await tx.visitEvent.createMany({
-              data: [{ visitId, status: v.status, detail: 'badge not returned: kept out of the pool until found', key: 'badge-not-returned', actorType: 'system', actorName: 'visit workflow' }],
+              data: [
+                {
+                  visitId,
+                  status: v.status,
+                  detail: 'badge not returned: kept out of the pool until found',
+                  key: 'badge-not-returned',
+                  actorType: 'system',
+                  actorName: 'visit workflow',
+                },
+              ],
               skipDuplicates: true,
             });
           }
@@ -182,13 +198,17 @@ export function createVisitActivities(deps: ActivityDeps) {
         const live = types.find((t) => t.externalId === bt.externalId);
         // The stored range stands in when the PACS does not expose one (a real OnGuard does not).
         const range = live?.idRange ?? (bt.idMin !== null && bt.idMax !== null ? { min: bt.idMin.toString(), max: bt.idMax.toString() } : null);
-        const problem = badgeTypeProblem(visit.badge.uniqueId, {
-          name: live?.name ?? bt.name,
-          status: live ? 'active' : 'missing',
-          manualEntry: live?.manualEntry ?? false,
-          idMin: range ? BigInt(range.min) : null,
-          idMax: range ? BigInt(range.max) : null,
-        }, pacsProductName(visit.provider.kind));
+        const problem = badgeTypeProblem(
+          visit.badge.uniqueId,
+          {
+            name: live?.name ?? bt.name,
+            status: live ? 'active' : 'missing',
+            manualEntry: live?.manualEntry ?? false,
+            idMin: range ? BigInt(range.min) : null,
+            idMax: range ? BigInt(range.max) : null,
+          },
+          pacsProductName(visit.provider.kind),
+        );
         if (problem) throw pacsError(problem.code, problem.fact, { provider: providerKind(visit) });
         const rules = await rulesOf(visit);
         if (rules.length !== visit.accessRuleIds.length) {
@@ -197,7 +217,11 @@ export function createVisitActivities(deps: ActivityDeps) {
         const liveRules = new Set((await adapter.listAccessRules()).map((r) => r.externalId));
         const gone = rules.filter((r) => !liveRules.has(r.externalId));
         if (gone.length) {
-          throw pacsError('ACCESS_RULE_MISSING', `Access rule(s) ${gone.map((r) => `"${r.name}"`).join(', ')} no longer exist in ${pacsProductName(visit.provider.kind)}.`, { provider: providerKind(visit) });
+          throw pacsError(
+            'ACCESS_RULE_MISSING',
+            `Access rule(s) ${gone.map((r) => `"${r.name}"`).join(', ')} no longer exist in ${pacsProductName(visit.provider.kind)}.`,
+            { provider: providerKind(visit) },
+          );
         }
       } catch (err) {
         throw toActivityFailure(err);
@@ -249,7 +273,11 @@ export function createVisitActivities(deps: ActivityDeps) {
       try {
         const others = (await adapter.activeBadgesOf(personId)).filter((b) => b.uniqueId !== visit.badge.uniqueId);
         if (others.length) {
-          throw pacsError('VISITOR_HAS_ACTIVE_BADGE', `The visitor already holds active badge ${others.map((b) => b.uniqueId).join(', ')} in ${pacsProductName(visit.provider.kind)}.`, { provider: providerKind(visit) });
+          throw pacsError(
+            'VISITOR_HAS_ACTIVE_BADGE',
+            `The visitor already holds active badge ${others.map((b) => b.uniqueId).join(', ')} in ${pacsProductName(visit.provider.kind)}.`,
+            { provider: providerKind(visit) },
+          );
         }
       } catch (err) {
         throw toActivityFailure(err);
@@ -367,7 +395,11 @@ export function createVisitActivities(deps: ActivityDeps) {
     const end = new Date(args.endsAt);
     if (now().getTime() >= end.getTime()) {
       // Not retried because the workflow's policy lists the type: activities report, workflows decide.
-      throw ApplicationFailure.create({ type: 'VISIT_DAY_OVER', message: `The visit ended at ${args.endsAt}: its badge is not switched on after the end of the day.`, nonRetryable: false });
+      throw ApplicationFailure.create({
+        type: 'VISIT_DAY_OVER',
+        message: `The visit ended at ${args.endsAt}: its badge is not switched on after the end of the day.`,
+        nonRetryable: false,
+      });
     }
     try {
       await loaded.adapter.activateBadge({ personId: args.personId, credentialId: args.credentialId, activateAt: now(), deactivateAt: end });

@@ -29,7 +29,9 @@ export function createWebhookActivities(deps: ActivityDeps) {
       const next = await db.webhookDelivery.findFirst({ where: { subscriptionId, status: 'pending' }, orderBy: { seq: 'asc' }, select: { id: true } });
       if (!next) {
         // Idle is the quiet moment to drop what no one needs any more (failed ones stay for redelivery).
-        await db.webhookDelivery.deleteMany({ where: { subscriptionId, status: 'delivered', deliveredAt: { lt: new Date(now().getTime() - DELIVERED_RETENTION_MS) } } });
+        await db.webhookDelivery.deleteMany({
+          where: { subscriptionId, status: 'delivered', deliveredAt: { lt: new Date(now().getTime() - DELIVERED_RETENTION_MS) } },
+        });
         return { kind: 'idle', pollMs: timing.idlePollMs };
       }
       return { kind: 'deliver', deliveryId: next.id, timeoutMs: timing.timeoutMs };
@@ -60,9 +62,14 @@ export function createWebhookActivities(deps: ActivityDeps) {
       let error: string | null = null;
       try {
         if (!signature) {
-          throw Object.assign(new Error('The signing secret cannot be decrypted with this SECRETS_KEY (it changed since the subscription was made): set a new secret with PATCH /v1/webhooks/:id { "secret" } and give it to the receiver.'), {
-            code: 'SECRET_UNREADABLE',
-          });
+          throw Object.assign(
+            new Error(
+              'The signing secret cannot be decrypted with this SECRETS_KEY (it changed since the subscription was made): set a new secret with PATCH /v1/webhooks/:id { "secret" } and give it to the receiver.',
+            ),
+            {
+              code: 'SECRET_UNREADABLE',
+            },
+          );
         }
         const res = await request(d.subscription.url, {
           method: 'POST',
@@ -94,7 +101,9 @@ export function createWebhookActivities(deps: ActivityDeps) {
       const gone = httpStatus === 410;
       const expired = !ok && !gone && at.getTime() - d.queuedAt.getTime() >= timing.giveUpAfterMs;
       const retryInMs = Math.min(timing.initialIntervalMs * 2 ** (attempts - 1), timing.maxIntervalMs);
-      const key = ctx ? `${ctx.info.workflowExecution?.runId ?? ctx.info.workflowType}/${ctx.info.activityId}/${ctx.info.attempt}` : `${deliveryId}/${at.getTime()}`;
+      const key = ctx
+        ? `${ctx.info.workflowExecution?.runId ?? ctx.info.workflowType}/${ctx.info.activityId}/${ctx.info.attempt}`
+        : `${deliveryId}/${at.getTime()}`;
 
       await db.$transaction(async (tx) => {
         await tx.webhookAttempt.createMany({ data: [{ deliveryId, at, durationMs, httpStatus, error, key }], skipDuplicates: true });
@@ -115,7 +124,11 @@ export function createWebhookActivities(deps: ActivityDeps) {
         if (gone) {
           await tx.webhookSubscription.update({
             where: { id: d.subscriptionId },
-            data: { enabled: false, disabledAt: at, disabledReason: `The receiver answered 410 Gone at ${at.toISOString()}: it no longer wants these events. Enable the subscription again (PATCH) to resume.` },
+            data: {
+              enabled: false,
+              disabledAt: at,
+              disabledReason: `The receiver answered 410 Gone at ${at.toISOString()}: it no longer wants these events. Enable the subscription again (PATCH) to resume.`,
+            },
           });
         }
       });

@@ -92,17 +92,18 @@ export function createApp(deps: ApiDeps) {
   registerFeatureRoutes(ctx);
   registerVisitLatencyMetrics(metrics, deps.db);
 
-  publicRoutes.add('get', '/openapi.json', { operationId: 'getOpenApi', summary: 'This document', tag: 'operations', public: true, response: openApiDocument }, () =>
-    buildOpenApi([...publicRoutes.records, ...routes.records], VERSION, undefined, WEBHOOK_DOCS),
+  publicRoutes.add(
+    'get',
+    '/openapi.json',
+    { operationId: 'getOpenApi', summary: 'This document', tag: 'operations', public: true, response: openApiDocument },
+    () => buildOpenApi([...publicRoutes.records, ...routes.records], VERSION, undefined, WEBHOOK_DOCS),
   );
   publicRoutes.seal();
   routes.seal();
   app.use(publicRouter);
   app.use('/v1', v1);
 
-  app.use((req: Request, _res: Response, next: NextFunction) =>
-    next(new AppError(404, 'NOT_FOUND', `No route ${req.method} ${req.path}.`)),
-  );
+  app.use((req: Request, _res: Response, next: NextFunction) => next(new AppError(404, 'NOT_FOUND', `No route ${req.method} ${req.path}.`)));
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const e = toAppError(err);
     if (e.status >= 500) deps.logger.error({ requestId: req.requestId, err: describe(err) }, 'unhandled error');
@@ -122,7 +123,8 @@ function toAppError(err: unknown): AppError {
   if (e?.type === 'entity.parse.failed') return new AppError(400, 'MALFORMED_JSON', `The request body is not valid JSON: ${e.message}`);
   if (e?.type === 'entity.too.large') return new AppError(413, 'PAYLOAD_TOO_LARGE', 'The request body is too large.');
   if (e?.type === 'entity.too.deep') return new AppError(400, 'BODY_TOO_DEEP', e.message ?? 'The request body is nested too deeply.');
-  if (e?.type === 'charset.unsupported' || e?.type === 'encoding.unsupported') return new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', e.message ?? 'Unsupported encoding.');
+  if (e?.type === 'charset.unsupported' || e?.type === 'encoding.unsupported')
+    return new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', e.message ?? 'Unsupported encoding.');
   if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) return new AppError(e.status, 'BAD_REQUEST', e.message ?? 'Bad request.');
   // Prisma: a unique constraint the handler did not anticipate is still a conflict, not a crash.
   if (e?.code === 'P2002') return new AppError(409, 'CONFLICT', 'This conflicts with an existing record.');

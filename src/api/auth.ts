@@ -56,7 +56,15 @@ export async function ensureBootstrapAdmin(db: Db, adminToken: string | undefine
     // Every start applies ADMIN_TOKEN; only a start that changed something (a rotated token) is a change.
     const changes = diff(before, after);
     if (!before || Object.keys(changes).length) {
-      await recordAudit(tx, { actor: systemActor('service start'), entityType: 'user', entityId: after.id, locationId: null, action: before ? 'update' : 'create', before, after });
+      await recordAudit(tx, {
+        actor: systemActor('service start'),
+        entityType: 'user',
+        entityId: after.id,
+        locationId: null,
+        action: before ? 'update' : 'create',
+        before,
+        after,
+      });
     }
   });
 }

@@ -35,10 +35,7 @@ export const errorSchema = named(
     error: z.object({
       code: z.string().meta({ description: 'Stable machine-readable code, e.g. VALIDATION_FAILED, NOT_FOUND, BADGE_IN_USE' }),
       message: z.string().meta({ description: 'What went wrong and what to do, for a person' }),
-      details: z
-        .unknown()
-        .optional()
-        .meta({ description: 'Code-specific: for VALIDATION_FAILED `{ issues: [{ path, message }] }`, one per invalid field' }),
+      details: z.unknown().optional().meta({ description: 'Code-specific: for VALIDATION_FAILED `{ issues: [{ path, message }] }`, one per invalid field' }),
     }),
   }),
   'Every error answer: `{ "error": { "code", "message", "details"? } }`.',

@@ -50,7 +50,10 @@ export interface WebhookDoc {
 const WEBHOOK_HEADERS = [
   { name: 'webhook-id', description: 'The event’s id: the same on every retry and redelivery; dedupe by it.' },
   { name: 'webhook-timestamp', description: 'When this attempt was signed, Unix seconds; refuse ones far from now (replays).' },
-  { name: 'webhook-signature', description: 'v1,<base64 HMAC-SHA256 of "<webhook-id>.<webhook-timestamp>.<body>"> with the subscription’s secret (Standard Webhooks).' },
+  {
+    name: 'webhook-signature',
+    description: 'v1,<base64 HMAC-SHA256 of "<webhook-id>.<webhook-timestamp>.<body>"> with the subscription’s secret (Standard Webhooks).',
+  },
 ];
 
 function webhookOperations(docs: WebhookDoc[]) {
@@ -114,7 +117,10 @@ export function buildOpenApi(records: RouteRecord[], version: string, serverUrl?
     if (!spec.public) responses['401'] = error('Missing or invalid bearer token');
     if (spec.permission || spec.allLocations) {
       responses['403'] = error(
-        [spec.permission && `needs one of the permissions ${spec.permission.join(', ')}`, spec.allLocations && 'only for users of every location (allLocations)']
+        [
+          spec.permission && `needs one of the permissions ${spec.permission.join(', ')}`,
+          spec.allLocations && 'only for users of every location (allLocations)',
+        ]
           .filter(Boolean)
           .join('; '),
       );
@@ -153,7 +159,7 @@ export function buildOpenApi(records: RouteRecord[], version: string, serverUrl?
     },
     servers: [{ url: serverUrl ?? '/', description: serverUrl ? 'This API' : 'The host that served this document' }],
     components: {
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'The user\'s API token (POST /v1/users returns it once)' } },
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: "The user's API token (POST /v1/users returns it once)" } },
       schemas: components(),
     },
     security: [{ bearer: [] }],

@@ -9,18 +9,17 @@ import { canonicalFingerprint, pemProblem, type PacsKind } from '../domain/provi
  * encrypted by the route, and no view below has a field that could carry it.
  */
 
-const httpUrl = text({ max: 2000 })
-  .refine(
-    (u) => {
-      try {
-        const p = new URL(u);
-        return (p.protocol === 'http:' || p.protocol === 'https:') && !!p.hostname && !p.username && !p.password;
-      } catch {
-        return false;
-      }
-    },
-    { message: 'must be an http(s) URL without credentials, e.g. https://onguard.example:8080 or https://gsc.example:4590/WebSdk' },
-  );
+const httpUrl = text({ max: 2000 }).refine(
+  (u) => {
+    try {
+      const p = new URL(u);
+      return (p.protocol === 'http:' || p.protocol === 'https:') && !!p.hostname && !p.username && !p.password;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'must be an http(s) URL without credentials, e.g. https://onguard.example:8080 or https://gsc.example:4590/WebSdk' },
+);
 
 const FINGERPRINT = /^(?:[0-9a-fA-F]{2}:){31}[0-9a-fA-F]{2}$|^[0-9a-fA-F]{64}$/;
 
@@ -89,7 +88,11 @@ const taskQueue = z
   .trim()
   .regex(/^[\w.:@/-]{1,200}$/, { message: 'must be 1–200 letters, digits or . _ - : @ /' });
 
-const optionalText = (max: number) => text({ max }).transform((v) => (v === '' ? null : v)).nullable().optional();
+const optionalText = (max: number) =>
+  text({ max })
+    .transform((v) => (v === '' ? null : v))
+    .nullable()
+    .optional();
 
 const fields = {
   name: text({ min: 1, max: 200 }),
@@ -103,8 +106,16 @@ const fields = {
   maxConcurrentRequests: z.number().int().min(1).max(32),
   settings: settingsSchema.nullable().optional(),
   taskQueue: taskQueue.nullable().optional(),
-  refreshIntervalMinutes: z.number().int().min(1).max(7 * 24 * 60),
-  reconcileIntervalMinutes: z.number().int().min(1).max(7 * 24 * 60),
+  refreshIntervalMinutes: z
+    .number()
+    .int()
+    .min(1)
+    .max(7 * 24 * 60),
+  reconcileIntervalMinutes: z
+    .number()
+    .int()
+    .min(1)
+    .max(7 * 24 * 60),
 };
 
 const genetecNeedsApplicationId = {
@@ -276,7 +287,13 @@ export const dryRunResultSchema = named(
   'One provisioning and deprovisioning on the server with a test badge number, step by step.',
 );
 
-const syncCounts = z.object({ added: z.number().int(), updated: z.number().int(), missing: z.number().int(), unchanged: z.number().int(), totalMissing: z.number().int() });
+const syncCounts = z.object({
+  added: z.number().int(),
+  updated: z.number().int(),
+  missing: z.number().int(),
+  unchanged: z.number().int(),
+  totalMissing: z.number().int(),
+});
 export const refreshResultSchema = named(
   'RefreshResult',
   z.object({
@@ -284,7 +301,9 @@ export const refreshResultSchema = named(
     accessRules: syncCounts,
     badgeTypes: syncCounts,
     flagged: z.object({
-      userGroups: z.array(z.object({ id: z.uuid(), name: z.string(), missingAccessRules: z.array(z.object({ id: z.uuid(), externalId: z.string(), name: z.string() })) })),
+      userGroups: z.array(
+        z.object({ id: z.uuid(), name: z.string(), missingAccessRules: z.array(z.object({ id: z.uuid(), externalId: z.string(), name: z.string() })) }),
+      ),
       badges: z.array(
         z.object({
           id: z.uuid(),

@@ -21,7 +21,9 @@ export function requestActor(req: Request): Actor {
 
 /** The actor columns shared by AuditEntry and VisitEvent. */
 export function actorColumns(actor: Actor): { actorType: string; actorId: string | null; actorName: string } {
-  return actor.type === 'user' ? { actorType: 'user', actorId: actor.id, actorName: actor.name } : { actorType: 'system', actorId: null, actorName: actor.name };
+  return actor.type === 'user'
+    ? { actorType: 'user', actorId: actor.id, actorName: actor.name }
+    : { actorType: 'system', actorId: null, actorName: actor.name };
 }
 
 /**

@@ -7,9 +7,7 @@ import type { WebhookTiming } from '../workflows/webhook-contract';
  * The one place configuration is read. Every variable is documented in docs/configuration.md; the test
  * test/config/compose.test.ts checks docker-compose.yml against this schema, so keep the two together.
  */
-const bool = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'])
-  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
 const port = z.coerce.number().int().min(0).max(65535);
 const visitTimingSchema = z
   .object({
@@ -68,7 +66,12 @@ export const envSchema = z.object({
   /** Default minutes between scheduled refreshes of each provider. */
   REFRESH_INTERVAL_MINUTES: z.coerce.number().int().min(1).default(60),
   /** Default minutes between scheduled reconciliations of each provider (stranded visits, stray badges). */
-  RECONCILE_INTERVAL_MINUTES: z.coerce.number().int().min(1).max(7 * 24 * 60).default(5),
+  RECONCILE_INTERVAL_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(7 * 24 * 60)
+    .default(5),
   /** A request's headers and body must have arrived within this (slow clients hold sockets). */
   HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1000).max(300_000).default(30_000),
   /** A request's headers must have arrived within this; capped at HTTP_REQUEST_TIMEOUT_MS. */
@@ -79,7 +82,11 @@ export const envSchema = z.object({
   WEBHOOK_RETRY_INITIAL_MS: z.coerce.number().int().min(100).default(5_000),
   WEBHOOK_RETRY_MAX_MS: z.coerce.number().int().min(100).default(3_600_000),
   /** Webhooks: a delivery still failing this many hours after it was queued is given up (it can be redelivered). */
-  WEBHOOK_GIVE_UP_AFTER_HOURS: z.coerce.number().min(0.01).max(24 * 30).default(24),
+  WEBHOOK_GIVE_UP_AFTER_HOURS: z.coerce
+    .number()
+    .min(0.01)
+    .max(24 * 30)
+    .default(24),
   /**
    * Tests and chaos runs only: a visit ends this many milliseconds after it begins instead of at the
    * location's end of day, so the end-of-day path runs within a test's time.
@@ -152,9 +159,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     http: { host: e.HOST, port: e.PORT, requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS, headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS },
     logLevel: e.LOG_LEVEL,
     dataDir,
-    database: e.DATABASE_URL
-      ? { kind: 'postgres', url: e.DATABASE_URL }
-      : { kind: 'pglite', dir: path.join(dataDir, 'pglite') },
+    database: e.DATABASE_URL ? { kind: 'postgres', url: e.DATABASE_URL } : { kind: 'pglite', dir: path.join(dataDir, 'pglite') },
     temporal: {
       address: e.TEMPORAL_ADDRESS ?? null,
       namespace: e.TEMPORAL_NAMESPACE,
@@ -164,7 +169,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       devPort: e.TEMPORAL_DEV_PORT,
       uiPort: e.TEMPORAL_UI_PORT,
       taskQueue: e.TASK_QUEUE,
-      workerTaskQueues: (e.WORKER_TASK_QUEUES ?? e.TASK_QUEUE).split(',').map((q) => q.trim()).filter(Boolean),
+      workerTaskQueues: (e.WORKER_TASK_QUEUES ?? e.TASK_QUEUE)
+        .split(',')
+        .map((q) => q.trim())
+        .filter(Boolean),
       shutdownGraceMs: e.WORKER_SHUTDOWN_GRACE_MS,
     },
     adminToken: e.ADMIN_TOKEN,

@@ -39,9 +39,7 @@ export async function applyMigrations(runner: SqlRunner, dir = MIGRATIONS_DIR): 
     await runner.exec(
       `create table if not exists "_app_migrations" (name text primary key, checksum text not null, applied_at timestamptz not null default now())`,
     );
-    const applied = new Map(
-      (await runner.query(`select name, checksum from "_app_migrations"`)).map((r) => [String(r.name), String(r.checksum)]),
-    );
+    const applied = new Map((await runner.query(`select name, checksum from "_app_migrations"`)).map((r) => [String(r.name), String(r.checksum)]));
     const done: string[] = [];
     for (const m of listMigrations(dir)) {
       const previous = applied.get(m.name);
@@ -52,9 +50,7 @@ export async function applyMigrations(runner: SqlRunner, dir = MIGRATIONS_DIR): 
         continue;
       }
       const escapedName = m.name.replace(/'/g, "''");
-      await runner.exec(
-        `begin;\n${m.sql}\ninsert into "_app_migrations"(name, checksum) values ('${escapedName}', '${m.checksum}');\ncommit;`,
-      );
+      await runner.exec(`begin;\n${m.sql}\ninsert into "_app_migrations"(name, checksum) values ('${escapedName}', '${m.checksum}');\ncommit;`);
       done.push(m.name);
     }
     return done;

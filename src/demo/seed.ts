@@ -53,7 +53,15 @@ export async function seedDemo(opts: {
       create: { name: 'Demo admin', email: DEMO_ADMIN_EMAIL, permissions: [...PERMISSIONS], tokenHash: hashToken(adminToken), allLocations: true },
       update: { tokenHash: hashToken(adminToken), allLocations: true },
     });
-    await recordAudit(tx, { actor: systemActor('service start'), entityType: 'user', entityId: after.id, locationId: null, action: before ? 'update' : 'create', before, after });
+    await recordAudit(tx, {
+      actor: systemActor('service start'),
+      entityType: 'user',
+      entityId: after.id,
+      locationId: null,
+      action: before ? 'update' : 'create',
+      before,
+      after,
+    });
   });
   const call = async (method: string, p: string, body?: unknown) => {
     const res = await fetch(opts.apiUrl + p, {
@@ -92,7 +100,11 @@ export async function seedDemo(opts: {
     if (!type) throw new Error(`demo seed: no visitor badge type on the ${kind} simulator`);
     const first = kind === 'onguard' ? 1001 : 2001;
     for (let i = 0; i < 5; i++) {
-      const b = (await call('POST', `/v1/providers/${p.id}/badges`, { name: `Lobby badge ${i + 1}`, uniqueId: String(first + i), badgeTypeId: type.id })) as unknown as { id: string; uniqueId: string; name: string };
+      const b = (await call('POST', `/v1/providers/${p.id}/badges`, {
+        name: `Lobby badge ${i + 1}`,
+        uniqueId: String(first + i),
+        badgeTypeId: type.id,
+      })) as unknown as { id: string; uniqueId: string; name: string };
       badges[kind].push({ id: b.id, number: b.uniqueId, name: b.name });
     }
     const rules = (await call('GET', `/v1/providers/${p.id}/access-rules`)).items as Array<{ id: string; name: string }>;
@@ -104,10 +116,23 @@ export async function seedDemo(opts: {
     const before = await tx.user.findUnique({ where: { email: 'reception@demo.local' } });
     const after = await tx.user.upsert({
       where: { email: 'reception@demo.local' },
-      create: { name: 'Demo receptionist', email: 'reception@demo.local', permissions: ['provisionBadge', 'signOut', 'viewVisits'], tokenHash: hashToken(receptionistToken) },
+      create: {
+        name: 'Demo receptionist',
+        email: 'reception@demo.local',
+        permissions: ['provisionBadge', 'signOut', 'viewVisits'],
+        tokenHash: hashToken(receptionistToken),
+      },
       update: { tokenHash: hashToken(receptionistToken) },
     });
-    await recordAudit(tx, { actor: systemActor('service start'), entityType: 'user', entityId: after.id, locationId: null, action: before ? 'update' : 'create', before, after });
+    await recordAudit(tx, {
+      actor: systemActor('service start'),
+      entityType: 'user',
+      entityId: after.id,
+      locationId: null,
+      action: before ? 'update' : 'create',
+      before,
+      after,
+    });
     return after;
   });
   await call('POST', '/v1/user-groups', {

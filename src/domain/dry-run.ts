@@ -45,7 +45,13 @@ export async function executeDryRun(db: Db, pacs: PacsRegistry, req: DryRunReque
   const provider = await db.provider.findUnique({ where: { id: req.providerId } });
   if (!provider) return refused(req.providerId, 'load the provider', `Provider ${req.providerId} does not exist.`, undefined, 'Check the provider ID.');
   if (!/^\d{1,20}$/.test(req.badgeNumber.trim())) {
-    return refused(req.providerId, 'check the test badge number', `'${req.badgeNumber}' is not a badge number (digits only).`, 'PACS_VALIDATION', 'Name a reserved test badge number, digits only.');
+    return refused(
+      req.providerId,
+      'check the test badge number',
+      `'${req.badgeNumber}' is not a badge number (digits only).`,
+      'PACS_VALIDATION',
+      'Name a reserved test badge number, digits only.',
+    );
   }
   const number = BigInt(req.badgeNumber.trim());
   const types = await db.badgeType.findMany({
@@ -74,7 +80,13 @@ export async function executeDryRun(db: Db, pacs: PacsRegistry, req: DryRunReque
   }
   const rules = req.accessRuleIds?.length ? await db.accessRule.findMany({ where: { providerId: provider.id, id: { in: req.accessRuleIds } } }) : [];
   if (rules.length !== (req.accessRuleIds?.length ?? 0)) {
-    return refused(req.providerId, 'choose the access rules', 'An access rule named for the dry run is not one of this provider.', 'ACCESS_RULE_MISSING', WHAT_TO_DO.ACCESS_RULE_MISSING);
+    return refused(
+      req.providerId,
+      'choose the access rules',
+      'An access rule named for the dry run is not one of this provider.',
+      'ACCESS_RULE_MISSING',
+      WHAT_TO_DO.ACCESS_RULE_MISSING,
+    );
   }
   const current = ((provider.settings ?? {}) as ProviderSettings) ?? {};
   const made: PacsAdapter[] = [];

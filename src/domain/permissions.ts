@@ -112,9 +112,7 @@ export async function provisioningOptions(db: Db, caller: Caller, locationId: st
     });
   }
 
-  const activeRulesHere = providerIds.length
-    ? await db.accessRule.count({ where: { providerId: { in: providerIds }, status: 'active' } })
-    : 0;
+  const activeRulesHere = providerIds.length ? await db.accessRule.count({ where: { providerId: { in: providerIds }, status: 'active' } }) : 0;
   if (providerIds.length && activeRulesHere === 0) {
     reasons.push({
       code: 'NO_ACCESS_RULES_AT_LOCATION',
@@ -161,7 +159,9 @@ export async function provisioningOptions(db: Db, caller: Caller, locationId: st
       code: 'NO_FREE_BADGES',
       message:
         `No security badge is free at "${location.name}". Sign out a visitor to return a badge, or have an admin add badges (POST /v1/providers/:id/badges).` +
-        (broken ? ` ${broken} free badge(s) cannot be used because their badge type is missing or does not allow their ID: an admin must refresh the provider and update them.` : '') +
+        (broken
+          ? ` ${broken} free badge(s) cannot be used because their badge type is missing or does not allow their ID: an admin must refresh the provider and update them.`
+          : '') +
         (unavailable.some((u) => u.reason === 'not_returned' || u.reason === 'lost')
           ? ` ${unavailable.filter((u) => u.reason === 'not_returned' || u.reason === 'lost').length} badge(s) are not returned or lost: once a card is back, report it found (POST /v1/badges/:id/found).`
           : ''),

@@ -70,16 +70,26 @@ export async function runTestConnection(temporal: TemporalAccess, provider: Prov
     return await boundedWait(temporal.client, waitMs, () => handle.result() as Promise<TestConnectionResult>);
   } catch (err) {
     if (err instanceof WaitTimeout) {
-      throw new DomainError('timedOut', 'TEST_CONNECTION_TIMEOUT', `The connection test did not finish within ${Math.round(waitMs / 1000)} s. ${noWorkerHint(queue)}`, {
-        workflowId: handle.workflowId,
-      });
+      throw new DomainError(
+        'timedOut',
+        'TEST_CONNECTION_TIMEOUT',
+        `The connection test did not finish within ${Math.round(waitMs / 1000)} s. ${noWorkerHint(queue)}`,
+        {
+          workflowId: handle.workflowId,
+        },
+      );
     }
     throw workflowFailureToDomainError(err, 'The connection test');
   }
 }
 
 /** Runs the dry run workflow on the provider's task queue and waits for its report. */
-export async function runDryRunWorkflow(temporal: TemporalAccess, provider: ProviderRef, req: Omit<DryRunRequest, 'providerId'>, waitMs: number): Promise<DryRunResult> {
+export async function runDryRunWorkflow(
+  temporal: TemporalAccess,
+  provider: ProviderRef,
+  req: Omit<DryRunRequest, 'providerId'>,
+  waitMs: number,
+): Promise<DryRunResult> {
   const queue = queueOf(temporal, provider);
   const handle = await temporal.client.workflow.start(dryRun, {
     workflowId: dryRunWorkflowId(provider.id, crypto.randomUUID()),
@@ -91,9 +101,14 @@ export async function runDryRunWorkflow(temporal: TemporalAccess, provider: Prov
     return await boundedWait(temporal.client, waitMs, () => handle.result() as Promise<DryRunResult>);
   } catch (err) {
     if (err instanceof WaitTimeout) {
-      throw new DomainError('timedOut', 'DRY_RUN_TIMEOUT', `The dry run did not finish within ${Math.round(waitMs / 1000)} s; it goes on and cleans up after itself. ${noWorkerHint(queue)}`, {
-        workflowId: handle.workflowId,
-      });
+      throw new DomainError(
+        'timedOut',
+        'DRY_RUN_TIMEOUT',
+        `The dry run did not finish within ${Math.round(waitMs / 1000)} s; it goes on and cleans up after itself. ${noWorkerHint(queue)}`,
+        {
+          workflowId: handle.workflowId,
+        },
+      );
     }
     throw workflowFailureToDomainError(err, 'The dry run');
   }
@@ -152,7 +167,13 @@ const CARD_LOST_TEXT: Record<CardLostState, (lost: boolean) => string> = {
  * Runs the card's lost-state sync on the provider's task queue and waits a bounded time. Never fails the
  * request: the card is out of the pool in our database already, and the answer says what the PACS holds.
  */
-export async function runCardLostSync(temporal: TemporalAccess, provider: ProviderRef, badgeId: string, lost: boolean, waitMs: number): Promise<CardLostOutcome> {
+export async function runCardLostSync(
+  temporal: TemporalAccess,
+  provider: ProviderRef,
+  badgeId: string,
+  lost: boolean,
+  waitMs: number,
+): Promise<CardLostOutcome> {
   const queue = queueOf(temporal, provider);
   const workflowId = cardLostWorkflowId(badgeId, crypto.randomUUID());
   try {

@@ -155,7 +155,10 @@ async function ensureSchedules(
     try {
       for await (const s of opts.client.schedule.list()) {
         if (s.scheduleId.startsWith(kind.prefix) && !known.has(s.scheduleId)) {
-          await opts.client.schedule.getHandle(s.scheduleId).delete().catch(() => undefined);
+          await opts.client.schedule
+            .getHandle(s.scheduleId)
+            .delete()
+            .catch(() => undefined);
           removed++;
         }
       }

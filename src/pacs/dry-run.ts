@@ -63,7 +63,8 @@ const FORM_REFUSED: ReadonlySet<string> = new Set(['PACS_VALIDATION']);
 export const STEP_FORMS: Record<PacsKind, Record<string, string>> = {
   genetec: {
     'test connection': 'GET / and report/EntityConfiguration?q=EntityTypes@CardholderGroup,Page=1,PageSize=1 [C]',
-    'create the test visitor': 'report/EntityConfiguration?q=EntityTypes@Visitor,Description=<marker> [C-obs], then entity?q=entity=NewEntity(Visitor),Name,FirstName,LastName,Description,Arrival,Guid [C]',
+    'create the test visitor':
+      'report/EntityConfiguration?q=EntityTypes@Visitor,Description=<marker> [C-obs], then entity?q=entity=NewEntity(Visitor),Name,FirstName,LastName,Description,Arrival,Guid [C]',
     'read the credential back': 'entity?q=entity=<person>,Credentials, then Status,Format per credential [C]',
     'grant the access rules': 'entity?q=entity=<group>,AddCardholderIntoGroup(<person>) [C]',
     'revoke the access rules': 'entity?q=entity=<group>,RemoveCardholderFromGroup(<person>) [C]',
@@ -104,7 +105,9 @@ export async function runDryRun(
   const learned: Partial<ProviderSettings> = {};
   const choice = FORM_CHOICES[kind][0];
   // Forms to try, the provider's current one first.
-  const forms = choice ? [String(current[choice.setting] ?? choice.options[0]), ...choice.options.filter((o) => o !== (current[choice.setting] ?? choice.options[0]))] : [''];
+  const forms = choice
+    ? [String(current[choice.setting] ?? choice.options[0]), ...choice.options.filter((o) => o !== (current[choice.setting] ?? choice.options[0]))]
+    : [''];
   let formIndex = 0;
   const adapters: PacsAdapter[] = [];
   const adapterNow = () => {
@@ -145,17 +148,28 @@ export async function runDryRun(
   let cleanedUp: boolean;
   let ok: boolean;
   const main = async (): Promise<boolean> => {
-    const conn = (await step('test connection', (a) => a.testConnection(), (r) => r.steps.map((s) => `${s.name}: ${s.ok ? 'ok' : s.message}`).join('; ')))?.r;
+    const conn = (
+      await step(
+        'test connection',
+        (a) => a.testConnection(),
+        (r) => r.steps.map((s) => `${s.name}: ${s.ok ? 'ok' : s.message}`).join('; '),
+      )
+    )?.r;
     if (!conn?.ok) {
       if (conn) Object.assign(steps[steps.length - 1], { ok: false, whatToDo: 'Fix the failed connection step first (see the connection test).' });
       return false;
     }
-    const found = (await step(
-      'look up the test badge number',
-      (a) => a.lookupBadge(input.badgeNumber, input.badgeType),
-      (r) => (r.exists ? `found credential ${r.credentialId}${r.holderId ? ` held by ${r.holderName ?? r.holderId}` : ', unassigned'}` : 'no credential with this number'),
-      true,
-    ))?.r;
+    const found = (
+      await step(
+        'look up the test badge number',
+        (a) => a.lookupBadge(input.badgeNumber, input.badgeType),
+        (r) =>
+          r.exists
+            ? `found credential ${r.credentialId}${r.holderId ? ` held by ${r.holderName ?? r.holderId}` : ', unassigned'}`
+            : 'no credential with this number',
+        true,
+      )
+    )?.r;
     if (!found) return false;
     if (found.exists && found.holderId) {
       Object.assign(steps[steps.length - 1], {
@@ -165,31 +179,53 @@ export async function runDryRun(
       });
       return false;
     }
-    const person = (await step(
-      'create the test visitor',
-      (a) => a.findOrCreateVisitor({ visitId: input.runId, firstName: input.visitor.firstName, lastName: input.visitor.lastName, email: input.visitor.email ?? null }),
-      (r) => `${r.created ? 'created' : 'found'} person ${r.personId}`,
-    ))?.r;
+    const person = (
+      await step(
+        'create the test visitor',
+        (a) =>
+          a.findOrCreateVisitor({
+            visitId: input.runId,
+            firstName: input.visitor.firstName,
+            lastName: input.visitor.lastName,
+            email: input.visitor.email ?? null,
+          }),
+        (r) => `${r.created ? 'created' : 'found'} person ${r.personId}`,
+      )
+    )?.r;
     if (!person) return false;
     personId = person.personId;
     const now = Date.now();
-    const issued = (await step(
-      'issue the credential',
-      (a) => a.issueBadge({ personId: personId!, uniqueId: input.badgeNumber, badgeType: input.badgeType, activateAt: new Date(now), deactivateAt: new Date(now + 60 * 60_000) }),
-      (r) => `${r.created ? 'created' : 'reused'} credential ${r.credentialId}, valid for one hour`,
-      true,
-    ))?.r;
+    const issued = (
+      await step(
+        'issue the credential',
+        (a) =>
+          a.issueBadge({
+            personId: personId!,
+            uniqueId: input.badgeNumber,
+            badgeType: input.badgeType,
+            activateAt: new Date(now),
+            deactivateAt: new Date(now + 60 * 60_000),
+          }),
+        (r) => `${r.created ? 'created' : 'reused'} credential ${r.credentialId}, valid for one hour`,
+        true,
+      )
+    )?.r;
     if (!issued) return false;
     credentialId = issued.credentialId;
     if (choice) learned[choice.setting] = forms[formIndex] as ProviderSettings['genetecCredentialForm'];
-    const active = (await step(
-      'read the credential back',
-      (a) => a.activeBadgesOf(personId!),
-      (r) => `active credentials of the test visitor: ${r.map((c) => `${c.credentialId} (${c.uniqueId})`).join(', ') || 'none'}`,
-    ))?.r;
+    const active = (
+      await step(
+        'read the credential back',
+        (a) => a.activeBadgesOf(personId!),
+        (r) => `active credentials of the test visitor: ${r.map((c) => `${c.credentialId} (${c.uniqueId})`).join(', ') || 'none'}`,
+      )
+    )?.r;
     if (!active) return false;
     if (!active.some((c) => c.credentialId === credentialId)) {
-      Object.assign(steps[steps.length - 1], { ok: false, whatToDo: 'The credential was created but is not active on the test visitor. Check the badge type and the server time.' });
+      Object.assign(steps[steps.length - 1], {
+        ok: false,
+        whatToDo: 'The credential was created but is not active on the test visitor. Check the badge type and the server time.',
+      });
       return false;
     }
     if (input.accessRuleExternalIds.length) {
@@ -208,7 +244,11 @@ export async function runDryRun(
     } else {
       steps.push({ name: 'grant the access rules', ok: true, skipped: true, answer: 'skipped: no access rule named for the dry run' });
     }
-    const off = await step('deactivate the credential', (a) => a.deactivateBadge({ personId: personId!, credentialId: credentialId! }), () => 'deactivated');
+    const off = await step(
+      'deactivate the credential',
+      (a) => a.deactivateBadge({ personId: personId!, credentialId: credentialId! }),
+      () => 'deactivated',
+    );
     if (!off) return false;
     return true;
   };

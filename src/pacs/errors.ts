@@ -90,10 +90,9 @@ export const WHAT_TO_DO: Record<PacsErrorCode, string> = {
   PACS_UNREACHABLE: "Check the server URL and port, that the firewall lets this service reach it, and that the PACS's API service is running.",
   PACS_TIMEOUT: 'The call will be retried. If it persists, check the server load and the network path.',
   PACS_SERVER_ERROR: 'The call will be retried. If it persists, check the server logs.',
-  PACS_TLS:
-    "Add the server's CA certificate or pin its SHA-256 fingerprint in the provider's TLS settings (these servers ship self-signed certificates).",
+  PACS_TLS: "Add the server's CA certificate or pin its SHA-256 fingerprint in the provider's TLS settings (these servers ship self-signed certificates).",
   PACS_BAD_RESPONSE: 'Check the URL path (Genetec: /WebSdk; OnGuard: the server root) and any proxy in between.',
-  PACS_AUTH: "Update the provider's credentials; for Genetec use a local (not Active Directory) user with the \"Log on using the SDK\" privilege.",
+  PACS_AUTH: 'Update the provider\'s credentials; for Genetec use a local (not Active Directory) user with the "Log on using the SDK" privilege.',
   PACS_LICENSE:
     'OnGuard: the Application-Id must be licensed for OpenAccess (OpenAccess Application Support and Partner Integration IPC-052-TNGST01). Genetec: the SDK add-on (GSC-1SDK-TRACTIONGUEST-VM) must be in the Security Center licence.',
   PACS_FORBIDDEN: "Grant the permissions listed in docs/configuration.md to the integration's PACS user.",
@@ -101,8 +100,7 @@ export const WHAT_TO_DO: Record<PacsErrorCode, string> = {
   PACS_VALIDATION: 'Fix the data in the PACS or here, then retry.',
   PACS_CONFLICT: 'Resolve the conflict in the PACS, then retry.',
   BADGE_TYPE_MISSING: 'Refresh the provider, update the security badge to a current badge type, then retry.',
-  BADGE_TYPE_NOT_MANUAL:
-    'In OnGuard set the badge type to "Manual Entry" with a range of allowed badge IDs, refresh the provider, then retry.',
+  BADGE_TYPE_NOT_MANUAL: 'In OnGuard set the badge type to "Manual Entry" with a range of allowed badge IDs, refresh the provider, then retry.',
   BADGE_ALREADY_ASSIGNED: 'Search for the badge ID in the PACS, remove it from that person, then retry.',
   VISITOR_HAS_ACTIVE_BADGE: 'Search for the visitor in the PACS, remove or deactivate that badge, then retry.',
   BADGE_ID_OUT_OF_RANGE: "Check the badge type's ID range in the PACS, fix the badge or its type, refresh, then retry.",

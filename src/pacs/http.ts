@@ -14,7 +14,7 @@ export function createDispatcher(conn: Pick<ProviderConnection, 'tls' | 'maxConc
   const pin = conn.tls.fingerprint ? normalizeFingerprint(conn.tls.fingerprint) : null;
   const base = buildConnector({
     rejectUnauthorized: pin ? false : conn.tls.verify,
-    ca: pin ? undefined : conn.tls.caCert ?? undefined,
+    ca: pin ? undefined : (conn.tls.caCert ?? undefined),
     // A resumed TLS session presents no peer certificate, which would defeat (and falsely fail) the pin.
     ...(pin ? { maxCachedSessions: 0 } : {}),
     timeout: 10_000,

@@ -42,7 +42,11 @@ export interface WallClock {
 }
 
 export function wallClockAt(tz: string, instant: Date): WallClock {
-  const p = Object.fromEntries(formatter(tz).formatToParts(instant).map((x) => [x.type, x.value]));
+  const p = Object.fromEntries(
+    formatter(tz)
+      .formatToParts(instant)
+      .map((x) => [x.type, x.value]),
+  );
   return { year: +p.year, month: +p.month, day: +p.day, hour: +p.hour, minute: +p.minute, second: +p.second };
 }
 

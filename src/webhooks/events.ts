@@ -178,7 +178,8 @@ export function visitData(v: VisitForEvent) {
 
 export function visitStatusData(type: WebhookEventType, v: VisitForEvent, args: { detail?: string; error?: VisitError | null }) {
   const base = visitData(v);
-  if (type === 'visit.provision_failed') return { ...base, error: { code: args.error?.code ?? 'PROVISION_FAILED', message: args.error?.message ?? args.detail ?? '' } };
+  if (type === 'visit.provision_failed')
+    return { ...base, error: { code: args.error?.code ?? 'PROVISION_FAILED', message: args.error?.message ?? args.detail ?? '' } };
   if (type === 'visit.completed') return { ...base, reason: completionReason(args.detail), detail: args.detail ?? '', badgeReturned: v.badgeReturned };
   return base;
 }

@@ -46,7 +46,18 @@ export async function queueEvent(
   const queued: string[] = [];
   for (const subscriptionId of ids) {
     const r = await tx.webhookDelivery.createMany({
-      data: [{ subscriptionId, messageId: newMessageId(), eventType: e.type, sourceKey: e.sourceKey, locationId: e.locationId, visitId: e.visitId ?? null, payload, queuedAt: e.at }],
+      data: [
+        {
+          subscriptionId,
+          messageId: newMessageId(),
+          eventType: e.type,
+          sourceKey: e.sourceKey,
+          locationId: e.locationId,
+          visitId: e.visitId ?? null,
+          payload,
+          queuedAt: e.at,
+        },
+      ],
       skipDuplicates: true,
     });
     if (r.count) queued.push(subscriptionId);
@@ -93,17 +104,27 @@ export async function queueOverdueEvent(tx: Tx, args: { visitId: string; error: 
   if (!overdue) return [];
   const subs = at(candidates, visit.locationId);
   if (!subs.length) return [];
-  return queueEvent(tx, {
-    type: 'visit.deprovision_overdue',
-    sourceKey: `visit.deprovision_overdue:${visit.id}`,
-    locationId: visit.locationId,
-    visitId: visit.id,
-    at: args.now,
-    data: {
-      ...visitData(visit),
-      error: { code: args.error.code, message: args.error.message, attempts: args.error.attempts ?? 0, since: args.error.since ?? args.now.toISOString(), ...(args.error.nextAttemptAt ? { nextAttemptAt: args.error.nextAttemptAt } : {}) },
+  return queueEvent(
+    tx,
+    {
+      type: 'visit.deprovision_overdue',
+      sourceKey: `visit.deprovision_overdue:${visit.id}`,
+      locationId: visit.locationId,
+      visitId: visit.id,
+      at: args.now,
+      data: {
+        ...visitData(visit),
+        error: {
+          code: args.error.code,
+          message: args.error.message,
+          attempts: args.error.attempts ?? 0,
+          since: args.error.since ?? args.now.toISOString(),
+          ...(args.error.nextAttemptAt ? { nextAttemptAt: args.error.nextAttemptAt } : {}),
+        },
+      },
     },
-  }, subs);
+    subs,
+  );
 }
 
 /**
@@ -133,7 +154,8 @@ export function wakeDeliveries(
     ),
   ).then(
     () => undefined,
-    (err: unknown) => deps.logger.warn({ subscriptionIds, err: (err as Error).message }, 'could not wake webhook delivery; it is picked up at its next poll or start'),
+    (err: unknown) =>
+      deps.logger.warn({ subscriptionIds, err: (err as Error).message }, 'could not wake webhook delivery; it is picked up at its next poll or start'),
   );
 }
 
@@ -143,5 +165,8 @@ export function wakeDeliveries(
  */
 export async function ensureDeliveryWorkflows(db: Db, deps: { temporal: Client; logger: Logger; webhookTaskQueue: string }) {
   const subs = await db.webhookSubscription.findMany({ where: { enabled: true }, select: { id: true } });
-  await wakeDeliveries(deps, subs.map((s) => s.id));
+  await wakeDeliveries(
+    deps,
+    subs.map((s) => s.id),
+  );
 }

@@ -40,7 +40,9 @@ export async function closeVisitWorkflow(input: CloseVisitInput): Promise<{ visi
     {
       attempt: () => pacs.revokeAndDeactivate({ visitId: input.visitId }),
       report: (error) => {
-        setCurrentDetails(`Closing visit ${input.visitId}: ${input.reason}\n\n**${error.code}**: ${error.message}\n\nAttempt ${error.attempts} failed; next at ${error.nextAttemptAt}.`);
+        setCurrentDetails(
+          `Closing visit ${input.visitId}: ${input.reason}\n\n**${error.code}**: ${error.message}\n\nAttempt ${error.attempts} failed; next at ${error.nextAttemptAt}.`,
+        );
         return db.recordSwitchOffFailure({ visitId: input.visitId, error });
       },
     },
@@ -49,6 +51,12 @@ export async function closeVisitWorkflow(input: CloseVisitInput): Promise<{ visi
   );
   await db.releaseBadge({ visitId: input.visitId });
   upsertSearchAttributes([{ key: SA.status, value: 'completed' }]);
-  await db.recordVisitStatus({ visitId: input.visitId, status: 'completed', detail: `badge released (${input.reason})`, error: attempts > 1 ? null : undefined, actor: input.actor });
+  await db.recordVisitStatus({
+    visitId: input.visitId,
+    status: 'completed',
+    detail: `badge released (${input.reason})`,
+    error: attempts > 1 ? null : undefined,
+    actor: input.actor,
+  });
   return { visitId: input.visitId, attempts };
 }

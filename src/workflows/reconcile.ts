@@ -1,18 +1,10 @@
 import type { RetryPolicy } from '@temporalio/common';
-import {
-  ActivityFailure,
-  ApplicationFailure,
-  CancellationScope,
-  isCancellation,
-  proxyActivities,
-  TimeoutFailure,
-} from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, CancellationScope, isCancellation, proxyActivities, TimeoutFailure } from '@temporalio/workflow';
 import type { BookkeepingActivities, PacsActivities } from '../activities';
 import type { ReconcileSummary, ReconcileTrigger } from '../activities/reconcile';
 import { reconcileWorkflowId } from './ids';
 import { FAILURES_NEEDING_A_PERSON, PROVIDER_LEVEL_FAILURES } from '../pacs/errors';
 import { runForProvider, type ScheduledOutcome } from './scheduled';
-
 
 /** Pool badges compared per activity call: bounded work per attempt, a heartbeat after each badge. */
 export const BADGES_PER_CALL = 50;
@@ -22,11 +14,7 @@ export const BADGES_PER_CALL = 50;
  * by this workflow's policy rather than marked by the activities; a failure of one badge is a finding,
  * not a reason to stop, so only the provider-level failures a person must fix, plus our own two.
  */
-const NON_RETRYABLE = [
-  ...PROVIDER_LEVEL_FAILURES.filter((c) => FAILURES_NEEDING_A_PERSON.includes(c)),
-  'RECONCILE_RUN_NOT_FOUND',
-  'TEMPORAL_CLIENT_MISSING',
-];
+const NON_RETRYABLE = [...PROVIDER_LEVEL_FAILURES.filter((c) => FAILURES_NEEDING_A_PERSON.includes(c)), 'RECONCILE_RUN_NOT_FOUND', 'TEMPORAL_CLIENT_MISSING'];
 
 // Bookkeeping against our own database: retry until it lands.
 const db = proxyActivities<BookkeepingActivities>({
@@ -36,7 +24,13 @@ const db = proxyActivities<BookkeepingActivities>({
 
 // The next scheduled run tries again in minutes: a few retries ride out a blip, then the run fails with
 // the PACS's reason, recorded on the run and visible in the Temporal UI.
-const retry: RetryPolicy = { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 5, nonRetryableErrorTypes: NON_RETRYABLE };
+const retry: RetryPolicy = {
+  initialInterval: '2 seconds',
+  backoffCoefficient: 2,
+  maximumInterval: '30 seconds',
+  maximumAttempts: 5,
+  nonRetryableErrorTypes: NON_RETRYABLE,
+};
 
 // Describes every open visit's workflow, a few at a time, with a heartbeat after each few.
 const temporalChecks = proxyActivities<BookkeepingActivities>({ startToCloseTimeout: '5 minutes', heartbeatTimeout: '1 minute', retry });

@@ -5,13 +5,18 @@ import type { RefreshResult } from '../domain/sync';
 import { runForProvider, type ScheduledOutcome } from './scheduled';
 import { FAILURES_NEEDING_A_PERSON } from '../pacs/errors';
 
-
 // A refresh is usually waited on by an admin in the browser: a few quick retries ride out a blip,
 // after that the error (with what to do) is worth more than more waiting. Non-retryable PACS codes
 // (credentials, licence, TLS) fail at once.
 const { refreshProviderCatalog } = proxyActivities<PacsActivities>({
   startToCloseTimeout: '5 minutes',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 3, nonRetryableErrorTypes: [...FAILURES_NEEDING_A_PERSON] },
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '10 seconds',
+    maximumAttempts: 3,
+    nonRetryableErrorTypes: [...FAILURES_NEEDING_A_PERSON],
+  },
 });
 
 // Bookkeeping against our own database: retry until it lands.

@@ -1,4 +1,12 @@
-import { ActivityCancellationType, ActivityFailure, ApplicationFailure, isCancellation, sleep, TimeoutFailure, type ActivityOptions } from '@temporalio/workflow';
+import {
+  ActivityCancellationType,
+  ActivityFailure,
+  ApplicationFailure,
+  isCancellation,
+  sleep,
+  TimeoutFailure,
+  type ActivityOptions,
+} from '@temporalio/workflow';
 import type { VisitError, VisitTiming } from './visit-contract';
 
 /**
@@ -81,7 +89,10 @@ export function describeFailure(err: unknown): VisitError {
       : { code: 'PACS_TIMEOUT', message: 'The access control system did not answer in time after several attempts. Check that it is reachable, then retry.' };
   }
   if (cause instanceof Error && cause.name === 'TimeoutFailure') {
-    return { code: 'PACS_TIMEOUT', message: 'The access control system did not answer in time after several attempts. Check that it is reachable, then retry.' };
+    return {
+      code: 'PACS_TIMEOUT',
+      message: 'The access control system did not answer in time after several attempts. Check that it is reachable, then retry.',
+    };
   }
   return { code: 'PROVISION_FAILED', message: cause instanceof Error ? cause.message : String(cause) };
 }

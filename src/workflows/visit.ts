@@ -180,7 +180,16 @@ export async function visitWorkflow(input: VisitInput): Promise<VisitState> {
   );
 
   const decidable = (what: string) => (_d?: ApprovalDecision) => {
-    const refusal = approvalRefusal({ status: state.status, endsAt: state.endsAt, decided: decision ? (decision.approved ? 'approved' : 'denied') : null, ending: endRequested !== null, now: Date.now() }, what);
+    const refusal = approvalRefusal(
+      {
+        status: state.status,
+        endsAt: state.endsAt,
+        decided: decision ? (decision.approved ? 'approved' : 'denied') : null,
+        ending: endRequested !== null,
+        now: Date.now(),
+      },
+      what,
+    );
     if (refusal) throw new Error(refusal);
   };
   setHandler(
@@ -300,7 +309,9 @@ export async function visitWorkflow(input: VisitInput): Promise<VisitState> {
       // provision_failed can arrive while that status is still being recorded.
       retryRequested = false;
       await transition('provision_failed', failure.message, failure);
-      const woke = await condition(() => retryRequested || endRequested !== null, msUntil(endsAt), { summary: `${endOfDaySummary(endsAt)}, or a retry or sign-out` });
+      const woke = await condition(() => retryRequested || endRequested !== null, msUntil(endsAt), {
+        summary: `${endOfDaySummary(endsAt)}, or a retry or sign-out`,
+      });
       if (!woke || endRequested) return endingNow(); // the end of the day: nothing to keep open for
       await transition('provisioning', 'retry requested by an operator', undefined, retryBy);
     }
@@ -319,7 +330,9 @@ export async function visitWorkflow(input: VisitInput): Promise<VisitState> {
    */
   async function awaitApproval(msUntilEnd: () => number): Promise<string | null> {
     await transition('awaiting_approval', `badge ${input.badgeNumber} issued inactive; waiting for approval`);
-    const woke = await condition(() => decision !== null || endRequested !== null, msUntilEnd(), { summary: `approval, deny, sign-out or end of day ${endsAtLabel ?? state.endsAt}` });
+    const woke = await condition(() => decision !== null || endRequested !== null, msUntilEnd(), {
+      summary: `approval, deny, sign-out or end of day ${endsAtLabel ?? state.endsAt}`,
+    });
     if (endRequested) return END_REASONS[endRequested];
     if (!woke || !decision) return END_REASONS.notApproved;
     if (!decision.approved) return deniedReason(decision);
@@ -408,7 +421,8 @@ export async function visitWorkflow(input: VisitInput): Promise<VisitState> {
     }
     await switchOffUntilDone(
       {
-        attempt: () => switchOffPacs.revokeAndDeactivate.executeWithOptions({ summary: `switch badge ${input.badgeNumber} off (${during})` }, [{ visitId: input.visitId }]),
+        attempt: () =>
+          switchOffPacs.revokeAndDeactivate.executeWithOptions({ summary: `switch badge ${input.badgeNumber} off (${during})` }, [{ visitId: input.visitId }]),
         report: (error) => {
           state.lastError = error;
           if (operatorView) upsertSearchAttributes(errorCodeAttribute(error));
@@ -418,7 +432,10 @@ export async function visitWorkflow(input: VisitInput): Promise<VisitState> {
         afterFailure: async (error) => {
           // Only the final switch-off carries over: a roll-back during provisioning is bounded by the day.
           if (ending && workflowInfo().historyLength > timing.continueAsNewAfterEvents) {
-            await continueAsNew<typeof visitWorkflow>({ ...input, resume: { reason: ending.reason, attempts: error.attempts ?? 0, since: error.since, ...(ending.by ? { by: ending.by } : {}) } });
+            await continueAsNew<typeof visitWorkflow>({
+              ...input,
+              resume: { reason: ending.reason, attempts: error.attempts ?? 0, since: error.since, ...(ending.by ? { by: ending.by } : {}) },
+            });
           }
         },
       },

@@ -41,12 +41,7 @@ export const DEFAULT_WEBHOOK_TIMING: WebhookTiming = {
 };
 
 /** What the delivery workflow does next, as the outbox says (IDs and timings only: no payloads, no secrets). */
-export type WebhookNext =
-  | { kind: 'stop'; reason: string }
-  | { kind: 'idle'; pollMs: number }
-  | { kind: 'deliver'; deliveryId: string; timeoutMs: number };
+export type WebhookNext = { kind: 'stop'; reason: string } | { kind: 'idle'; pollMs: number } | { kind: 'deliver'; deliveryId: string; timeoutMs: number };
 
 /** How one attempt went; the activity has recorded it and moved the delivery on. */
-export type WebhookAttemptOutcome =
-  | { outcome: 'delivered' | 'failed' | 'gone' | 'skipped' }
-  | { outcome: 'retry'; retryInMs: number };
+export type WebhookAttemptOutcome = { outcome: 'delivered' | 'failed' | 'gone' | 'skipped' } | { outcome: 'retry'; retryInMs: number };

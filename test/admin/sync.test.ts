@@ -10,7 +10,9 @@ describe('syncCatalog', () => {
     db = await createTestDatabase();
     const loc = await db.prisma.location.create({ data: { name: 'L', timezone: 'UTC', endOfDay: '18:00' } });
     providerId = (
-      await db.prisma.provider.create({ data: { locationId: loc.id, kind: 'onguard', name: 'P', url: 'https://x', username: 'u', passwordCiphertext: 'v1:a:b:c' } })
+      await db.prisma.provider.create({
+        data: { locationId: loc.id, kind: 'onguard', name: 'P', url: 'https://x', username: 'u', passwordCiphertext: 'v1:a:b:c' },
+      })
     ).id;
   });
   afterAll(() => db.drop());
@@ -45,7 +47,9 @@ describe('syncCatalog', () => {
     expect(r3.accessRules).toEqual({ added: 1, updated: 1, missing: 1, unchanged: 1, totalMissing: 1 });
     expect(r3.badgeTypes).toEqual({ added: 0, updated: 1, missing: 1, unchanged: 0, totalMissing: 1 });
     expect(r3.flagged.userGroups).toEqual([{ id: group.id, name: 'Desk', missingAccessRules: [{ id: lobby.id, externalId: 'c', name: 'Garage' }] }]);
-    expect(r3.flagged.badges).toEqual([expect.objectContaining({ id: badge.id, problem: 'BADGE_TYPE_MISSING', badgeType: { id: t2.id, name: 'Temp', status: 'missing' } })]);
+    expect(r3.flagged.badges).toEqual([
+      expect.objectContaining({ id: badge.id, problem: 'BADGE_TYPE_MISSING', badgeType: { id: t2.id, name: 'Temp', status: 'missing' } }),
+    ]);
     // Never deleted: the rows are still there, marked.
     expect((await db.prisma.accessRule.findUniqueOrThrow({ where: { id: lobby.id } })).status).toBe('missing');
     expect(await db.prisma.userGroupAccessRule.count({ where: { userGroupId: group.id } })).toBe(1);
@@ -67,7 +71,10 @@ describe('syncCatalog', () => {
     const r5 = await syncCatalog(
       db.prisma,
       providerId,
-      { accessRules: rules(['a', 'Lobby'], ['b', 'Floor 2 (east)'], ['c', 'Garage'], ['d', 'Roof']), badgeTypes: [{ ...types[0], idRange: { min: '100', max: '300' } }, types[1]] },
+      {
+        accessRules: rules(['a', 'Lobby'], ['b', 'Floor 2 (east)'], ['c', 'Garage'], ['d', 'Roof']),
+        badgeTypes: [{ ...types[0], idRange: { min: '100', max: '300' } }, types[1]],
+      },
       at(5),
     );
     expect(r5.accessRules).toMatchObject({ added: 0, updated: 1, totalMissing: 0 });

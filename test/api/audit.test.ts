@@ -62,13 +62,16 @@ describe('audit log', () => {
     const entries = await audit();
     const byAdmin = { type: 'user', id: admin.id, name: admin.name };
     const rita = { type: 'user', id: env.receptionist.id, name: 'Rita Reception' };
-    const find = (entityType: string, entityId: string, action: string) => entries.filter((e) => e.entityType === entityType && e.entityId === entityId && e.action === action);
+    const find = (entityType: string, entityId: string, action: string) =>
+      entries.filter((e) => e.entityType === entityType && e.entityId === entityId && e.action === action);
     expect(find('location', env.locationId, 'create')).toEqual([expect.objectContaining({ actor: byAdmin, locationId: env.locationId })]);
     expect(find('provider', env.providerId, 'create')).toEqual([expect.objectContaining({ actor: byAdmin, locationId: env.locationId })]);
     expect(find('user', env.receptionist.id, 'create')).toEqual([expect.objectContaining({ actor: byAdmin, locationId: null })]);
     expect(entries.filter((e) => e.entityType === 'userGroup' && e.action === 'create')).toEqual([expect.objectContaining({ actor: byAdmin })]);
     expect(find('provider', env.providerId, 'refresh_requested')).toEqual([expect.objectContaining({ actor: byAdmin })]);
-    expect(find('badge', badgeId, 'create')).toEqual([expect.objectContaining({ actor: byAdmin, changes: expect.objectContaining({ uniqueId: { to: '1301' } }) })]);
+    expect(find('badge', badgeId, 'create')).toEqual([
+      expect.objectContaining({ actor: byAdmin, changes: expect.objectContaining({ uniqueId: { to: '1301' } }) }),
+    ]);
     // The visit: signed in and out by the receptionist; the ending she caused is hers too.
     const visitEntries = entries.filter((e) => e.entityId === visit.body.id);
     // The API records the sign-out after the signal is delivered, so the workflow's deprovisioning may
@@ -87,7 +90,11 @@ describe('audit log', () => {
     expect(visitEntries[0].requestId).toBe(visit.headers.get('x-request-id'));
 
     // The visit's timeline carries the same actors, and the workflow's own steps are its own.
-    const timeline = done.timeline.map((e: { status: string; detail: string; actor?: { name: string } }) => [e.status, e.detail.replace(/ .*/, ''), e.actor?.name]);
+    const timeline = done.timeline.map((e: { status: string; detail: string; actor?: { name: string } }) => [
+      e.status,
+      e.detail.replace(/ .*/, ''),
+      e.actor?.name,
+    ]);
     expect(timeline.slice(0, 2)).toEqual([
       ['provisioning', 'signed', 'Rita Reception'],
       ['active', 'badge', 'visit workflow'],
@@ -173,7 +180,9 @@ describe('audit log', () => {
     try {
       const short = (await env.signIn(await env.addBadge('1304'))).body;
       const done = await env.waitFor(short.id, 'completed');
-      expect(done.timeline.filter((e: { status: string }) => e.status === 'deprovisioning' || e.status === 'completed').map((e: { actor: unknown }) => e.actor)).toEqual([
+      expect(
+        done.timeline.filter((e: { status: string }) => e.status === 'deprovisioning' || e.status === 'completed').map((e: { actor: unknown }) => e.actor),
+      ).toEqual([
         { type: 'system', name: 'end of day' },
         { type: 'system', name: 'end of day' },
       ]);
@@ -210,7 +219,14 @@ describe('audit log', () => {
     expect(before.length + after.length).toBe(all.length);
     expect(before.every((e) => e.at < mid) && after.every((e) => e.at >= mid)).toBe(true);
 
-    for (const q of ['actor=somebody', 'entityType=visitor', 'from=yesterday', `from=${encodeURIComponent(mid)}&to=2000-01-01T00:00:00Z`, 'entityId=42', 'cursor=abc']) {
+    for (const q of [
+      'actor=somebody',
+      'entityType=visitor',
+      'from=yesterday',
+      `from=${encodeURIComponent(mid)}&to=2000-01-01T00:00:00Z`,
+      'entityId=42',
+      'cursor=abc',
+    ]) {
       const r = await env.api.call('GET', `/v1/audit?${q}`);
       expect({ q, status: r.status }).toEqual({ q, status: 400 });
     }
@@ -219,7 +235,9 @@ describe('audit log', () => {
   it('writes no entry for a change that was refused', async () => {
     const count = async () => (await audit()).length;
     const before = await count();
-    const taken = await env.api.call('POST', `/v1/providers/${env.providerId}/badges`, { body: { name: 'Twin', uniqueId: '1301', badgeTypeId: env.badgeTypeId } });
+    const taken = await env.api.call('POST', `/v1/providers/${env.providerId}/badges`, {
+      body: { name: 'Twin', uniqueId: '1301', badgeTypeId: env.badgeTypeId },
+    });
     expect(taken.status).toBe(409);
     const bad = await env.api.call('PATCH', `/v1/locations/${env.locationId}`, { body: { timezone: 'Mars/Olympus_Mons' } });
     expect(bad.status).toBe(400);

@@ -117,23 +117,42 @@ describe('fuzzing every operation of /openapi.json', () => {
       'post /v1/providers/{id}/badges': () => ({ name: 'F', uniqueId: '1500', badgeTypeId: cat.type('1') }),
       'post /v1/user-groups': () => ({ name: `G ${crypto.randomUUID()}`, accessRuleIds: [cat.rule('10')], userIds: [me.id], locationIds: [loc.id] }),
       'post /v1/users': () => ({ name: 'U', email: `${crypto.randomUUID()}@example.com` }),
-      'post /v1/visits': () => ({ locationId: loc.id, badgeId: badge.id, accessRuleIds: [cat.rule('10')], visitor: { firstName: 'Ada', lastName: 'Lovelace', company: 'AE' } }),
+      'post /v1/visits': () => ({
+        locationId: loc.id,
+        badgeId: badge.id,
+        accessRuleIds: [cat.rule('10')],
+        visitor: { firstName: 'Ada', lastName: 'Lovelace', company: 'AE' },
+      }),
     };
     doc = ok(await api.call('GET', '/openapi.json', { token: null }), 'openapi');
   });
 
   afterAll(async () => {
     for (const v of await api.db.prisma.visit.findMany({ select: { workflowId: true } })) {
-      await api.temporal.workflow.getHandle(v.workflowId).terminate('test over').catch(() => undefined);
+      await api.temporal.workflow
+        .getHandle(v.workflowId)
+        .terminate('test over')
+        .catch(() => undefined);
     }
     for (const p of await api.db.prisma.provider.findMany({ select: { id: true } })) {
-      await api.temporal.workflow.getHandle(`refresh-${p.id}`).terminate('test over').catch(() => undefined);
-      await api.temporal.schedule.getHandle(refreshScheduleId(p.id)).delete().catch(() => undefined);
+      await api.temporal.workflow
+        .getHandle(`refresh-${p.id}`)
+        .terminate('test over')
+        .catch(() => undefined);
+      await api.temporal.schedule
+        .getHandle(refreshScheduleId(p.id))
+        .delete()
+        .catch(() => undefined);
     }
     await api.close();
   });
 
-  async function send(what: string, method: string, path: string, init: { body?: string | Uint8Array; headers?: Record<string, string>; token?: string | null } = {}) {
+  async function send(
+    what: string,
+    method: string,
+    path: string,
+    init: { body?: string | Uint8Array; headers?: Record<string, string>; token?: string | null } = {},
+  ) {
     const headers: Record<string, string> = { ...init.headers };
     if (init.token !== null) headers.authorization = `Bearer ${init.token ?? ADMIN_TOKEN}`;
     const res = await fetch(api.url + path, { method: method.toUpperCase(), headers, body: init.body });
@@ -158,7 +177,7 @@ describe('fuzzing every operation of /openapi.json', () => {
   /** The concrete path: real ids, except for DELETE, which gets an unknown id so the fixtures survive. */
   function concrete(method: string, template: string, override?: string) {
     return template.replace(/([\w-]+)\/\{(\w+)\}/g, (_m, collection: string) => {
-      const id = override ?? (method === 'delete' ? crypto.randomUUID() : ids[collection] ?? crypto.randomUUID());
+      const id = override ?? (method === 'delete' ? crypto.randomUUID() : (ids[collection] ?? crypto.randomUUID()));
       return `${collection}/${id}`;
     });
   }
@@ -234,7 +253,8 @@ describe('fuzzing every operation of /openapi.json', () => {
 
       // Path parameters.
       if (/\{\w+\}/.test(template)) {
-        for (const [what, v] of BAD_PARAM) await send(`${tag} path ${what}`, method, withQuery(concrete(method, template, v)), { body: validBody, headers: jsonHeaders });
+        for (const [what, v] of BAD_PARAM)
+          await send(`${tag} path ${what}`, method, withQuery(concrete(method, template, v)), { body: validBody, headers: jsonHeaders });
       }
 
       // Query parameters: bad values, repeated, forged cursors. The path and body are valid.
@@ -242,10 +262,12 @@ describe('fuzzing every operation of /openapi.json', () => {
       for (const p of (op.parameters ?? []).filter((x) => x.in === 'query')) {
         const others = q0.filter((q) => !q.startsWith(`${p.name}=`));
         const at = (extra: string[]) => (others.length || extra.length ? `${path}?${[...others, ...extra].join('&')}` : path);
-        for (const [what, v] of BAD_PARAM) await send(`${tag} query ${p.name} ${what}`, method, at([`${p.name}=${v}`]), { body: validBody, headers: jsonHeaders });
+        for (const [what, v] of BAD_PARAM)
+          await send(`${tag} query ${p.name} ${what}`, method, at([`${p.name}=${v}`]), { body: validBody, headers: jsonHeaders });
         await send(`${tag} query ${p.name} repeated`, method, at([`${p.name}=1`, `${p.name}=2`]), { body: validBody, headers: jsonHeaders });
         if (p.name === 'cursor') {
-          for (const c of FORGED_CURSORS) await send(`${tag} forged cursor`, method, at([`cursor=${encodeURIComponent(c)}`]), { body: validBody, headers: jsonHeaders });
+          for (const c of FORGED_CURSORS)
+            await send(`${tag} forged cursor`, method, at([`cursor=${encodeURIComponent(c)}`]), { body: validBody, headers: jsonHeaders });
         }
       }
 

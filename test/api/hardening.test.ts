@@ -17,7 +17,10 @@ describe('input that must not reach the database', () => {
     providerId = (await createProvider(api, loc, onguardBody({ taskQueue: 'nobody-home' }))).id;
   });
   afterAll(async () => {
-    await api.temporal.schedule.getHandle(refreshScheduleId(providerId)).delete().catch(() => undefined);
+    await api.temporal.schedule
+      .getHandle(refreshScheduleId(providerId))
+      .delete()
+      .catch(() => undefined);
     await api.close();
   });
 
@@ -47,7 +50,9 @@ describe('input that must not reach the database', () => {
   });
 
   it('keeps line breaks in a pasted certificate but not NUL', async () => {
-    const r = await api.call('PATCH', `/v1/providers/${providerId}`, { body: { tls: { caCert: '-----BEGIN CERTIFICATE-----\n\u0000\n-----END CERTIFICATE-----' } } });
+    const r = await api.call('PATCH', `/v1/providers/${providerId}`, {
+      body: { tls: { caCert: '-----BEGIN CERTIFICATE-----\n\u0000\n-----END CERTIFICATE-----' } },
+    });
     expect(r.status).toBe(400);
     expect(r.body.error.details.issues[0]).toMatchObject({ path: 'tls.caCert', message: expect.stringMatching(/NUL/) });
   });
@@ -86,7 +91,12 @@ describe('input that must not reach the database', () => {
     ]) {
       for (const path of ['/v1/locations', '/v1/visits', '/v1/users', '/v1/user-groups', `/v1/providers/${providerId}/access-rules`]) {
         const r = await api.call('GET', `${path}?cursor=${encodeURIComponent(cursor)}`);
-        expect({ path, cursor, status: r.status, issue: r.body.error?.details?.issues?.[0]?.path }).toEqual({ path, cursor, status: 400, issue: 'query.cursor' });
+        expect({ path, cursor, status: r.status, issue: r.body.error?.details?.issues?.[0]?.path }).toEqual({
+          path,
+          cursor,
+          status: 400,
+          issue: 'query.cursor',
+        });
       }
     }
     // A well-formed cursor is just a position.
@@ -160,7 +170,10 @@ describe('sign-out requested many times', () => {
     api = await startTestApi();
   });
   afterAll(async () => {
-    await api.temporal.schedule.getHandle(refreshScheduleId(providerId)).delete().catch(() => undefined);
+    await api.temporal.schedule
+      .getHandle(refreshScheduleId(providerId))
+      .delete()
+      .catch(() => undefined);
     await api.close();
   });
 
@@ -168,12 +181,17 @@ describe('sign-out requested many times', () => {
     const loc = (await createLocation(api)).id;
     providerId = (await createProvider(api, loc, onguardBody({ taskQueue: 'nobody-home' }))).id;
     const ids = await seedCatalog(api, providerId, { accessRules: STANDARD_RULES, badgeTypes: STANDARD_TYPES });
-    const badge = ok(await api.call('POST', `/v1/providers/${providerId}/badges`, { body: { name: 'B', uniqueId: '1001', badgeTypeId: ids.type('1') } }), 'badge');
+    const badge = ok(
+      await api.call('POST', `/v1/providers/${providerId}/badges`, { body: { name: 'B', uniqueId: '1001', badgeTypeId: ids.type('1') } }),
+      'badge',
+    );
     const me = ok(await api.call('GET', '/v1/me'), 'me');
     ok(await api.call('POST', '/v1/user-groups', { body: { name: 'Desk', accessRuleIds: [ids.rule('10')], userIds: [me.id] } }), 'group');
     // No worker serves the API's queue here: the workflow exists and takes signals, nothing more.
     const visit = ok(
-      await api.call('POST', '/v1/visits', { body: { locationId: loc, badgeId: badge.id, accessRuleIds: [ids.rule('10')], visitor: { firstName: 'Ada', lastName: 'Lovelace' } } }),
+      await api.call('POST', '/v1/visits', {
+        body: { locationId: loc, badgeId: badge.id, accessRuleIds: [ids.rule('10')], visitor: { firstName: 'Ada', lastName: 'Lovelace' } },
+      }),
       'visit',
     );
     try {
@@ -185,7 +203,10 @@ describe('sign-out requested many times', () => {
       const signals = history.events?.filter((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'signOut') ?? [];
       expect(signals).toHaveLength(1);
     } finally {
-      await api.temporal.workflow.getHandle(visit.workflowId).terminate('test over').catch(() => undefined);
+      await api.temporal.workflow
+        .getHandle(visit.workflowId)
+        .terminate('test over')
+        .catch(() => undefined);
     }
   });
 });

@@ -57,7 +57,10 @@ describe('/metrics', () => {
     const loc = (await createLocation(api, 'Metrics HQ')).id;
     const providerId = (await createProvider(api, loc)).id;
     const ids = await seedCatalog(api, providerId, { accessRules: STANDARD_RULES, badgeTypes: STANDARD_TYPES });
-    const badge = ok(await api.call('POST', `/v1/providers/${providerId}/badges`, { body: { name: 'M', uniqueId: '1001', badgeTypeId: ids.type('1') } }), 'badge');
+    const badge = ok(
+      await api.call('POST', `/v1/providers/${providerId}/badges`, { body: { name: 'M', uniqueId: '1001', badgeTypeId: ids.type('1') } }),
+      'badge',
+    );
     const prisma = api.db.prisma;
     const t0 = new Date('2026-01-05T09:00:00.000Z');
     const at = (s: number) => new Date(t0.getTime() + s * 1000);

@@ -19,7 +19,11 @@ type Op = {
   responses: Record<string, { content?: Record<string, { schema: { $ref?: string } }> }>;
   security?: unknown[];
 };
-type Doc = { paths: Record<string, Record<string, Op>>; components: { schemas: Record<string, unknown>; securitySchemes: Record<string, unknown> }; servers?: unknown[] };
+type Doc = {
+  paths: Record<string, Record<string, Op>>;
+  components: { schemas: Record<string, unknown>; securitySchemes: Record<string, unknown> };
+  servers?: unknown[];
+};
 
 const ROOT = path.resolve(__dirname, '../..');
 const CLI = path.join(ROOT, 'node_modules/openapi-typescript/bin/cli.js');
@@ -28,7 +32,10 @@ function operations(doc: Doc) {
   return Object.entries(doc.paths).flatMap(([p, methods]) => Object.entries(methods).map(([method, op]) => ({ path: p, method, op })));
 }
 
-const successOf = (op: Op) => Object.keys(op.responses).filter((s) => /^2\d\d$/.test(s)).sort()[0];
+const successOf = (op: Op) =>
+  Object.keys(op.responses)
+    .filter((s) => /^2\d\d$/.test(s))
+    .sort()[0];
 
 /** openapi-typescript's output for `doc`, in a fresh directory. */
 function generate(doc: unknown) {
@@ -42,7 +49,7 @@ function generate(doc: unknown) {
 function everyOperation(doc: Doc) {
   const lines = [
     "import type { paths, operations, components } from './schema';",
-    "type Success<P extends keyof paths, M extends keyof paths[P], S extends number> = paths[P][M] extends { responses: { [K in S]: { content: infer C } } } ? C[keyof C] : never;",
+    'type Success<P extends keyof paths, M extends keyof paths[P], S extends number> = paths[P][M] extends { responses: { [K in S]: { content: infer C } } } ? C[keyof C] : never;',
     // `never` (no content) and `unknown` (an empty schema) both fail: an integrator gets nothing from either.
     'type Real<T> = [T] extends [never] ? false : unknown extends T ? false : true;',
     'function expectReal<T>(ok: Real<T>): void { void ok; }',
@@ -92,8 +99,20 @@ void reception;
 function compile(dir: string, source: string) {
   const file = path.join(dir, 'client.ts');
   fs.writeFileSync(file, source);
-  const program = ts.createProgram([file], { strict: true, noEmit: true, skipLibCheck: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.CommonJS, types: [] });
-  return ts.getPreEmitDiagnostics(program).map((d) => `${d.file ? `${path.basename(d.file.fileName)}:${d.file.getLineAndCharacterOfPosition(d.start ?? 0).line + 1} ` : ''}${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`);
+  const program = ts.createProgram([file], {
+    strict: true,
+    noEmit: true,
+    skipLibCheck: true,
+    target: ts.ScriptTarget.ES2022,
+    module: ts.ModuleKind.CommonJS,
+    types: [],
+  });
+  return ts
+    .getPreEmitDiagnostics(program)
+    .map(
+      (d) =>
+        `${d.file ? `${path.basename(d.file.fileName)}:${d.file.getLineAndCharacterOfPosition(d.start ?? 0).line + 1} ` : ''}${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`,
+    );
 }
 
 describe('the OpenAPI contract', () => {
@@ -116,7 +135,10 @@ describe('the OpenAPI contract', () => {
       expect({ op: `${method} ${p}`, s: s !== undefined }).toEqual({ op: `${method} ${p}`, s: true });
       if (s === '204') continue;
       const content = op.responses[s].content ?? {};
-      expect({ op: `${method} ${p}`, types: Object.keys(content) }).toEqual({ op: `${method} ${p}`, types: [p === '/metrics' ? 'text/plain' : 'application/json'] });
+      expect({ op: `${method} ${p}`, types: Object.keys(content) }).toEqual({
+        op: `${method} ${p}`,
+        types: [p === '/metrics' ? 'text/plain' : 'application/json'],
+      });
     }
   });
 
@@ -126,7 +148,10 @@ describe('the OpenAPI contract', () => {
       for (const [status, r] of Object.entries(op.responses)) {
         // /readyz answers 503 with the readiness report that says what is failing.
         if (Number(status) < 400 || (p === '/readyz' && status === '503')) continue;
-        expect({ op: `${method} ${p} ${status}`, ref: r.content?.['application/json']?.schema.$ref }).toEqual({ op: `${method} ${p} ${status}`, ref: '#/components/schemas/Error' });
+        expect({ op: `${method} ${p} ${status}`, ref: r.content?.['application/json']?.schema.$ref }).toEqual({
+          op: `${method} ${p} ${status}`,
+          ref: '#/components/schemas/Error',
+        });
       }
       if (op.security?.length !== 0) expect(op.responses['401']).toBeDefined();
       if (p.includes('{id}')) expect(op.responses['404']).toBeDefined();
@@ -173,7 +198,11 @@ describe('the OpenAPI contract', () => {
       const r = await api.call(method, actual, { body, ...(token ? { token } : {}) });
       const op = doc.paths[template][method.toLowerCase()];
       const declared = op.responses[String(r.status)];
-      expect({ op: `${method} ${template}`, status: r.status, declared: !!declared }).toEqual({ op: `${method} ${template}`, status: r.status, declared: true });
+      expect({ op: `${method} ${template}`, status: r.status, declared: !!declared }).toEqual({
+        op: `${method} ${template}`,
+        status: r.status,
+        declared: true,
+      });
       const schema = declared.content?.['application/json']?.schema;
       if (r.status === 204) expect(schema).toBeUndefined();
       else {
@@ -193,20 +222,40 @@ describe('the OpenAPI contract', () => {
     await conform('PATCH', '/v1/locations/{id}', `/v1/locations/${loc}`, { endOfDay: '19:00' });
     const provider = (await createProvider(api, loc)).id;
     await conform('GET', '/v1/providers/{id}', `/v1/providers/${provider}`);
-    await conform('PATCH', '/v1/providers/{id}', `/v1/providers/${provider}`, { settings: { releaseOnDeactivate: true }, tls: { fingerprint: 'ab'.repeat(32) } });
+    await conform('PATCH', '/v1/providers/{id}', `/v1/providers/${provider}`, {
+      settings: { releaseOnDeactivate: true },
+      tls: { fingerprint: 'ab'.repeat(32) },
+    });
     await conform('GET', '/v1/locations/{id}/providers', `/v1/locations/${loc}/providers`);
     const ids = await seedCatalog(api, provider, { accessRules: STANDARD_RULES, badgeTypes: STANDARD_TYPES });
     await conform('GET', '/v1/providers/{id}/access-rules', `/v1/providers/${provider}/access-rules`);
     await conform('GET', '/v1/providers/{id}/badge-types', `/v1/providers/${provider}/badge-types`);
-    const badge = await conform('POST', '/v1/providers/{id}/badges', `/v1/providers/${provider}/badges`, { name: 'C1', uniqueId: '1001', badgeTypeId: ids.type('1') });
-    const spare = await conform('POST', '/v1/providers/{id}/badges', `/v1/providers/${provider}/badges`, { name: 'C2', uniqueId: '1002', badgeTypeId: ids.type('1') });
+    const badge = await conform('POST', '/v1/providers/{id}/badges', `/v1/providers/${provider}/badges`, {
+      name: 'C1',
+      uniqueId: '1001',
+      badgeTypeId: ids.type('1'),
+    });
+    const spare = await conform('POST', '/v1/providers/{id}/badges', `/v1/providers/${provider}/badges`, {
+      name: 'C2',
+      uniqueId: '1002',
+      badgeTypeId: ids.type('1'),
+    });
     await conform('PATCH', '/v1/badges/{id}', `/v1/badges/${spare.id}`, { name: 'C2b' });
     await conform('GET', '/v1/providers/{id}/badges', `/v1/providers/${provider}/badges?limit=1`);
-    const user = await conform('POST', '/v1/users', '/v1/users', { name: 'Desk', email: `desk.${Date.now()}@example.com`, permissions: ['provisionBadge', 'signOut'] });
+    const user = await conform('POST', '/v1/users', '/v1/users', {
+      name: 'Desk',
+      email: `desk.${Date.now()}@example.com`,
+      permissions: ['provisionBadge', 'signOut'],
+    });
     await conform('PATCH', '/v1/users/{id}', `/v1/users/${user.id}`, { rotateToken: true });
     await conform('GET', '/v1/users', '/v1/users');
     await conform('GET', '/v1/users/{id}', `/v1/users/${user.id}`);
-    const group = await conform('POST', '/v1/user-groups', '/v1/user-groups', { name: `Desk ${Date.now()}`, accessRuleIds: [ids.rule('10')], userIds: [user.id], locationIds: [loc] });
+    const group = await conform('POST', '/v1/user-groups', '/v1/user-groups', {
+      name: `Desk ${Date.now()}`,
+      accessRuleIds: [ids.rule('10')],
+      userIds: [user.id],
+      locationIds: [loc],
+    });
     await conform('PATCH', '/v1/user-groups/{id}', `/v1/user-groups/${group.id}`, { name: `Desk b ${Date.now()}` });
     await conform('GET', '/v1/user-groups', '/v1/user-groups');
     await conform('GET', '/v1/user-groups/{id}', `/v1/user-groups/${group.id}`);
@@ -214,15 +263,29 @@ describe('the OpenAPI contract', () => {
     const visit = await openVisit(api, { locationId: loc, providerId: provider, badgeId: badge.id, status: 'deprovisioning' });
     await api.db.prisma.visit.update({
       where: { id: visit },
-      data: { endsAt: new Date(), accessRuleIds: [ids.rule('10')], lastError: { code: 'PACS_UNREACHABLE', message: 'm', during: 'switching the badge off', attempts: 2, since: new Date().toISOString() } },
+      data: {
+        endsAt: new Date(),
+        accessRuleIds: [ids.rule('10')],
+        lastError: { code: 'PACS_UNREACHABLE', message: 'm', during: 'switching the badge off', attempts: 2, since: new Date().toISOString() },
+      },
     });
-    await api.db.prisma.visitEvent.createMany({ data: [{ visitId: visit, status: 'provisioning', detail: 'signed in' }, { visitId: visit, status: 'active' }] });
+    await api.db.prisma.visitEvent.createMany({
+      data: [
+        { visitId: visit, status: 'provisioning', detail: 'signed in' },
+        { visitId: visit, status: 'active' },
+      ],
+    });
     await conform('GET', '/v1/visits', `/v1/visits?locationId=${loc}`);
     await conform('GET', '/v1/visits/{id}', `/v1/visits/${visit}`);
     await conform('GET', '/v1/providers/{id}/reconciliation', `/v1/providers/${provider}/reconciliation`);
     // Documented errors have the Error shape too.
     await conform('GET', '/v1/visits/{id}', '/v1/visits/00000000-0000-4000-8000-000000000000');
-    await conform('POST', '/v1/visits', '/v1/visits', { locationId: loc, badgeId: badge.id, accessRuleIds: [ids.rule('10')], visitor: { firstName: 'A', lastName: 'B' } });
+    await conform('POST', '/v1/visits', '/v1/visits', {
+      locationId: loc,
+      badgeId: badge.id,
+      accessRuleIds: [ids.rule('10')],
+      visitor: { firstName: 'A', lastName: 'B' },
+    });
     await conform('DELETE', '/v1/badges/{id}', `/v1/badges/${badge.id}`);
     await conform('DELETE', '/v1/badges/{id}', `/v1/badges/${spare.id}`);
     await conform('DELETE', '/v1/user-groups/{id}', `/v1/user-groups/${group.id}`);
@@ -230,7 +293,7 @@ describe('the OpenAPI contract', () => {
     expect(checked.length).toBe(34);
   });
 
-  it("tells a caller who sends a card number as badgeId which id to send", async () => {
+  it('tells a caller who sends a card number as badgeId which id to send', async () => {
     const r = await api.call('POST', '/v1/visits', {
       body: { locationId: 'Lobby', badgeId: '1001', accessRuleIds: [42], visitor: { firstName: 'Ada', lastName: 'Lovelace' } },
     });

@@ -52,15 +52,26 @@ describe('location scoping', () => {
       const p = await createProvider(api, loc.id, onguardBody({ name: `OnGuard ${site}`, taskQueue: `nobody-home-${loc.id}` }));
       providers.push(p.id);
       const ids = await seedCatalog(api, p.id, { accessRules: STANDARD_RULES, badgeTypes: STANDARD_TYPES });
-      const badge = ok(await api.call('POST', `/v1/providers/${p.id}/badges`, { body: { name: `${site} badge`, uniqueId: '1001', badgeTypeId: ids.type('1') } }), 'badge');
-      const spare = ok(await api.call('POST', `/v1/providers/${p.id}/badges`, { body: { name: `${site} held`, uniqueId: '1002', badgeTypeId: ids.type('1') } }), 'badge');
+      const badge = ok(
+        await api.call('POST', `/v1/providers/${p.id}/badges`, { body: { name: `${site} badge`, uniqueId: '1001', badgeTypeId: ids.type('1') } }),
+        'badge',
+      );
+      const spare = ok(
+        await api.call('POST', `/v1/providers/${p.id}/badges`, { body: { name: `${site} held`, uniqueId: '1002', badgeTypeId: ids.type('1') } }),
+        'badge',
+      );
       const group = ok(await api.call('POST', '/v1/user-groups', { body: { name: `${site} viewers`, locationIds: [loc.id] } }), 'group');
       const visit = await openVisit(api, { locationId: loc.id, providerId: p.id, badgeId: spare.id });
       // Nothing listens at port 9: no worker serves this queue either, so nothing is ever sent.
-      const webhook = ok(await api.call('POST', '/v1/webhooks', { body: { url: 'http://127.0.0.1:9/hook', eventTypes: ['visit.active'], locationIds: [loc.id] } }), 'webhook');
+      const webhook = ok(
+        await api.call('POST', '/v1/webhooks', { body: { url: 'http://127.0.0.1:9/hook', eventTypes: ['visit.active'], locationIds: [loc.id] } }),
+        'webhook',
+      );
       s[site] = { loc: loc.id, provider: p.id, rule: ids.rule('10'), type: ids.type('1'), badge: badge.id, group: group.id, visit, webhook: webhook.id };
     }
-    siteAdmin = await createUser(api, 'Site admin A', ['manageConfiguration', 'provisionBadge', 'signOut', 'viewVisits', 'approveVisits'], { allLocations: false });
+    siteAdmin = await createUser(api, 'Site admin A', ['manageConfiguration', 'provisionBadge', 'signOut', 'viewVisits', 'approveVisits'], {
+      allLocations: false,
+    });
     receptionist = await createUser(api, 'Receptionist A', ['provisionBadge', 'signOut', 'viewVisits'], { allLocations: false });
     unscoped = await createUser(api, 'In no group', ['provisionBadge', 'signOut', 'viewVisits'], { allLocations: false });
     // The site admin works at A explicitly; the receptionist through the access rule A's desk assigns.
@@ -72,15 +83,27 @@ describe('location scoping', () => {
 
   afterAll(async () => {
     for (const v of await api.db.prisma.visit.findMany({ select: { workflowId: true } })) {
-      await api.temporal.workflow.getHandle(v.workflowId).terminate('test over').catch(() => undefined);
+      await api.temporal.workflow
+        .getHandle(v.workflowId)
+        .terminate('test over')
+        .catch(() => undefined);
     }
     for (const w of await api.db.prisma.webhookSubscription.findMany({ select: { id: true } })) {
-      await api.temporal.workflow.getHandle(webhookWorkflowId(w.id)).terminate('test over').catch(() => undefined);
+      await api.temporal.workflow
+        .getHandle(webhookWorkflowId(w.id))
+        .terminate('test over')
+        .catch(() => undefined);
     }
     for (const p of await api.db.prisma.provider.findMany({ select: { id: true } })) providers.push(p.id);
     for (const id of new Set(providers)) {
-      await api.temporal.workflow.getHandle(`refresh-${id}`).terminate('test over').catch(() => undefined);
-      await api.temporal.schedule.getHandle(refreshScheduleId(id)).delete().catch(() => undefined);
+      await api.temporal.workflow
+        .getHandle(`refresh-${id}`)
+        .terminate('test over')
+        .catch(() => undefined);
+      await api.temporal.schedule
+        .getHandle(refreshScheduleId(id))
+        .delete()
+        .catch(() => undefined);
     }
     await api.close();
   });
@@ -98,11 +121,17 @@ describe('location scoping', () => {
   };
   let nextUid = 1100;
   const freshBadge = async (site: Site) =>
-    ok(await api.call('POST', `/v1/providers/${s[site].provider}/badges`, { body: { name: uniq('Fresh'), uniqueId: String(nextUid++), badgeTypeId: s[site].type } }), 'b').id;
+    ok(
+      await api.call('POST', `/v1/providers/${s[site].provider}/badges`, {
+        body: { name: uniq('Fresh'), uniqueId: String(nextUid++), badgeTypeId: s[site].type },
+      }),
+      'b',
+    ).id;
   const freshGroup = async (site: Site) => ok(await api.call('POST', '/v1/user-groups', { body: { name: uniq('Fresh'), locationIds: [s[site].loc] } }), 'g').id;
   const freshUser = async () => (await createUser(api, uniq('Fresh'), [])).id;
   const freshWebhook = async (site: Site) =>
-    ok(await api.call('POST', '/v1/webhooks', { body: { url: 'http://127.0.0.1:9/hook', eventTypes: ['visit.completed'], locationIds: [s[site].loc] } }), 'w').id;
+    ok(await api.call('POST', '/v1/webhooks', { body: { url: 'http://127.0.0.1:9/hook', eventTypes: ['visit.completed'], locationIds: [s[site].loc] } }), 'w')
+      .id;
   /** A delivered event of the site's subscription, as the delivery workflow would have left it. */
   const freshDelivery = async (site: Site) =>
     (
@@ -124,45 +153,105 @@ describe('location scoping', () => {
   const rows: Row[] = [
     { op: 'GET /v1/me', build: () => get('/v1/me'), expect: [200, 200, 200] },
     // User accounts and new locations are for admins of every location.
-    { op: 'POST /v1/users', build: () => ({ method: 'POST', path: '/v1/users', body: { name: 'U', email: `${uniq('u').replace(/\W/g, '')}@example.com` } }), expect: [403, 403, 201] },
+    {
+      op: 'POST /v1/users',
+      build: () => ({ method: 'POST', path: '/v1/users', body: { name: 'U', email: `${uniq('u').replace(/\W/g, '')}@example.com` } }),
+      expect: [403, 403, 201],
+    },
     { op: 'GET /v1/users', build: () => get('/v1/users'), expect: [403, 403, 200] },
     { op: 'GET /v1/users/{id}', build: () => get(`/v1/users/${receptionist.id}`), expect: [403, 403, 200] },
-    { op: 'PATCH /v1/users/{id}', build: () => ({ method: 'PATCH', path: `/v1/users/${receptionist.id}`, body: { allLocations: false } }), expect: [403, 403, 200] },
+    {
+      op: 'PATCH /v1/users/{id}',
+      build: () => ({ method: 'PATCH', path: `/v1/users/${receptionist.id}`, body: { allLocations: false } }),
+      expect: [403, 403, 200],
+    },
     { op: 'DELETE /v1/users/{id}', build: async () => ({ method: 'DELETE', path: `/v1/users/${await freshUser()}` }), expect: [403, 403, 204] },
-    { op: 'POST /v1/locations', build: () => ({ method: 'POST', path: '/v1/locations', body: { name: uniq('New'), timezone: 'UTC', endOfDay: '18:00' } }), expect: [403, 403, 201] },
+    {
+      op: 'POST /v1/locations',
+      build: () => ({ method: 'POST', path: '/v1/locations', body: { name: uniq('New'), timezone: 'UTC', endOfDay: '18:00' } }),
+      expect: [403, 403, 201],
+    },
     { op: 'GET /v1/locations', build: () => get('/v1/locations'), expect: [200, 200, 200] },
     { op: 'GET /v1/locations/{id}', build: (site) => get(`/v1/locations/${s[site].loc}`), expect: [200, 404, 200] },
-    { op: 'PATCH /v1/locations/{id}', build: (site) => ({ method: 'PATCH', path: `/v1/locations/${s[site].loc}`, body: { endOfDay: '17:30' } }), expect: [200, 404, 200] },
+    {
+      op: 'PATCH /v1/locations/{id}',
+      build: (site) => ({ method: 'PATCH', path: `/v1/locations/${s[site].loc}`, body: { endOfDay: '17:30' } }),
+      expect: [200, 404, 200],
+    },
     // B itself for "other" (it has providers: a 409 there would confirm it exists); fresh ones otherwise.
-    { op: 'DELETE /v1/locations/{id}', build: async (site) => ({ method: 'DELETE', path: `/v1/locations/${site === 'B' ? s.B.loc : await freshLocation(site)}` }), expect: [204, 404, 409] },
-    { op: 'POST /v1/locations/{id}/providers', build: (site) => ({ method: 'POST', path: `/v1/locations/${s[site].loc}/providers`, body: onguardBody({ name: uniq('P'), taskQueue: 'nobody-home' }) }), expect: [201, 404, 201] },
+    {
+      op: 'DELETE /v1/locations/{id}',
+      build: async (site) => ({ method: 'DELETE', path: `/v1/locations/${site === 'B' ? s.B.loc : await freshLocation(site)}` }),
+      expect: [204, 404, 409],
+    },
+    {
+      op: 'POST /v1/locations/{id}/providers',
+      build: (site) => ({ method: 'POST', path: `/v1/locations/${s[site].loc}/providers`, body: onguardBody({ name: uniq('P'), taskQueue: 'nobody-home' }) }),
+      expect: [201, 404, 201],
+    },
     { op: 'GET /v1/locations/{id}/providers', build: (site) => get(`/v1/locations/${s[site].loc}/providers`), expect: [200, 404, 200] },
     { op: 'GET /v1/locations/{id}/provisioning-options', build: (site) => get(`/v1/locations/${s[site].loc}/provisioning-options`), expect: [200, 404, 200] },
     { op: 'GET /v1/providers/{id}', build: (site) => get(`/v1/providers/${s[site].provider}`), expect: [200, 404, 200] },
-    { op: 'PATCH /v1/providers/{id}', build: (site) => ({ method: 'PATCH', path: `/v1/providers/${s[site].provider}`, body: { name: uniq('Renamed') } }), expect: [200, 404, 200] },
-    { op: 'DELETE /v1/providers/{id}', build: async (site) => ({ method: 'DELETE', path: `/v1/providers/${await freshProvider(site)}` }), expect: [204, 404, 204] },
-    { op: 'POST /v1/providers/{id}/test-connection', build: (site) => ({ method: 'POST', path: `/v1/providers/${s[site].provider}/test-connection?waitSeconds=1` }), expect: [504, 404, 504] },
     {
-      op: 'POST /v1/providers/{id}/dry-run',
-      build: (site) => ({ method: 'POST', path: `/v1/providers/${s[site].provider}/dry-run?waitSeconds=1`, body: { visitor: { firstName: 'Dry', lastName: 'Run' }, badgeNumber: '1001' } }),
+      op: 'PATCH /v1/providers/{id}',
+      build: (site) => ({ method: 'PATCH', path: `/v1/providers/${s[site].provider}`, body: { name: uniq('Renamed') } }),
+      expect: [200, 404, 200],
+    },
+    {
+      op: 'DELETE /v1/providers/{id}',
+      build: async (site) => ({ method: 'DELETE', path: `/v1/providers/${await freshProvider(site)}` }),
+      expect: [204, 404, 204],
+    },
+    {
+      op: 'POST /v1/providers/{id}/test-connection',
+      build: (site) => ({ method: 'POST', path: `/v1/providers/${s[site].provider}/test-connection?waitSeconds=1` }),
       expect: [504, 404, 504],
     },
-    { op: 'POST /v1/providers/{id}/refresh', build: (site) => ({ method: 'POST', path: `/v1/providers/${s[site].provider}/refresh?waitSeconds=1` }), expect: [202, 404, 202] },
-    { op: 'POST /v1/providers/{id}/reconcile', build: (site) => ({ method: 'POST', path: `/v1/providers/${s[site].provider}/reconcile?waitSeconds=1` }), expect: [202, 404, 202] },
+    {
+      op: 'POST /v1/providers/{id}/dry-run',
+      build: (site) => ({
+        method: 'POST',
+        path: `/v1/providers/${s[site].provider}/dry-run?waitSeconds=1`,
+        body: { visitor: { firstName: 'Dry', lastName: 'Run' }, badgeNumber: '1001' },
+      }),
+      expect: [504, 404, 504],
+    },
+    {
+      op: 'POST /v1/providers/{id}/refresh',
+      build: (site) => ({ method: 'POST', path: `/v1/providers/${s[site].provider}/refresh?waitSeconds=1` }),
+      expect: [202, 404, 202],
+    },
+    {
+      op: 'POST /v1/providers/{id}/reconcile',
+      build: (site) => ({ method: 'POST', path: `/v1/providers/${s[site].provider}/reconcile?waitSeconds=1` }),
+      expect: [202, 404, 202],
+    },
     { op: 'GET /v1/providers/{id}/reconciliation', build: (site) => get(`/v1/providers/${s[site].provider}/reconciliation`), expect: [200, 404, 200] },
     { op: 'GET /v1/providers/{id}/access-rules', build: (site) => get(`/v1/providers/${s[site].provider}/access-rules`), expect: [200, 404, 200] },
     { op: 'GET /v1/providers/{id}/badge-types', build: (site) => get(`/v1/providers/${s[site].provider}/badge-types`), expect: [200, 404, 200] },
     {
       op: 'POST /v1/providers/{id}/badges',
-      build: (site) => ({ method: 'POST', path: `/v1/providers/${s[site].provider}/badges`, body: { name: uniq('B'), uniqueId: String(nextUid++), badgeTypeId: s[site].type } }),
+      build: (site) => ({
+        method: 'POST',
+        path: `/v1/providers/${s[site].provider}/badges`,
+        body: { name: uniq('B'), uniqueId: String(nextUid++), badgeTypeId: s[site].type },
+      }),
       expect: [201, 404, 201],
     },
     { op: 'GET /v1/providers/{id}/badges', build: (site) => get(`/v1/providers/${s[site].provider}/badges`), expect: [200, 404, 200] },
     { op: 'GET /v1/badges/{id}', build: (site) => get(`/v1/badges/${s[site].badge}`), expect: [200, 404, 200] },
-    { op: 'PATCH /v1/badges/{id}', build: (site) => ({ method: 'PATCH', path: `/v1/badges/${s[site].badge}`, body: { name: uniq('Renamed') } }), expect: [200, 404, 200] },
+    {
+      op: 'PATCH /v1/badges/{id}',
+      build: (site) => ({ method: 'PATCH', path: `/v1/badges/${s[site].badge}`, body: { name: uniq('Renamed') } }),
+      expect: [200, 404, 200],
+    },
     { op: 'DELETE /v1/badges/{id}', build: async (site) => ({ method: 'DELETE', path: `/v1/badges/${await freshBadge(site)}` }), expect: [204, 404, 204] },
     // No worker serves these providers' queue: waitSeconds=0 answers at once with the PACS part "pending".
-    { op: 'POST /v1/badges/{id}/lost', build: async (site) => ({ method: 'POST', path: `/v1/badges/${await freshBadge(site)}/lost?waitSeconds=0` }), expect: [200, 404, 200] },
+    {
+      op: 'POST /v1/badges/{id}/lost',
+      build: async (site) => ({ method: 'POST', path: `/v1/badges/${await freshBadge(site)}/lost?waitSeconds=0` }),
+      expect: [200, 404, 200],
+    },
     {
       op: 'POST /v1/badges/{id}/found',
       build: async (site) => {
@@ -172,13 +261,29 @@ describe('location scoping', () => {
       },
       expect: [200, 404, 200],
     },
-    { op: 'POST /v1/badges/{id}/retire', build: async (site) => ({ method: 'POST', path: `/v1/badges/${await freshBadge(site)}/retire` }), expect: [200, 404, 200] },
+    {
+      op: 'POST /v1/badges/{id}/retire',
+      build: async (site) => ({ method: 'POST', path: `/v1/badges/${await freshBadge(site)}/retire` }),
+      expect: [200, 404, 200],
+    },
     // Another site's location in a body is reported as not existing (400 naming it), not as forbidden.
-    { op: 'POST /v1/user-groups', build: (site) => ({ method: 'POST', path: '/v1/user-groups', body: { name: uniq('G'), locationIds: [s[site].loc] } }), expect: [201, 400, 201] },
+    {
+      op: 'POST /v1/user-groups',
+      build: (site) => ({ method: 'POST', path: '/v1/user-groups', body: { name: uniq('G'), locationIds: [s[site].loc] } }),
+      expect: [201, 400, 201],
+    },
     { op: 'GET /v1/user-groups', build: () => get('/v1/user-groups'), expect: [200, 200, 200] },
     { op: 'GET /v1/user-groups/{id}', build: (site) => get(`/v1/user-groups/${s[site].group}`), expect: [200, 404, 200] },
-    { op: 'PATCH /v1/user-groups/{id}', build: (site) => ({ method: 'PATCH', path: `/v1/user-groups/${s[site].group}`, body: { name: uniq('G') } }), expect: [200, 404, 200] },
-    { op: 'DELETE /v1/user-groups/{id}', build: async (site) => ({ method: 'DELETE', path: `/v1/user-groups/${await freshGroup(site)}` }), expect: [204, 404, 204] },
+    {
+      op: 'PATCH /v1/user-groups/{id}',
+      build: (site) => ({ method: 'PATCH', path: `/v1/user-groups/${s[site].group}`, body: { name: uniq('G') } }),
+      expect: [200, 404, 200],
+    },
+    {
+      op: 'DELETE /v1/user-groups/{id}',
+      build: async (site) => ({ method: 'DELETE', path: `/v1/user-groups/${await freshGroup(site)}` }),
+      expect: [204, 404, 204],
+    },
     {
       op: 'POST /v1/visits',
       build: async (site) => ({
@@ -199,17 +304,33 @@ describe('location scoping', () => {
     { op: 'POST /v1/visits/{id}/retry', build: (site) => ({ method: 'POST', path: `/v1/visits/${s[site].visit}/retry` }), expect: [409, 404, 409] },
     // These visits are not awaiting approval (and have no workflow): refused with 409 at their own site.
     { op: 'POST /v1/visits/{id}/approve', build: (site) => ({ method: 'POST', path: `/v1/visits/${s[site].visit}/approve` }), expect: [409, 404, 409] },
-    { op: 'POST /v1/visits/{id}/deny', build: (site) => ({ method: 'POST', path: `/v1/visits/${s[site].visit}/deny`, body: { reason: 'not expected today' } }), expect: [409, 404, 409] },
+    {
+      op: 'POST /v1/visits/{id}/deny',
+      build: (site) => ({ method: 'POST', path: `/v1/visits/${s[site].visit}/deny`, body: { reason: 'not expected today' } }),
+      expect: [409, 404, 409],
+    },
     // A subscription belongs to the locations of its filter; another site's location in a body does not exist.
     {
       op: 'POST /v1/webhooks',
-      build: (site) => ({ method: 'POST', path: '/v1/webhooks', body: { url: 'http://127.0.0.1:9/hook', eventTypes: ['visit.active'], locationIds: [s[site].loc] } }),
+      build: (site) => ({
+        method: 'POST',
+        path: '/v1/webhooks',
+        body: { url: 'http://127.0.0.1:9/hook', eventTypes: ['visit.active'], locationIds: [s[site].loc] },
+      }),
       expect: [201, 400, 201],
     },
     { op: 'GET /v1/webhooks', build: () => get('/v1/webhooks'), expect: [200, 200, 200] },
     { op: 'GET /v1/webhooks/{id}', build: (site) => get(`/v1/webhooks/${s[site].webhook}`), expect: [200, 404, 200] },
-    { op: 'PATCH /v1/webhooks/{id}', build: (site) => ({ method: 'PATCH', path: `/v1/webhooks/${s[site].webhook}`, body: { description: uniq('Hook') } }), expect: [200, 404, 200] },
-    { op: 'DELETE /v1/webhooks/{id}', build: async (site) => ({ method: 'DELETE', path: `/v1/webhooks/${await freshWebhook(site)}` }), expect: [204, 404, 204] },
+    {
+      op: 'PATCH /v1/webhooks/{id}',
+      build: (site) => ({ method: 'PATCH', path: `/v1/webhooks/${s[site].webhook}`, body: { description: uniq('Hook') } }),
+      expect: [200, 404, 200],
+    },
+    {
+      op: 'DELETE /v1/webhooks/{id}',
+      build: async (site) => ({ method: 'DELETE', path: `/v1/webhooks/${await freshWebhook(site)}` }),
+      expect: [204, 404, 204],
+    },
     { op: 'GET /v1/webhooks/{id}/deliveries', build: (site) => get(`/v1/webhooks/${s[site].webhook}/deliveries`), expect: [200, 404, 200] },
     {
       op: 'POST /v1/webhooks/{id}/deliveries/{deliveryId}/redeliver',
@@ -248,7 +369,11 @@ describe('location scoping', () => {
     for (const row of rows) {
       const call = await row.build('A');
       const r = await api.call(call.method, call.path, { token: siteAdmin.token, body: call.body });
-      expect({ op: row.op, status: r.status, body: r.status === row.expect[0] ? undefined : r.body }).toEqual({ op: row.op, status: row.expect[0], body: undefined });
+      expect({ op: row.op, status: r.status, body: r.status === row.expect[0] ? undefined : r.body }).toEqual({
+        op: row.op,
+        status: row.expect[0],
+        body: undefined,
+      });
     }
   });
 
@@ -256,7 +381,11 @@ describe('location scoping', () => {
     for (const row of rows) {
       const call = await row.build('B');
       const r = await api.call(call.method, call.path, { body: call.body });
-      expect({ op: row.op, status: r.status, body: r.status === row.expect[2] ? undefined : r.body }).toEqual({ op: row.op, status: row.expect[2], body: undefined });
+      expect({ op: row.op, status: r.status, body: r.status === row.expect[2] ? undefined : r.body }).toEqual({
+        op: row.op,
+        status: row.expect[2],
+        body: undefined,
+      });
     }
   });
 
@@ -276,7 +405,10 @@ describe('location scoping', () => {
     expect(hooks).toContain(s.A.webhook);
     expect(hooks).not.toContain(s.B.webhook);
     // A subscription that also covers B, or every location, is out of a site admin's sight.
-    const both = ok(await api.call('POST', '/v1/webhooks', { body: { url: 'http://127.0.0.1:9/hook', eventTypes: ['visit.active'], locationIds: [s.A.loc, s.B.loc] } }), 'w');
+    const both = ok(
+      await api.call('POST', '/v1/webhooks', { body: { url: 'http://127.0.0.1:9/hook', eventTypes: ['visit.active'], locationIds: [s.A.loc, s.B.loc] } }),
+      'w',
+    );
     const everywhere = ok(await api.call('POST', '/v1/webhooks', { body: { url: 'http://127.0.0.1:9/hook', eventTypes: ['visit.active'] } }), 'w');
     const seen = ids(await api.call('GET', '/v1/webhooks?limit=200', { token: siteAdmin.token }));
     expect(seen).not.toContain(both.id);

@@ -13,7 +13,12 @@ import { createLocation, ok } from './admin/helpers';
 describe('webhook subscriptions API', () => {
   let api: TestApi;
   let locationId: string;
-  const hook = (over: Record<string, unknown> = {}) => ({ url: 'https://guestbook.example.com/hooks', eventTypes: ['visit.active'], locationIds: [locationId], ...over });
+  const hook = (over: Record<string, unknown> = {}) => ({
+    url: 'https://guestbook.example.com/hooks',
+    eventTypes: ['visit.active'],
+    locationIds: [locationId],
+    ...over,
+  });
 
   beforeAll(async () => {
     api = await startTestApi();
@@ -21,7 +26,10 @@ describe('webhook subscriptions API', () => {
   });
   afterAll(async () => {
     for (const w of await api.db.prisma.webhookSubscription.findMany({ select: { id: true } })) {
-      await api.temporal.workflow.getHandle(webhookWorkflowId(w.id)).terminate('test over').catch(() => undefined);
+      await api.temporal.workflow
+        .getHandle(webhookWorkflowId(w.id))
+        .terminate('test over')
+        .catch(() => undefined);
     }
     await api.close();
   });
@@ -59,7 +67,10 @@ describe('webhook subscriptions API', () => {
     }
     // A secret of one's own is taken (write-only: PATCH answers without it).
     const own = `whsec_${crypto.randomBytes(32).toString('base64')}`;
-    const patched = ok(await api.call('PATCH', `/v1/webhooks/${created.id}`, { body: { secret: own, eventTypes: ['visit.active', 'visit.completed', 'visit.active'] } }), 'patch');
+    const patched = ok(
+      await api.call('PATCH', `/v1/webhooks/${created.id}`, { body: { secret: own, eventTypes: ['visit.active', 'visit.completed', 'visit.active'] } }),
+      'patch',
+    );
     expect(patched.eventTypes).toEqual(['visit.active', 'visit.completed']);
     expect(JSON.stringify(patched)).not.toContain(own);
     expect(api.logs.join('\n')).not.toContain(created.secret);
@@ -70,13 +81,23 @@ describe('webhook subscriptions API', () => {
     const created = ok(await api.call('POST', '/v1/webhooks', { body: hook() }), 'create');
     const mk = (status: string, sourceKey: string) =>
       api.db.prisma.webhookDelivery.create({
-        data: { subscriptionId: created.id, messageId: newMessageId(), eventType: 'visit.active', sourceKey, locationId, payload: { type: 'visit.active', timestamp: new Date().toISOString(), data: {} }, status },
+        data: {
+          subscriptionId: created.id,
+          messageId: newMessageId(),
+          eventType: 'visit.active',
+          sourceKey,
+          locationId,
+          payload: { type: 'visit.active', timestamp: new Date().toISOString(), data: {} },
+          status,
+        },
       });
     const pending = await mk('pending', 'a');
     const failed = await mk('failed', 'b');
     const all = ok(await api.call('GET', `/v1/webhooks/${created.id}/deliveries`), 'list');
     expect(all.items.map((d: { id: string }) => d.id)).toEqual([failed.id, pending.id]);
-    expect(ok(await api.call('GET', `/v1/webhooks/${created.id}/deliveries?status=failed`), 'list').items.map((d: { id: string }) => d.id)).toEqual([failed.id]);
+    expect(ok(await api.call('GET', `/v1/webhooks/${created.id}/deliveries?status=failed`), 'list').items.map((d: { id: string }) => d.id)).toEqual([
+      failed.id,
+    ]);
     expect((await api.call('GET', `/v1/webhooks/${created.id}/deliveries?status=lost`)).status).toBe(400);
     expect((await api.call('GET', `/v1/webhooks/${created.id}`)).body).toMatchObject({ pending: 1, failed: 1 });
     const again = await api.call('POST', `/v1/webhooks/${created.id}/deliveries/${pending.id}/redeliver`);

@@ -16,17 +16,20 @@ const services: Record<string, any> = compose.services;
 
 /** What `docker compose` would substitute: ${VAR}, ${VAR:-default}, ${VAR-default}, ${VAR:?error}, ${VAR?error}, $$. */
 function interpolate(value: string, vars: Record<string, string | undefined>): string {
-  return value.replace(/\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?)([-?+])((?:[^{}]|\{[^}]*\})*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (m, name, colon, op, arg, bare) => {
-    if (m === '$$') return '$';
-    if (bare) return vars[bare] ?? '';
-    const v = vars[name];
-    const missing = colon ? !v : v === undefined;
-    if (!op) return v ?? '';
-    if (op === '-') return missing ? interpolate(arg, vars) : v!;
-    if (op === '+') return missing ? '' : interpolate(arg, vars);
-    if (missing) throw new Error(`required variable ${name} is missing: ${arg}`);
-    return v!;
-  });
+  return value.replace(
+    /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?)([-?+])((?:[^{}]|\{[^}]*\})*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g,
+    (m, name, colon, op, arg, bare) => {
+      if (m === '$$') return '$';
+      if (bare) return vars[bare] ?? '';
+      const v = vars[name];
+      const missing = colon ? !v : v === undefined;
+      if (!op) return v ?? '';
+      if (op === '-') return missing ? interpolate(arg, vars) : v!;
+      if (op === '+') return missing ? '' : interpolate(arg, vars);
+      if (missing) throw new Error(`required variable ${name} is missing: ${arg}`);
+      return v!;
+    },
+  );
 }
 
 /** A service's environment with substitutions done, whether written as a map or as KEY=VALUE lines. */
@@ -157,7 +160,7 @@ describe('Dockerfile', () => {
   const instructions = dockerfileInstructions();
   const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
 
-  it('builds on Node 20 and runs the command of package.json\'s start script', () => {
+  it("builds on Node 20 and runs the command of package.json's start script", () => {
     expect(instructions[0]).toMatch(/^FROM node:20-slim\b/);
     const argv = dockerCmd();
     // `tsx src/main.ts` as npm runs it: the binary from node_modules/.bin, optionally through node.
@@ -175,7 +178,10 @@ describe('Dockerfile', () => {
   });
 
   it('keeps host-only files out of the build context', () => {
-    const ignored = fs.readFileSync(path.join(ROOT, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim());
+    const ignored = fs
+      .readFileSync(path.join(ROOT, '.dockerignore'), 'utf8')
+      .split('\n')
+      .map((l) => l.trim());
     // Host node_modules has binaries for the host platform; data holds the embedded database and secrets.key.
     for (const p of ['node_modules', '.tools', 'data', 'src/generated', '.env']) expect(ignored).toContain(p);
   });

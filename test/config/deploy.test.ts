@@ -12,12 +12,34 @@ import { createUser } from '../api/admin/helpers';
 const ROOT = path.resolve(__dirname, '..', '..');
 const read = (p: string) => fs.readFileSync(path.join(ROOT, p), 'utf8');
 
-const PROMQL_WORDS = new Set(
-  [
-    'sum', 'max', 'min', 'avg', 'count', 'by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'and', 'or', 'unless',
-    'rate', 'irate', 'increase', 'delta', 'histogram_quantile', 'time', 'absent', 'abs', 'clamp_min', 'clamp_max', 'offset', 'bool',
-  ],
-);
+const PROMQL_WORDS = new Set([
+  'sum',
+  'max',
+  'min',
+  'avg',
+  'count',
+  'by',
+  'without',
+  'on',
+  'ignoring',
+  'group_left',
+  'group_right',
+  'and',
+  'or',
+  'unless',
+  'rate',
+  'irate',
+  'increase',
+  'delta',
+  'histogram_quantile',
+  'time',
+  'absent',
+  'abs',
+  'clamp_min',
+  'clamp_max',
+  'offset',
+  'bool',
+]);
 
 /** Metric names an expression reads: identifiers outside label matchers, groupings, strings and ranges. */
 function metricNames(expr: string): string[] {
@@ -79,8 +101,14 @@ describe('deploy/', () => {
   });
 
   it('alerts and dashboard read only metrics the service exports', () => {
-    const unknown = [...rules.map((r) => ({ where: `alert ${r.alert}`, expr: r.expr })), ...targets.map((t) => ({ where: `panel ${t.panel}`, expr: t.expr }))]
-      .flatMap(({ where, expr }) => metricNames(expr).filter((n) => !names.has(n)).map((n) => `${where}: ${n}`));
+    const unknown = [
+      ...rules.map((r) => ({ where: `alert ${r.alert}`, expr: r.expr })),
+      ...targets.map((t) => ({ where: `panel ${t.panel}`, expr: t.expr })),
+    ].flatMap(({ where, expr }) =>
+      metricNames(expr)
+        .filter((n) => !names.has(n))
+        .map((n) => `${where}: ${n}`),
+    );
     expect(unknown).toEqual([]);
     // And they do read some: the extraction is not vacuous.
     expect(metricNames(rules.find((r) => r.alert === 'VisitSignInSlow')!.expr)).toEqual(['visits_sign_in_to_active_seconds_bucket']);

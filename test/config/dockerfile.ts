@@ -15,7 +15,9 @@ export function dockerfileInstructions(): string[] {
 
 /** The image's command (exec form), as the container runs it from WORKDIR. */
 export function dockerCmd(): string[] {
-  const cmd = dockerfileInstructions().filter((l) => l.startsWith('CMD ')).pop();
+  const cmd = dockerfileInstructions()
+    .filter((l) => l.startsWith('CMD '))
+    .pop();
   if (!cmd) throw new Error('Dockerfile has no CMD');
   const argv = JSON.parse(cmd.slice(4)) as unknown;
   if (!Array.isArray(argv)) throw new Error('Dockerfile CMD must use the exec form (JSON array): the shell form puts sh in front of the service');

@@ -24,11 +24,7 @@ async function catalog(url: string): Promise<string[]> {
     const fks = await c.query(
       `select conname, pg_get_constraintdef(oid) as def from pg_constraint where connamespace = 'public'::regnamespace and contype in ('f','c') order by conname`,
     );
-    return [
-      ...cols.rows.map((r) => JSON.stringify(r)),
-      ...idx.rows.map((r) => JSON.stringify(r)),
-      ...fks.rows.map((r) => JSON.stringify(r)),
-    ];
+    return [...cols.rows.map((r) => JSON.stringify(r)), ...idx.rows.map((r) => JSON.stringify(r)), ...fks.rows.map((r) => JSON.stringify(r))];
   } finally {
     await c.end();
   }

@@ -209,9 +209,10 @@ describe.each(['onguard', 'genetec'] as const)('approval before the doors open o
       expect(of(a.id).map((r) => r.type)).toEqual(['visit.awaiting_approval']);
 
       expect((await env.api.call('POST', `/v1/visits/${a.id}/approve`, { token: host.token, headers: { prefer: 'wait=20' } })).body.status).toBe('active');
-      expect((await env.api.call('POST', `/v1/visits/${d.id}/deny`, { token: host.token, headers: { prefer: 'wait=20' }, body: { reason: 'not expected' } })).body.status).toBe(
-        'completed',
-      );
+      expect(
+        (await env.api.call('POST', `/v1/visits/${d.id}/deny`, { token: host.token, headers: { prefer: 'wait=20' }, body: { reason: 'not expected' } })).body
+          .status,
+      ).toBe('completed');
       await rx.until('the approved visit active', () => of(a.id).some((r) => r.type === 'visit.active'));
       const completed = await rx.until('the denied visit completed', () => of(d.id).find((r) => r.type === 'visit.completed'));
       expect(completed.body.data.reason).toBe('denied');

@@ -11,7 +11,9 @@ describe('a lost card on genetec', () => {
   afterAll(() => env?.close());
 
   const credentialState = async (uniqueId: string) => {
-    const creds = genetecEntities(await env.simCall('GET', '/__sim/state')).filter((e) => e.EntityType === 'Credential' && String(e.Format?.CardId) === uniqueId);
+    const creds = genetecEntities(await env.simCall('GET', '/__sim/state')).filter(
+      (e) => e.EntityType === 'Credential' && String(e.Format?.CardId) === uniqueId,
+    );
     expect(creds).toHaveLength(1);
     return creds[0].Status?.State;
   };

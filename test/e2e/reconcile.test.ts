@@ -18,8 +18,14 @@ describe.each(['onguard', 'genetec'] as const)('reconciliation on %s', (kind) =>
   }, 120_000);
   afterAll(async () => {
     for (const id of providersToClean) {
-      await env?.api.temporal.schedule.getHandle(reconcileScheduleId(id)).delete().catch(() => undefined);
-      await env?.api.temporal.schedule.getHandle(refreshScheduleId(id)).delete().catch(() => undefined);
+      await env?.api.temporal.schedule
+        .getHandle(reconcileScheduleId(id))
+        .delete()
+        .catch(() => undefined);
+      await env?.api.temporal.schedule
+        .getHandle(refreshScheduleId(id))
+        .delete()
+        .catch(() => undefined);
     }
     await env?.close();
   });
@@ -60,7 +66,9 @@ describe.each(['onguard', 'genetec'] as const)('reconciliation on %s', (kind) =>
       await env.simCall('POST', '/__sim/seed', { badges: [{ BADGEKEY: badgeKey, ID: Number(uniqueId), PERSONID: Number(personId), TYPE: 2, STATUS: 1 }] });
     } else {
       await env.simCall('POST', '/__sim/seed', {
-        entities: [{ EntityType: 'Credential', Format: `WiegandStandardCredentialFormat(0,${uniqueId})`, CardholderGuid: personId, Status: { State: 'Active' } }],
+        entities: [
+          { EntityType: 'Credential', Format: `WiegandStandardCredentialFormat(0,${uniqueId})`, CardholderGuid: personId, Status: { State: 'Active' } },
+        ],
       });
     }
     expect(await pacsBadge(env, uniqueId)).toMatchObject({ exists: true, active: true, holderId: personId });
@@ -133,7 +141,16 @@ describe.each(['onguard', 'genetec'] as const)('reconciliation on %s', (kind) =>
     } else {
       personId = crypto.randomUUID();
       await env.simCall('POST', '/__sim/seed', {
-        entities: [{ EntityType: 'Visitor', Guid: personId, Name: 'Marked Visitor', FirstName: 'Marked', LastName: 'Visitor', Description: `visitor-badges visit ${marker}` }],
+        entities: [
+          {
+            EntityType: 'Visitor',
+            Guid: personId,
+            Name: 'Marked Visitor',
+            FirstName: 'Marked',
+            LastName: 'Visitor',
+            Description: `visitor-badges visit ${marker}`,
+          },
+        ],
       });
     }
     await seedActiveCredential(uniqueId, personId, 14_001);
@@ -229,7 +246,14 @@ describe.each(['onguard', 'genetec'] as const)('reconciliation on %s', (kind) =>
     expect(d.action).toMatchObject({ type: 'startWorkflow', workflowType: 'scheduledReconcile', taskQueue: env.api.taskQueue });
     expect((await env.api.call('GET', `/v1/providers/${env.providerId}`)).body.reconcileIntervalMinutes).toBe(7 * 24 * 60);
 
-    const body = { kind, name: `${kind} second`, url: env.sim.providerUrl, username: env.sim.credentials.username, password: env.sim.credentials.password, applicationId: env.sim.credentials.applicationId };
+    const body = {
+      kind,
+      name: `${kind} second`,
+      url: env.sim.providerUrl,
+      username: env.sim.credentials.username,
+      password: env.sim.credentials.password,
+      applicationId: env.sim.credentials.applicationId,
+    };
     const bad = await env.api.call('POST', `/v1/locations/${env.locationId}/providers`, { body: { ...body, reconcileIntervalMinutes: 0 } });
     expect(bad.status).toBe(400);
     expect(bad.body.error.details.issues[0].path).toMatch(/reconcileIntervalMinutes/);
@@ -238,7 +262,9 @@ describe.each(['onguard', 'genetec'] as const)('reconciliation on %s', (kind) =>
     providersToClean.push(created.body.id);
     const handle = env.api.temporal.schedule.getHandle(reconcileScheduleId(created.body.id));
     expect((await handle.describe()).spec.intervals?.[0].every).toBe(15 * 60_000);
-    expect((await env.api.call('PATCH', `/v1/providers/${created.body.id}`, { body: { reconcileIntervalMinutes: 30 } })).body.reconcileIntervalMinutes).toBe(30);
+    expect((await env.api.call('PATCH', `/v1/providers/${created.body.id}`, { body: { reconcileIntervalMinutes: 30 } })).body.reconcileIntervalMinutes).toBe(
+      30,
+    );
     expect((await handle.describe()).spec.intervals?.[0].every).toBe(30 * 60_000);
     expect((await env.api.call('DELETE', `/v1/providers/${created.body.id}`)).status).toBe(204);
     await expect(handle.describe()).rejects.toThrow(/not found/i);
@@ -290,9 +316,22 @@ describe.each(['onguard', 'genetec'] as const)('reconciliation on %s', (kind) =>
 
   it('forgets quiet runs after 30 days but keeps runs that changed something', async () => {
     const old = new Date(Date.now() - 31 * 24 * 3_600_000);
-    const oldRun = (tag: string) => ({ providerId: env.providerId, trigger: 'schedule', workflowId: 'old', workflowRunId: `${tag}-${crypto.randomUUID()}`, status: 'ok', startedAt: old, finishedAt: old, createdAt: old });
-    const quiet = await env.api.db.prisma.reconciliationRun.create({ data: { ...oldRun('quiet'), findings: { create: { kind: 'badge_foreign_holder', message: 'old', key: 'k' } } } });
-    const busy = await env.api.db.prisma.reconciliationRun.create({ data: { ...oldRun('busy'), actions: { create: { kind: 'badge_deactivated', message: 'old', key: 'k' } } } });
+    const oldRun = (tag: string) => ({
+      providerId: env.providerId,
+      trigger: 'schedule',
+      workflowId: 'old',
+      workflowRunId: `${tag}-${crypto.randomUUID()}`,
+      status: 'ok',
+      startedAt: old,
+      finishedAt: old,
+      createdAt: old,
+    });
+    const quiet = await env.api.db.prisma.reconciliationRun.create({
+      data: { ...oldRun('quiet'), findings: { create: { kind: 'badge_foreign_holder', message: 'old', key: 'k' } } },
+    });
+    const busy = await env.api.db.prisma.reconciliationRun.create({
+      data: { ...oldRun('busy'), actions: { create: { kind: 'badge_deactivated', message: 'old', key: 'k' } } },
+    });
     await reconcile();
     expect(await env.api.db.prisma.reconciliationRun.findUnique({ where: { id: quiet.id } })).toBeNull();
     expect(await env.api.db.prisma.reconciliationFinding.count({ where: { runId: quiet.id } })).toBe(0);
@@ -311,7 +350,8 @@ describe.each(['onguard', 'genetec'] as const)('reconciliation on %s', (kind) =>
     expect((await env.api.call('POST', `/v1/providers/${env.providerId}/reconcile`, { token: env.receptionist.token })).status).toBe(403);
 
     const metrics = (await env.api.call('GET', '/metrics')).body as string;
-    const line = (name: string, k: string) => metrics.split('\n').find((l) => l.startsWith(`${name}{`) && l.includes(`providerId="${env.providerId}"`) && l.includes(`kind="${k}"`));
+    const line = (name: string, k: string) =>
+      metrics.split('\n').find((l) => l.startsWith(`${name}{`) && l.includes(`providerId="${env.providerId}"`) && l.includes(`kind="${k}"`));
     // Every kind is exported for the provider's last run, zero included; the foreign card was deleted since.
     expect(line('reconciliation_findings', 'badge_foreign_holder')).toMatch(/ 0$/);
     expect(line('reconciliation_findings', 'visit_stranded')).toMatch(/ 0$/);

@@ -61,7 +61,12 @@ const TSX_START = [process.execPath, path.join('node_modules', '.bin', 'tsx'), p
 const NPM_START = ['npm', 'start'];
 
 async function launch(argv: string[], env: Record<string, string>): Promise<Started> {
-  const child = spawn(argv[0], argv.slice(1), { cwd: ROOT, env: { ...cleanEnv(), LOG_LEVEL: 'warn', ...env }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(argv[0], argv.slice(1), {
+    cwd: ROOT,
+    env: { ...cleanEnv(), LOG_LEVEL: 'warn', ...env },
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   const collect = (b: Buffer) => {
     out = (out + b.toString()).slice(-20_000);
@@ -98,10 +103,7 @@ async function stop(s: Started, how: 'ctrl-c' | 'hang-up' | 'docker-stop'): Prom
   if (how === 'ctrl-c') process.kill(-s.child.pid!, 'SIGINT');
   else if (how === 'hang-up') process.kill(-s.child.pid!, 'SIGHUP');
   else process.kill(s.child.pid!, 'SIGTERM');
-  const result = await Promise.race([
-    s.exited,
-    new Promise<null>((r) => setTimeout(() => r(null), STOP_TIMEOUT_MS)),
-  ]);
+  const result = await Promise.race([s.exited, new Promise<null>((r) => setTimeout(() => r(null), STOP_TIMEOUT_MS))]);
   if (!result) throw new Error(`not stopped within ${STOP_TIMEOUT_MS / 1000}s of ${how}:\n${s.output()}`);
   running.delete(s);
   return { ...result, ms: Date.now() - t0 };
@@ -131,11 +133,7 @@ function processesOf(dataDir: string, ports: number[]): Proc[] {
     }
     if (!cmdline) continue; // zombie or kernel thread
     const tokens = cmdline.split(/[\s=:]+/);
-    if (
-      cmdline.includes(dataDir) ||
-      ports.some((p) => tokens.includes(String(p))) ||
-      environ.split('\0').includes(`DATA_DIR=${dataDir}`)
-    ) {
+    if (cmdline.includes(dataDir) || ports.some((p) => tokens.includes(String(p))) || environ.split('\0').includes(`DATA_DIR=${dataDir}`)) {
       found.push({ pid: Number(entry), cmdline });
     }
   }
@@ -337,7 +335,10 @@ describe('npm start with the demo: the first five minutes', () => {
     const sim = (await (await fetch(`http://127.0.0.1:${ONGUARD_SIM_PORT}/__sim/state`)).json()) as { instances: { Lnl_Badge: Array<{ ID: number }> } };
     const card = sim.instances.Lnl_Badge.filter((b: { ID: number }) => b.ID === 1001);
     expect(card).toEqual([expect.objectContaining({ ID: 1001, STATUS: 1 })]);
-    const out = await fetch(`${again.api}/v1/visits/${visit.id}/sign-out`, { method: 'POST', headers: { authorization: `Bearer ${token}`, prefer: 'wait=30' } });
+    const out = await fetch(`${again.api}/v1/visits/${visit.id}/sign-out`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, prefer: 'wait=30' },
+    });
     expect({ status: out.status, visit: ((await out.json()) as { status: string }).status }).toEqual({ status: 200, visit: 'completed' });
 
     // And the audit log names the receptionist for both.

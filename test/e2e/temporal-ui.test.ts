@@ -45,7 +45,14 @@ describe('Temporal UI: an operator finds, understands and retries a failed visit
   };
   /** Text of the page and of its frames: the UI renders Markdown metadata in sandboxed frames. */
   const visibleText = async () => {
-    const texts = await Promise.all(page.frames().map((f) => f.locator('body').innerText().catch(() => '')));
+    const texts = await Promise.all(
+      page.frames().map((f) =>
+        f
+          .locator('body')
+          .innerText()
+          .catch(() => ''),
+      ),
+    );
     return texts.join('\n');
   };
   /** Workflow IDs a visibility query finds (what the UI's query box runs). */
@@ -91,7 +98,9 @@ describe('Temporal UI: an operator finds, understands and retries a failed visit
     await shot('2-reason');
     const reasonClicks = clicks;
     // The reason code and the readable names are filterable too (what the UI's query box runs).
-    expect(await visitsMatching(`VisitErrorCode = "BADGE_ALREADY_ASSIGNED" AND VisitLocationName = "onguard site" AND VisitProviderName = "onguard simulator"`)).toContain(`visit-${v.body.id}`);
+    expect(
+      await visitsMatching(`VisitErrorCode = "BADGE_ALREADY_ASSIGNED" AND VisitLocationName = "onguard site" AND VisitProviderName = "onguard simulator"`),
+    ).toContain(`visit-${v.body.id}`);
     const text = await visibleText();
     expect(text).toMatch(/Provision failed/);
     expect(text).toMatch(/Katherine Johnson/);
@@ -121,7 +130,10 @@ describe('Temporal UI: an operator finds, understands and retries a failed visit
     await eventually('the visit active on the workflow page', async () => /Active: the badge is on/.test(await visibleText()));
     await shot('4-active');
     // Active: no current failure to filter on any more.
-    await eventually('VisitErrorCode cleared', async () => !(await visitsMatching(`VisitBadgeNumber = "${BADGE_NUMBER}" AND VisitErrorCode IS NOT NULL`)).length);
+    await eventually(
+      'VisitErrorCode cleared',
+      async () => !(await visitsMatching(`VisitBadgeNumber = "${BADGE_NUMBER}" AND VisitErrorCode IS NOT NULL`)).length,
+    );
 
     console.log(`[measure] clicks list→reason: ${reasonClicks}, list→retry: ${retryClicks}`);
     expect(reasonClicks).toBeLessThanOrEqual(5);

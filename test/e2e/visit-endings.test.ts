@@ -193,9 +193,26 @@ describe('roll-back that cannot reach the PACS (OnGuard)', () => {
     const badgeId = await env.addBadge(uniqueId);
     // Granting access is refused (a validation error only a person can fix): the third create of the
     // sign-in, after the visitor's and the badge's...
-    await env.simCall('POST', '/__sim/next-error', { mode: 'before', status: 400, code: 'openaccess.general.invalidrequestitem', message: 'Access level assignment refused.', path: '/instances', method: 'POST', skip: 2, count: 1 });
+    await env.simCall('POST', '/__sim/next-error', {
+      mode: 'before',
+      status: 400,
+      code: 'openaccess.general.invalidrequestitem',
+      message: 'Access level assignment refused.',
+      path: '/instances',
+      method: 'POST',
+      skip: 2,
+      count: 1,
+    });
     // ...and so is every attempt to switch the credential off again (badge updates), for a while.
-    await env.simCall('POST', '/__sim/next-error', { mode: 'before', status: 503, code: 'openaccess.general.internalerror', message: 'Down for maintenance.', path: '/instances', method: 'PUT', count: 1000 });
+    await env.simCall('POST', '/__sim/next-error', {
+      mode: 'before',
+      status: 503,
+      code: 'openaccess.general.internalerror',
+      message: 'Down for maintenance.',
+      path: '/instances',
+      method: 'PUT',
+      count: 1000,
+    });
     try {
       const v = await env.signIn(badgeId, { firstName: 'Half', lastName: 'Issued', email: 'half.issued@example.com' });
       const stuck = await until('a reported roll-back failure', async () => {

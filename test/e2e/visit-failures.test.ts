@@ -7,7 +7,14 @@ import { startVisitEnv, type VisitEnv } from '../helpers/visit-env';
  * badge ends active. Then the failure modes of the lifecycle itself: end of day, an outage while
  * switching off, and a worker killed mid-provision.
  */
-const visitorType = (over: Record<string, unknown>) => ({ ID: 2, Name: 'Visitor', BADGETYPECLASS: 3, manualEntry: true, idRange: { min: 1000, max: 1999 }, ...over });
+const visitorType = (over: Record<string, unknown>) => ({
+  ID: 2,
+  Name: 'Visitor',
+  BADGETYPECLASS: 3,
+  manualEntry: true,
+  idRange: { min: 1000, max: 1999 },
+  ...over,
+});
 
 describe('provisioning checks and operator retry (OnGuard)', () => {
   let env: VisitEnv;
@@ -218,7 +225,7 @@ describe('provisioning checks and operator retry (Genetec)', () => {
       method: 'DELETE',
       headers: { accept: 'text/json', authorization: `Basic ${Buffer.from(`${username};${applicationId}:${password}`).toString('base64')}` },
     });
-    expect(((await del.json()) as any).Rsp.Status).toBe("Ok");
+    expect(((await del.json()) as any).Rsp.Status).toBe('Ok');
     expect((await env.api.call('POST', `/v1/visits/${v.body.id}/retry`, { token: env.receptionist.token })).status).toBe(202);
     await env.waitFor(v.body.id, 'active');
     expect(await pacsBadge(env, '1500')).toMatchObject({ exists: true, active: true, count: 1 });

@@ -95,9 +95,7 @@ describe.each(['onguard', 'genetec'] as const)('visit lifecycle on %s', (kind) =
 
   it('lets exactly one of many concurrent sign-ins take a badge', async () => {
     const badgeId = await env.addBadge(String(base + 3));
-    const results = await Promise.all(
-      Array.from({ length: 8 }, (_, i) => env.signIn(badgeId, { firstName: 'Racer', lastName: `No${i}` })),
-    );
+    const results = await Promise.all(Array.from({ length: 8 }, (_, i) => env.signIn(badgeId, { firstName: 'Racer', lastName: `No${i}` })));
     const statuses = results.map((r) => r.status).sort();
     expect(statuses.filter((s) => s === 202)).toHaveLength(1);
     expect(statuses.filter((s) => s === 409)).toHaveLength(7);
@@ -117,7 +115,8 @@ describe.each(['onguard', 'genetec'] as const)('visit lifecycle on %s', (kind) =
     let found: string[] = [];
     for (const deadline = Date.now() + 5_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 100))) {
       found = [];
-      for await (const wf of env.api.temporal.workflow.list({ query: `VisitBadgeNumber = "${uniqueId}" AND VisitStatus = "active"` })) found.push(wf.workflowId);
+      for await (const wf of env.api.temporal.workflow.list({ query: `VisitBadgeNumber = "${uniqueId}" AND VisitStatus = "active"` }))
+        found.push(wf.workflowId);
       if (found.includes(`visit-${v.body.id}`)) break;
     }
     expect(found).toContain(`visit-${v.body.id}`);

@@ -10,7 +10,13 @@ describe('a sign-in whose PACS call is being retried', () => {
   let env: VisitEnv;
   beforeAll(async () => {
     env = await startVisitEnv('onguard', {
-      timing: { provisionAttempts: 6, provisionInitialIntervalMs: 1_000, provisionMaxIntervalMs: 1_000, deprovisionInitialIntervalMs: 100, deprovisionMaxIntervalMs: 500 },
+      timing: {
+        provisionAttempts: 6,
+        provisionInitialIntervalMs: 1_000,
+        provisionMaxIntervalMs: 1_000,
+        deprovisionInitialIntervalMs: 100,
+        deprovisionMaxIntervalMs: 500,
+      },
     });
   }, 120_000);
   afterAll(() => env?.close());

@@ -51,7 +51,9 @@ describe.each(['onguard', 'genetec'] as const)('webhooks on %s', (kind) => {
     env = await startVisitEnv(kind, { deps: { webhookTiming: FAST_WEBHOOKS } });
     rx = await startWebhookReceiver();
     receivers.push(rx);
-    const created = await env.api.call('POST', '/v1/webhooks', { body: { url: rx.url, eventTypes: ALL_EVENTS, locationIds: [env.locationId], description: 'Guestbook' } });
+    const created = await env.api.call('POST', '/v1/webhooks', {
+      body: { url: rx.url, eventTypes: ALL_EVENTS, locationIds: [env.locationId], description: 'Guestbook' },
+    });
     expect(created.status).toBe(201);
     hook = created.body;
     expect(hook.secret).toMatch(/^whsec_/);
@@ -65,7 +67,10 @@ describe.each(['onguard', 'genetec'] as const)('webhooks on %s', (kind) => {
 
   afterAll(async () => {
     for (const s of (await env?.api.db.prisma.webhookSubscription.findMany({ select: { id: true } })) ?? []) {
-      await env.api.temporal.workflow.getHandle(webhookWorkflowId(s.id)).terminate('test over').catch(() => undefined);
+      await env.api.temporal.workflow
+        .getHandle(webhookWorkflowId(s.id))
+        .terminate('test over')
+        .catch(() => undefined);
     }
     for (const r of receivers) await r.close();
     await env?.close();
@@ -73,7 +78,8 @@ describe.each(['onguard', 'genetec'] as const)('webhooks on %s', (kind) => {
 
   const newBadge = () => env.addBadge(String(++nextBadge));
   const eventsOf = (visitId: string) => rx.accepted().filter((r) => r.body?.data?.visitId === visitId);
-  const signOut = async (visitId: string) => expect((await env.api.call('POST', `/v1/visits/${visitId}/sign-out`, { token: env.receptionist.token })).status).toBe(202);
+  const signOut = async (visitId: string) =>
+    expect((await env.api.call('POST', `/v1/visits/${visitId}/sign-out`, { token: env.receptionist.token })).status).toBe(202);
   let visitors = 0;
   async function activeVisit() {
     // Each its own visitor: one person may hold one active badge.
@@ -86,7 +92,10 @@ describe.each(['onguard', 'genetec'] as const)('webhooks on %s', (kind) => {
   /** Events redelivered on request: those arrive twice by design, with the same webhook-id. */
   const redelivered = new Set<string>();
   function expectOncePerWebhookId() {
-    const ids = rx.accepted().map((r) => r.webhookId).filter((id) => !redelivered.has(id));
+    const ids = rx
+      .accepted()
+      .map((r) => r.webhookId)
+      .filter((id) => !redelivered.has(id));
     expect(ids.length).toBeGreaterThan(0);
     expect(new Set(ids).size).toBe(ids.length);
   }
@@ -116,7 +125,13 @@ describe.each(['onguard', 'genetec'] as const)('webhooks on %s', (kind) => {
     expect(events.map((e) => e.type)).toEqual(['visit.provision_failed', 'visit.active', 'visit.deprovision_overdue', 'visit.completed']);
     expect(events.every((e) => e.verified)).toBe(true);
     const [pf, act, , done] = events.map((e) => e.body);
-    expect(pf.data).toMatchObject({ visitId: v.body.id, locationId: env.locationId, providerId: env.providerId, status: 'provision_failed', error: { code: failed.lastError.code } });
+    expect(pf.data).toMatchObject({
+      visitId: v.body.id,
+      locationId: env.locationId,
+      providerId: env.providerId,
+      status: 'provision_failed',
+      error: { code: failed.lastError.code },
+    });
     expect(pf.data.error.message).toBe(failed.lastError.message);
     expect(act.data).toMatchObject({ status: 'active', badge: { uniqueId: active.badge.uniqueId }, endsAt: new Date(active.endsAt).toISOString() });
     expect(overdue.body.data.error).toMatchObject({ code: expect.any(String), attempts: expect.any(Number), since: expect.any(String) });
@@ -217,7 +232,14 @@ describe.each(['onguard', 'genetec'] as const)('webhooks on %s', (kind) => {
     // Nothing more is queued for it.
     const v2 = await activeVisit();
     expect(await env.api.db.prisma.webhookDelivery.count({ where: { subscriptionId: created.id } })).toBe(1);
-    expect((await env.api.call('POST', `/v1/webhooks/${created.id}/deliveries/${(await env.api.db.prisma.webhookDelivery.findFirstOrThrow({ where: { subscriptionId: created.id } })).id}/redeliver`)).status).toBe(409);
+    expect(
+      (
+        await env.api.call(
+          'POST',
+          `/v1/webhooks/${created.id}/deliveries/${(await env.api.db.prisma.webhookDelivery.findFirstOrThrow({ where: { subscriptionId: created.id } })).id}/redeliver`,
+        )
+      ).status,
+    ).toBe(409);
     gone.setMode({ answer: 'ok' });
     const enabled = await env.api.call('PATCH', `/v1/webhooks/${created.id}`, { body: { enabled: true } });
     expect(enabled.body).toMatchObject({ enabled: true, disabledReason: null });
@@ -242,7 +264,9 @@ describe.each(['onguard', 'genetec'] as const)('webhooks on %s', (kind) => {
     try {
       const failedRun = await env.api.call('POST', `/v1/providers/${env.providerId}/reconcile`);
       expect(failedRun.status).toBeGreaterThanOrEqual(400);
-      const failing = await rx.until('provider.health failing', () => rx.accepted().find((r) => r.type === 'provider.health' && r.body.data.status === 'failing'));
+      const failing = await rx.until('provider.health failing', () =>
+        rx.accepted().find((r) => r.type === 'provider.health' && r.body.data.status === 'failing'),
+      );
       expect(failing.body.data).toMatchObject({ providerId: env.providerId, locationId: env.locationId, code: 'PACS_AUTH' });
     } finally {
       await rotatePassword(env, env.sim.credentials.password);
@@ -303,7 +327,11 @@ describe.each(['onguard', 'genetec'] as const)('webhooks on %s', (kind) => {
       for (let i = 0; i < 5; i++) {
         const n = ++visitors;
         const t0 = Date.now();
-        const r = await env.signIn(await newBadge(), { firstName: 'Fast', lastName: `Visitor ${n}`, email: `fast-${n}-${kind}@example.com` }, { prefer: 'wait=10' });
+        const r = await env.signIn(
+          await newBadge(),
+          { firstName: 'Fast', lastName: `Visitor ${n}`, email: `fast-${n}-${kind}@example.com` },
+          { prefer: 'wait=10' },
+        );
         times.push(Date.now() - t0);
         expect(r.status).toBe(201);
         expect(r.body.status).toBe('active');
@@ -319,7 +347,9 @@ describe.each(['onguard', 'genetec'] as const)('webhooks on %s', (kind) => {
     // Switched off, its delivery workflow ends; switched on again, a new run starts.
     expect((await env.api.call('PATCH', `/v1/webhooks/${hook.id}`, { body: { enabled: false } })).status).toBe(200);
     const none = await timed();
-    console.log(`[measure] ${kind}: sign-in to active (Prefer: wait), median of 5: ${median(stuck.times)} ms with the receiver not answering, ${median(none.times)} ms with no subscription`);
+    console.log(
+      `[measure] ${kind}: sign-in to active (Prefer: wait), median of 5: ${median(stuck.times)} ms with the receiver not answering, ${median(none.times)} ms with no subscription`,
+    );
     expect((await env.api.call('PATCH', `/v1/webhooks/${hook.id}`, { body: { enabled: true } })).body.enabled).toBe(true);
     rx.setMode({ answer: 'ok' });
     for (const id of stuck.ids) await rx.until('the held events', () => eventsOf(id).find((e) => e.type === 'visit.active'));

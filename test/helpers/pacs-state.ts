@@ -18,9 +18,7 @@ export async function pacsBadge(env: VisitEnv, uniqueId: string): Promise<PacsBa
     const badges = (state.instances.Lnl_Badge as any[]).filter((b) => String(b.ID) === uniqueId);
     const b = badges[0];
     if (!b) return { exists: false, active: false, access: [], count: 0 };
-    const access = (state.instances.Lnl_AccessLevelAssignment as any[])
-      .filter((a) => a.BadgeKey === b.BADGEKEY)
-      .map((a) => String(a.AccessLevelID));
+    const access = (state.instances.Lnl_AccessLevelAssignment as any[]).filter((a) => a.BadgeKey === b.BADGEKEY).map((a) => String(a.AccessLevelID));
     return { exists: true, active: b.STATUS === 1, holderId: String(b.PERSONID), expiresAt: b.DEACTIVATE ?? undefined, access, count: badges.length };
   }
   return genetecBadge(state, uniqueId);

@@ -13,7 +13,8 @@ const LIMIT = 2000;
 
 function format(e: LogEntry): string {
   const at = new Date(Number(e.timestampNanos / 1_000_000n)).toISOString();
-  const meta = e.meta && Object.keys(e.meta).length ? ` ${JSON.stringify(e.meta, (_k, v) => (v instanceof Error ? { message: v.message, stack: v.stack } : v))}` : '';
+  const meta =
+    e.meta && Object.keys(e.meta).length ? ` ${JSON.stringify(e.meta, (_k, v) => (v instanceof Error ? { message: v.message, stack: v.stack } : v))}` : '';
   return `${at} [${e.level}] ${e.message}${meta}`;
 }
 

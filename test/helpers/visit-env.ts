@@ -66,15 +66,14 @@ export async function startVisitEnv(
   );
   ok(await api.call('POST', `/v1/providers/${provider.id}/refresh`), 'refresh');
   const types = ok(await api.call('GET', `/v1/providers/${provider.id}/badge-types`), 'badge types').items as any[];
-  const type =
-    kind === 'onguard'
-      ? types.find((t) => t.name === 'Visitor')
-      : types.find((t) => /26/.test(t.name) && t.manualEntry);
+  const type = kind === 'onguard' ? types.find((t) => t.name === 'Visitor') : types.find((t) => /26/.test(t.name) && t.manualEntry);
   if (!type) throw new Error(`no visitor badge type among ${types.map((t) => t.name).join(', ')}`);
   const rules = ok(await api.call('GET', `/v1/providers/${provider.id}/access-rules`), 'access rules').items as any[];
-  const rule = kind === 'onguard' ? rules[0] : rules.find((r) => r.name === 'Lobby visitors') ?? rules[0];
+  const rule = kind === 'onguard' ? rules[0] : (rules.find((r) => r.name === 'Lobby visitors') ?? rules[0]);
   const user = ok(
-    await api.call('POST', '/v1/users', { body: { name: 'Rita Reception', email: `rita-${provider.id}@example.com`, permissions: ['provisionBadge', 'signOut', 'viewVisits'] } }),
+    await api.call('POST', '/v1/users', {
+      body: { name: 'Rita Reception', email: `rita-${provider.id}@example.com`, permissions: ['provisionBadge', 'signOut', 'viewVisits'] },
+    }),
     'user',
   );
   ok(await api.call('POST', '/v1/user-groups', { body: { name: `Reception ${provider.id}`, accessRuleIds: [rule.id], userIds: [user.id] } }), 'user group');

@@ -74,7 +74,10 @@ export async function startWebhookReceiver() {
       for (;;) {
         const v = fn();
         if (v) return v;
-        if (Date.now() > deadline) throw new Error(`receiver: ${what} did not happen within ${timeoutMs} ms; received ${JSON.stringify(received.map((r) => [r.type, r.answered, r.verified]))}`);
+        if (Date.now() > deadline)
+          throw new Error(
+            `receiver: ${what} did not happen within ${timeoutMs} ms; received ${JSON.stringify(received.map((r) => [r.type, r.answered, r.verified]))}`,
+          );
         await new Promise((r) => setTimeout(r, 50));
       }
     },

@@ -11,7 +11,10 @@ import { testClient, testNativeConnection } from './temporal';
 let bundle: Promise<{ code: string }> | undefined;
 /** Bundling the workflows takes seconds; do it once per test file. */
 export function workflowBundle() {
-  bundle ??= bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows'), logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error } as never });
+  bundle ??= bundleWorkflowCode({
+    workflowsPath: require.resolve('../../src/workflows'),
+    logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error } as never,
+  });
   return bundle;
 }
 

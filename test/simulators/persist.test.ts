@@ -48,7 +48,9 @@ describe('simulator state across restarts', () => {
   it('Genetec keeps its entities in its state file', async () => {
     const stateFile = path.join(dir, 'genetec.json');
     const first = await startGenetecSimulator({ stateFile });
-    const seeded = await simRequest(first.origin, 'POST', '/__sim/seed', { entities: [{ EntityType: 'Credential', Format: 'WiegandStandardCredentialFormat(1,2)' }] });
+    const seeded = await simRequest(first.origin, 'POST', '/__sim/seed', {
+      entities: [{ EntityType: 'Credential', Format: 'WiegandStandardCredentialFormat(1,2)' }],
+    });
     const before = await simRequest(first.origin, 'GET', '/__sim/state');
     await first.close();
 

@@ -34,10 +34,14 @@ describe('visit workflow replay', () => {
   it('replays the history of a complete visit, with a retry in it, without non-determinism', async () => {
     const badgeId = await env.addBadge('1801');
     // A failure, an operator retry, then sign-out: every branch of the workflow appears in the history.
-    await env.simCall('POST', '/__sim/seed', { badgeTypes: [{ ID: 2, Name: 'Visitor', BADGETYPECLASS: 3, manualEntry: false, idRange: { min: 1000, max: 1999 } }] });
+    await env.simCall('POST', '/__sim/seed', {
+      badgeTypes: [{ ID: 2, Name: 'Visitor', BADGETYPECLASS: 3, manualEntry: false, idRange: { min: 1000, max: 1999 } }],
+    });
     const v = await env.signIn(badgeId, { firstName: 'Replay', lastName: 'Me' });
     await env.waitFor(v.body.id, 'provision_failed');
-    await env.simCall('POST', '/__sim/seed', { badgeTypes: [{ ID: 2, Name: 'Visitor', BADGETYPECLASS: 3, manualEntry: true, idRange: { min: 1000, max: 1999 } }] });
+    await env.simCall('POST', '/__sim/seed', {
+      badgeTypes: [{ ID: 2, Name: 'Visitor', BADGETYPECLASS: 3, manualEntry: true, idRange: { min: 1000, max: 1999 } }],
+    });
     await env.api.call('POST', `/v1/visits/${v.body.id}/retry`, { token: env.receptionist.token });
     await env.waitFor(v.body.id, 'active');
     await env.api.call('POST', `/v1/visits/${v.body.id}/sign-out`, { token: env.receptionist.token });

@@ -28,7 +28,10 @@ export const auditEntrySchema = named(
     entityType: z.enum(AUDIT_ENTITY_TYPES),
     entityId: z.uuid(),
     locationId: z.uuid().nullable().meta({ description: 'null for global configuration (users, user groups)' }),
-    action: z.string().meta({ description: '"create", "update", "delete", or what was done: "sign_in", "sign_out", "deprovision", "lost", "found", "retire", a visit status the actor caused...' }),
+    action: z.string().meta({
+      description:
+        '"create", "update", "delete", or what was done: "sign_in", "sign_out", "deprovision", "lost", "found", "retire", a visit status the actor caused...',
+    }),
     changes: z
       .record(z.string(), z.unknown())
       .optional()

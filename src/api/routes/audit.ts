@@ -62,7 +62,8 @@ export function registerAuditRoutes({ routes, db }: ApiContext) {
         throw badRequest(`Invalid query: from: ${message}`, { issues: [{ path: 'query.from', message }] });
       }
       const k = keyset(query.cursor);
-      const actor = query.actor === undefined ? {} : z.uuid().safeParse(query.actor).success ? { actorId: query.actor } : { actorType: 'system', actorName: query.actor };
+      const actor =
+        query.actor === undefined ? {} : z.uuid().safeParse(query.actor).success ? { actorId: query.actor } : { actorType: 'system', actorName: query.actor };
       const rows = await prisma.auditEntry.findMany({
         where: {
           ...k.where,
@@ -70,7 +71,9 @@ export function registerAuditRoutes({ routes, db }: ApiContext) {
             { locationId: query.locationId },
             // Global entries (locationId null) are left out by `in` for a user of some locations.
             scope.allLocations ? {} : { locationId: { in: scope.locationIds } },
-            query.from || query.to ? { createdAt: { ...(query.from ? { gte: new Date(query.from) } : {}), ...(query.to ? { lt: new Date(query.to) } : {}) } } : {},
+            query.from || query.to
+              ? { createdAt: { ...(query.from ? { gte: new Date(query.from) } : {}), ...(query.to ? { lt: new Date(query.to) } : {}) } }
+              : {},
           ],
           entityType: query.entityType,
           entityId: query.entityId,

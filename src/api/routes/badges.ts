@@ -104,7 +104,7 @@ export const badgeSchema = named(
       .optional()
       .meta({ description: 'Answers of POST /v1/badges/{id}/lost and /found only: what the PACS holds now (Genetec: the credential State Lost)' }),
   }),
-  'A security badge of a provider\'s pool.',
+  "A security badge of a provider's pool.",
 );
 const badgePage = paged('Badge', badgeSchema);
 
@@ -161,11 +161,9 @@ async function checkBadgeType(db: Db, providerId: string, badgeTypeId: string, u
 async function holderOrThrow(db: Db, badge: { id: string; name: string; uniqueId: string }, action: string) {
   const holder = await db.visit.findFirst({ where: { activeBadgeId: badge.id }, select: { id: true, status: true } });
   if (holder) {
-    throw conflict(
-      'BADGE_IN_USE',
-      `Badge "${badge.name}" (${badge.uniqueId}) is held by an open visit and cannot be ${action}. Sign the visitor out first.`,
-      { visits: [holder] },
-    );
+    throw conflict('BADGE_IN_USE', `Badge "${badge.name}" (${badge.uniqueId}) is held by an open visit and cannot be ${action}. Sign the visitor out first.`, {
+      visits: [holder],
+    });
   }
 }
 
@@ -181,7 +179,14 @@ export function registerBadgeRoutes({ routes, db, temporal }: ApiContext) {
   };
 
   /** A state change (lost, found, retired) in one transaction with its audit entry; returns whether it happened. */
-  async function changeStatus(req: Request, id: string, locationId: string, action: string, where: Prisma.SecurityBadgeWhereInput, data: Prisma.SecurityBadgeUpdateManyMutationInput) {
+  async function changeStatus(
+    req: Request,
+    id: string,
+    locationId: string,
+    action: string,
+    where: Prisma.SecurityBadgeWhereInput,
+    data: Prisma.SecurityBadgeUpdateManyMutationInput,
+  ) {
     return prisma.$transaction(async (tx) => {
       const before = await tx.securityBadge.findUniqueOrThrow({ where: { id } });
       const done = await tx.securityBadge.updateMany({ where: { id, ...where }, data });
@@ -238,7 +243,14 @@ export function registerBadgeRoutes({ routes, db, temporal }: ApiContext) {
           data: { providerId: params.id, name: body.name, uniqueId: body.uniqueId, badgeTypeId: body.badgeTypeId },
           include: badgeInclude,
         });
-        await auditRequest(req)(tx, { entityType: 'badge', entityId: created.id, locationId: provider.locationId, action: 'create', before: null, after: badgeColumns(created) });
+        await auditRequest(req)(tx, {
+          entityType: 'badge',
+          entityId: created.id,
+          locationId: provider.locationId,
+          action: 'create',
+          before: null,
+          after: badgeColumns(created),
+        });
         return created;
       });
       return badgeView(b);
@@ -275,10 +287,15 @@ export function registerBadgeRoutes({ routes, db, temporal }: ApiContext) {
     },
   );
 
-  routes.add('get', '/badges/{id}', { operationId: 'getBadge', summary: 'Get a security badge', tag: 'badges', permission: [...CONFIG_ADMIN], params: badgeIdParams, response: badgeSchema }, async ({ params, req }) => {
-    await loadBadge(params.id, req);
-    return badgeView(await prisma.securityBadge.findUniqueOrThrow({ where: { id: params.id }, include: badgeInclude }));
-  });
+  routes.add(
+    'get',
+    '/badges/{id}',
+    { operationId: 'getBadge', summary: 'Get a security badge', tag: 'badges', permission: [...CONFIG_ADMIN], params: badgeIdParams, response: badgeSchema },
+    async ({ params, req }) => {
+      await loadBadge(params.id, req);
+      return badgeView(await prisma.securityBadge.findUniqueOrThrow({ where: { id: params.id }, include: badgeInclude }));
+    },
+  );
 
   routes.add(
     'patch',
@@ -308,7 +325,14 @@ export function registerBadgeRoutes({ routes, db, temporal }: ApiContext) {
           data: { name: body.name, uniqueId: body.uniqueId, badgeTypeId: body.badgeTypeId },
           include: badgeInclude,
         });
-        await auditRequest(req)(tx, { entityType: 'badge', entityId: cur.id, locationId: cur.provider.locationId, action: 'update', before: badgeColumns(cur), after: badgeColumns(updated) });
+        await auditRequest(req)(tx, {
+          entityType: 'badge',
+          entityId: cur.id,
+          locationId: cur.provider.locationId,
+          action: 'update',
+          before: badgeColumns(cur),
+          after: badgeColumns(updated),
+        });
         return updated;
       });
       return badgeView(b);
@@ -326,7 +350,9 @@ export function registerBadgeRoutes({ routes, db, temporal }: ApiContext) {
       permission: [...CONFIG_ADMIN],
       params: badgeIdParams,
       response: null,
-      responses: { 409: 'BADGE_IN_USE (an open visit holds it) or BADGE_HAS_HISTORY (past visits reference it: retire it instead with POST /v1/badges/{id}/retire)' },
+      responses: {
+        409: 'BADGE_IN_USE (an open visit holds it) or BADGE_HAS_HISTORY (past visits reference it: retire it instead with POST /v1/badges/{id}/retire)',
+      },
     },
     async ({ params, req }) => {
       const cur = await loadBadge(params.id, req);
@@ -341,7 +367,14 @@ export function registerBadgeRoutes({ routes, db, temporal }: ApiContext) {
       }
       await prisma.$transaction(async (tx) => {
         const gone = await tx.securityBadge.delete({ where: { id: cur.id } });
-        await auditRequest(req)(tx, { entityType: 'badge', entityId: cur.id, locationId: cur.provider.locationId, action: 'delete', before: badgeColumns(gone), after: null });
+        await auditRequest(req)(tx, {
+          entityType: 'badge',
+          entityId: cur.id,
+          locationId: cur.provider.locationId,
+          action: 'delete',
+          before: badgeColumns(gone),
+          after: null,
+        });
       });
     },
   );
@@ -355,7 +388,7 @@ export function registerBadgeRoutes({ routes, db, temporal }: ApiContext) {
       operationId: 'markBadgeLost',
       summary: 'Report a card lost: it stays out of the pool until found',
       description:
-        'From available or not_returned. The card is already switched off in the PACS (it is only switched on while a visit holds it); where the PACS has a lost state it is recorded there too (Genetec: the credential\'s State=Lost), and `pacs` says what the PACS holds. Repeating it answers the badge as it is.',
+        "From available or not_returned. The card is already switched off in the PACS (it is only switched on while a visit holds it); where the PACS has a lost state it is recorded there too (Genetec: the credential's State=Lost), and `pacs` says what the PACS holds. Repeating it answers the badge as it is.",
       tag: 'badges',
       permission: [...cardKeepers],
       params: badgeIdParams,
@@ -369,7 +402,10 @@ export function registerBadgeRoutes({ routes, db, temporal }: ApiContext) {
       const done = await changeStatus(req, cur.id, cur.provider.locationId, 'lost', { status: { in: ['available', 'not_returned'] } }, { status: 'lost' });
       if (!done) {
         const now = await prisma.securityBadge.findUniqueOrThrow({ where: { id: cur.id } });
-        if (now.status !== 'lost') throw conflict('BADGE_RETIRED', `Badge "${cur.name}" (${cur.uniqueId}) is ${now.status}; a retired badge cannot be reported lost.`, { status: now.status });
+        if (now.status !== 'lost')
+          throw conflict('BADGE_RETIRED', `Badge "${cur.name}" (${cur.uniqueId}) is ${now.status}; a retired badge cannot be reported lost.`, {
+            status: now.status,
+          });
       }
       const pacs = await inPacs(cur, true, query.waitSeconds);
       return { ...(await view(cur.id)), pacs: { lostState: pacs.state, message: pacs.message } };
@@ -387,11 +423,20 @@ export function registerBadgeRoutes({ routes, db, temporal }: ApiContext) {
       params: badgeIdParams,
       query: cardLostQuery,
       response: badgeSchema,
-      responses: { 409: 'BADGE_NOT_MISSING: only a not_returned or lost badge can be found (an available one is already in the pool; a retired one stays retired)' },
+      responses: {
+        409: 'BADGE_NOT_MISSING: only a not_returned or lost badge can be found (an available one is already in the pool; a retired one stays retired)',
+      },
     },
     async ({ params, query, req }) => {
       const cur = await loadBadge(params.id, req);
-      const done = await changeStatus(req, cur.id, cur.provider.locationId, 'found', { status: { in: ['not_returned', 'lost'] } }, { status: 'available', notReturnedVisitId: null });
+      const done = await changeStatus(
+        req,
+        cur.id,
+        cur.provider.locationId,
+        'found',
+        { status: { in: ['not_returned', 'lost'] } },
+        { status: 'available', notReturnedVisitId: null },
+      );
       if (!done) {
         const now = await prisma.securityBadge.findUniqueOrThrow({ where: { id: cur.id } });
         throw conflict(

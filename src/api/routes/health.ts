@@ -18,7 +18,9 @@ const withTimeout = <T>(p: Promise<T>, ms: number) =>
   Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms).unref())]);
 
 export function registerHealthRoutes(routes: ApiRoutes, ctx: ApiContext) {
-  routes.add('get', '/healthz', { operationId: 'getHealth', summary: 'The process is up', tag: 'operations', public: true, response: healthSchema }, () => ({ status: 'ok' }));
+  routes.add('get', '/healthz', { operationId: 'getHealth', summary: 'The process is up', tag: 'operations', public: true, response: healthSchema }, () => ({
+    status: 'ok',
+  }));
 
   routes.add(
     'get',

@@ -11,8 +11,7 @@ import { uuidParam } from '../validate';
 import { isValidTimeZone } from '../../time/end-of-day';
 import { auditRequest } from '../../audit/record';
 
-const timezone = text({ max: 100 })
-  .refine(isValidTimeZone, { message: 'must be an IANA time zone such as "Europe/Berlin"' });
+const timezone = text({ max: 100 }).refine(isValidTimeZone, { message: 'must be an IANA time zone such as "Europe/Berlin"' });
 const endOfDay = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { message: 'must be a 24-hour local time "HH:MM", e.g. "18:00"' });
 
 /** Whether a visitor's badge works once provisioned, or only once a host or security approves the visit. */
@@ -57,7 +56,16 @@ export function registerLocationRoutes({ routes, db }: ApiContext) {
     'post',
     '/locations',
     // A site admin's new location would lie outside their own scope: only admins of every location create them.
-    { operationId: 'createLocation', summary: 'Create a location', tag: 'locations', permission: [...CONFIG_ADMIN], allLocations: true, body: locationCreate, status: 201, response: locationSchema },
+    {
+      operationId: 'createLocation',
+      summary: 'Create a location',
+      tag: 'locations',
+      permission: [...CONFIG_ADMIN],
+      allLocations: true,
+      body: locationCreate,
+      status: 201,
+      response: locationSchema,
+    },
     async ({ body, req }) =>
       locationView(
         await prisma.$transaction(async (tx) => {
@@ -68,11 +76,16 @@ export function registerLocationRoutes({ routes, db }: ApiContext) {
       ),
   );
 
-  routes.add('get', '/locations', { operationId: 'listLocations', summary: 'List the locations the caller works at', tag: 'locations', query: pageQuery, response: locationPage }, async ({ query, req }) => {
-    const k = keyset(query.cursor);
-    const rows = await prisma.location.findMany({ where: { ...k.where, id: scopeFilter(req.principal!.scope) }, orderBy: k.orderBy, take: query.limit + 1 });
-    return page(rows, query.limit, locationView);
-  });
+  routes.add(
+    'get',
+    '/locations',
+    { operationId: 'listLocations', summary: 'List the locations the caller works at', tag: 'locations', query: pageQuery, response: locationPage },
+    async ({ query, req }) => {
+      const k = keyset(query.cursor);
+      const rows = await prisma.location.findMany({ where: { ...k.where, id: scopeFilter(req.principal!.scope) }, orderBy: k.orderBy, take: query.limit + 1 });
+      return page(rows, query.limit, locationView);
+    },
+  );
 
   /** The location, if it exists and the caller works there; 404 either way otherwise. */
   async function loadLocation(id: string, req: Request) {
@@ -82,15 +95,28 @@ export function registerLocationRoutes({ routes, db }: ApiContext) {
     return l;
   }
 
-  routes.add('get', '/locations/{id}', { operationId: 'getLocation', summary: 'Get a location', tag: 'locations', params: uuidParam, response: locationSchema }, async ({ params, req }) => {
-    const l = await loadLocation(params.id, req);
-    return locationView(l);
-  });
+  routes.add(
+    'get',
+    '/locations/{id}',
+    { operationId: 'getLocation', summary: 'Get a location', tag: 'locations', params: uuidParam, response: locationSchema },
+    async ({ params, req }) => {
+      const l = await loadLocation(params.id, req);
+      return locationView(l);
+    },
+  );
 
   routes.add(
     'patch',
     '/locations/{id}',
-    { operationId: 'updateLocation', summary: 'Change a location', tag: 'locations', permission: [...CONFIG_ADMIN], params: uuidParam, body: locationPatch, response: locationSchema },
+    {
+      operationId: 'updateLocation',
+      summary: 'Change a location',
+      tag: 'locations',
+      permission: [...CONFIG_ADMIN],
+      params: uuidParam,
+      body: locationPatch,
+      response: locationSchema,
+    },
     async ({ params, body, req }) => {
       const before = await loadLocation(params.id, req);
       return locationView(

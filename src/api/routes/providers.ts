@@ -34,17 +34,19 @@ import { keyset, page, pageQuery } from '../pagination';
 import { auditRequest } from '../../audit/record';
 import { uuidParam } from '../validate';
 
-
 // The documented results are the workflows' result types (a compile error here means the contract drifted).
 type Is<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
-const contractMatches: [Is<TestConnectionResult, z.output<typeof testConnectionSchema>>, Is<RefreshResult, z.output<typeof refreshResultSchema>>] = [true, true];
+const contractMatches: [Is<TestConnectionResult, z.output<typeof testConnectionSchema>>, Is<RefreshResult, z.output<typeof refreshResultSchema>>] = [
+  true,
+  true,
+];
 void contractMatches;
 
 /** What provider workflows answer when the PACS or the worker is not there (src/domain/runs.ts). */
 const workflowErrors = {
   409: 'SECRET_UNREADABLE: the stored password cannot be decrypted with this SECRETS_KEY; set the password again',
   502: 'The PACS answered with an error: code and message say what to fix',
-  504: 'PACS_TIMEOUT or no answer within waitSeconds: check that a worker serves the provider\'s task queue',
+  504: "PACS_TIMEOUT or no answer within waitSeconds: check that a worker serves the provider's task queue",
 } as const;
 
 const waitQuery = z.object({
@@ -59,7 +61,10 @@ const dryRunBody = z.strictObject({
     email: z.string().trim().email().max(200).nullable().optional(),
   }),
   /** A test badge number the admin reserved; checked against the badge type's range. */
-  badgeNumber: z.string().trim().regex(/^\d{1,20}$/, { message: 'must be a badge number (digits only)' }),
+  badgeNumber: z
+    .string()
+    .trim()
+    .regex(/^\d{1,20}$/, { message: 'must be a badge number (digits only)' }),
   badgeTypeId: z.string().uuid().nullable().optional(),
   accessRuleIds: z.array(z.string().uuid()).max(20).optional(),
 });
@@ -145,7 +150,14 @@ export function registerProviderRoutes(ctx: ApiContext) {
           },
           include: { location: { select: { name: true } } },
         });
-        await auditRequest(req)(tx, { entityType: 'provider', entityId: created.id, locationId: created.locationId, action: 'create', before: null, after: providerAudit(created) });
+        await auditRequest(req)(tx, {
+          entityType: 'provider',
+          entityId: created.id,
+          locationId: created.locationId,
+          action: 'create',
+          before: null,
+          after: providerAudit(created),
+        });
         return created;
       });
       await syncSchedule(p);
@@ -157,7 +169,15 @@ export function registerProviderRoutes(ctx: ApiContext) {
   routes.add(
     'get',
     '/locations/{id}/providers',
-    { operationId: 'listProviders', summary: "List a location's providers", tag: 'providers', permission: [...CONFIG_ADMIN], params: uuidParam, query: pageQuery, response: providerPage },
+    {
+      operationId: 'listProviders',
+      summary: "List a location's providers",
+      tag: 'providers',
+      permission: [...CONFIG_ADMIN],
+      params: uuidParam,
+      query: pageQuery,
+      response: providerPage,
+    },
     async ({ params, query, req }) => {
       await loadLocation(params.id, req);
       const k = keyset(query.cursor);
@@ -171,14 +191,26 @@ export function registerProviderRoutes(ctx: ApiContext) {
     },
   );
 
-  routes.add('get', '/providers/{id}', { operationId: 'getProvider', summary: 'Get a provider, with its refresh status', tag: 'providers', permission: [...CONFIG_ADMIN], params: uuidParam, response: providerDetailSchema }, async ({ params, req }) => {
-    await loadProvider(params.id, req);
-    const p = await prisma.provider.findUniqueOrThrow({
-      where: { id: params.id },
-      include: { location: { select: { name: true } }, _count: { select: { accessRules: true, badgeTypes: true, badges: true } } },
-    });
-    return { ...providerView(p), counts: p._count };
-  });
+  routes.add(
+    'get',
+    '/providers/{id}',
+    {
+      operationId: 'getProvider',
+      summary: 'Get a provider, with its refresh status',
+      tag: 'providers',
+      permission: [...CONFIG_ADMIN],
+      params: uuidParam,
+      response: providerDetailSchema,
+    },
+    async ({ params, req }) => {
+      await loadProvider(params.id, req);
+      const p = await prisma.provider.findUniqueOrThrow({
+        where: { id: params.id },
+        include: { location: { select: { name: true } }, _count: { select: { accessRules: true, badgeTypes: true, badges: true } } },
+      });
+      return { ...providerView(p), counts: p._count };
+    },
+  );
 
   routes.add(
     'patch',
@@ -205,7 +237,8 @@ export function registerProviderRoutes(ctx: ApiContext) {
         });
       }
       const settingsIssues = settingsKindIssues(cur.kind as 'onguard' | 'genetec', body.settings);
-      if (settingsIssues.length) throw badRequest(`Invalid body: ${settingsIssues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, { issues: settingsIssues });
+      if (settingsIssues.length)
+        throw badRequest(`Invalid body: ${settingsIssues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, { issues: settingsIssues });
       const p = await prisma.$transaction(async (tx) => {
         const updated = await tx.provider.update({
           where: { id: params.id },
@@ -225,7 +258,14 @@ export function registerProviderRoutes(ctx: ApiContext) {
           },
           include: { location: { select: { name: true } } },
         });
-        await auditRequest(req)(tx, { entityType: 'provider', entityId: updated.id, locationId: updated.locationId, action: 'update', before: providerAudit(cur), after: providerAudit(updated) });
+        await auditRequest(req)(tx, {
+          entityType: 'provider',
+          entityId: updated.id,
+          locationId: updated.locationId,
+          action: 'update',
+          before: providerAudit(cur),
+          after: providerAudit(updated),
+        });
         return updated;
       });
       if (p.taskQueue !== cur.taskQueue || p.refreshIntervalMinutes !== cur.refreshIntervalMinutes) await syncSchedule(p);
@@ -274,7 +314,14 @@ export function registerProviderRoutes(ctx: ApiContext) {
         await tx.securityBadge.deleteMany({ where: { providerId: p.id } });
         // Access rules, badge types and user-group links cascade.
         const gone = await tx.provider.delete({ where: { id: p.id } });
-        await auditRequest(req)(tx, { entityType: 'provider', entityId: gone.id, locationId: gone.locationId, action: 'delete', before: providerAudit(gone), after: null });
+        await auditRequest(req)(tx, {
+          entityType: 'provider',
+          entityId: gone.id,
+          locationId: gone.locationId,
+          action: 'delete',
+          before: providerAudit(gone),
+          after: null,
+        });
       });
       try {
         await deleteRefreshSchedule(temporal.client, p.id);
@@ -363,7 +410,8 @@ export function registerProviderRoutes(ctx: ApiContext) {
     {
       operationId: 'listAccessRules',
       summary: 'Synced access rules (Genetec cardholder groups, OnGuard access levels)',
-      description: "Admins see all of the provider's rules; other users only those their user groups let them assign. 404 for a provider outside the caller's locations.",
+      description:
+        "Admins see all of the provider's rules; other users only those their user groups let them assign. 404 for a provider outside the caller's locations.",
       tag: 'providers',
       params: uuidParam,
       query: catalogQuery,

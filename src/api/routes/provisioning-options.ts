@@ -38,7 +38,10 @@ const provisioningOptionsSchema = named(
           visitId: z.uuid().optional().meta({ description: 'in_use: the open visit holding it; not_returned: the visit whose visitor kept it' }),
         }),
       )
-      .meta({ description: 'Badges of the location not offered and why: in_use, not_returned, lost, retired (see docs/operations.md, "Cards not returned, lost or retired")' }),
+      .meta({
+        description:
+          'Badges of the location not offered and why: in_use, not_returned, lost, retired (see docs/operations.md, "Cards not returned, lost or retired")',
+      }),
   }),
   'What the caller may hand out at a location (free badges, assignable access rules), or why nothing.',
 );

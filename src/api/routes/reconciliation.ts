@@ -11,7 +11,6 @@ import { decodeCursor, page, pageQuery } from '../pagination';
 import { auditRequest } from '../../audit/record';
 import { uuidParam } from '../validate';
 
-
 const waitQuery = z.object({
   /** How long the API waits for the run before answering 202. */
   waitSeconds: z.coerce.number().int().min(1).max(60).default(60),
@@ -32,9 +31,18 @@ export function registerReconciliationRoutes(ctx: ApiContext) {
   }
 
   // From the database at scrape time, so every API instance reports the same, whichever worker ran the reconciliation.
-  const findingsGauge = metrics.gauge('reconciliation_findings', 'Findings of the last finished reconciliation run, by provider and kind.', ['providerId', 'kind']);
-  const actionsTotal = metrics.counter('reconciliation_actions_total', 'Changes made by reconciliation (badges switched off, visits closed), by provider and kind.', ['providerId', 'kind']);
-  const lastSuccess = metrics.gauge('reconciliation_last_success_timestamp_seconds', 'When the last successful reconciliation run of a provider finished.', ['providerId']);
+  const findingsGauge = metrics.gauge('reconciliation_findings', 'Findings of the last finished reconciliation run, by provider and kind.', [
+    'providerId',
+    'kind',
+  ]);
+  const actionsTotal = metrics.counter(
+    'reconciliation_actions_total',
+    'Changes made by reconciliation (badges switched off, visits closed), by provider and kind.',
+    ['providerId', 'kind'],
+  );
+  const lastSuccess = metrics.gauge('reconciliation_last_success_timestamp_seconds', 'When the last successful reconciliation run of a provider finished.', [
+    'providerId',
+  ]);
   metrics.onCollect(async () => {
     const latest = await prisma.$queryRaw<Array<{ providerId: string; runId: string; lastOk: Date | null }>>`
       SELECT DISTINCT ON (r."providerId") r."providerId", r."id" AS "runId",

@@ -11,7 +11,6 @@ import { text } from '../text';
 import { auditRequest } from '../../audit/record';
 import { uuidParam } from '../validate';
 
-
 const ids = (what: string) => z.array(z.uuid({ message: `must be the id of ${what}` })).max(1000);
 
 const groupCreate = z.object({
@@ -94,7 +93,12 @@ const userGroupPage = paged('UserGroup', userGroupSchema);
 const nameTaken = { 409: 'USER_GROUP_NAME_TAKEN: another user group has this name' } as const;
 
 /** What the audit log compares: names and the ids of rules, members and locations. */
-const groupAudit = (g: { name: string; accessRules: Array<{ accessRuleId: string }>; members: Array<{ userId: string }>; locations: Array<{ locationId: string }> }) => ({
+const groupAudit = (g: {
+  name: string;
+  accessRules: Array<{ accessRuleId: string }>;
+  members: Array<{ userId: string }>;
+  locations: Array<{ locationId: string }>;
+}) => ({
   name: g.name,
   accessRuleIds: g.accessRules.map((r) => r.accessRuleId).sort(),
   userIds: g.members.map((m) => m.userId).sort(),
@@ -175,9 +179,16 @@ export function registerUserGroupRoutes({ routes, db }: ApiContext) {
       );
       body.accessRuleIds.forEach((id, i) => {
         const r = found.get(id);
-        if (!r) issues.push({ path: `accessRuleIds.${i}`, message: `access rule ${id} does not exist; refresh the provider and use an id from GET /v1/providers/:id/access-rules` });
+        if (!r)
+          issues.push({
+            path: `accessRuleIds.${i}`,
+            message: `access rule ${id} does not exist; refresh the provider and use an id from GET /v1/providers/:id/access-rules`,
+          });
         else if (r.status !== 'active' && !current.has(id)) {
-          issues.push({ path: `accessRuleIds.${i}`, message: `access rule "${r.name}" no longer exists in the access control system; refresh the provider and choose a current rule` });
+          issues.push({
+            path: `accessRuleIds.${i}`,
+            message: `access rule "${r.name}" no longer exists in the access control system; refresh the provider and choose a current rule`,
+          });
         }
       });
     }
@@ -232,28 +243,59 @@ export function registerUserGroupRoutes({ routes, db }: ApiContext) {
           },
           include: groupInclude,
         });
-        await auditRequest(req)(tx, { entityType: 'userGroup', entityId: created.id, locationId: null, action: 'create', before: null, after: groupAudit(created) });
+        await auditRequest(req)(tx, {
+          entityType: 'userGroup',
+          entityId: created.id,
+          locationId: null,
+          action: 'create',
+          before: null,
+          after: groupAudit(created),
+        });
         return created;
       });
       return userGroupView(g);
     },
   );
 
-  routes.add('get', '/user-groups', { operationId: 'listUserGroups', summary: 'List user groups', tag: 'user-groups', permission: [...CONFIG_ADMIN], query: pageQuery, response: userGroupPage }, async ({ query, req }) => {
-    const k = keyset(query.cursor);
-    const rows = await prisma.userGroup.findMany({
-      where: { ...k.where, ...reach(req.principal!.scope) },
-      orderBy: k.orderBy,
-      take: query.limit + 1,
-      include: groupInclude,
-    });
-    return page(rows, query.limit, userGroupView);
-  });
+  routes.add(
+    'get',
+    '/user-groups',
+    {
+      operationId: 'listUserGroups',
+      summary: 'List user groups',
+      tag: 'user-groups',
+      permission: [...CONFIG_ADMIN],
+      query: pageQuery,
+      response: userGroupPage,
+    },
+    async ({ query, req }) => {
+      const k = keyset(query.cursor);
+      const rows = await prisma.userGroup.findMany({
+        where: { ...k.where, ...reach(req.principal!.scope) },
+        orderBy: k.orderBy,
+        take: query.limit + 1,
+        include: groupInclude,
+      });
+      return page(rows, query.limit, userGroupView);
+    },
+  );
 
-  routes.add('get', '/user-groups/{id}', { operationId: 'getUserGroup', summary: 'Get a user group', tag: 'user-groups', permission: [...CONFIG_ADMIN], params: uuidParam, response: userGroupSchema }, async ({ params, req }) => {
-    await loadGroup(params.id, req);
-    return userGroupView(await prisma.userGroup.findUniqueOrThrow({ where: { id: params.id }, include: groupInclude }));
-  });
+  routes.add(
+    'get',
+    '/user-groups/{id}',
+    {
+      operationId: 'getUserGroup',
+      summary: 'Get a user group',
+      tag: 'user-groups',
+      permission: [...CONFIG_ADMIN],
+      params: uuidParam,
+      response: userGroupSchema,
+    },
+    async ({ params, req }) => {
+      await loadGroup(params.id, req);
+      return userGroupView(await prisma.userGroup.findUniqueOrThrow({ where: { id: params.id }, include: groupInclude }));
+    },
+  );
 
   routes.add(
     'patch',
@@ -295,12 +337,17 @@ export function registerUserGroupRoutes({ routes, db }: ApiContext) {
     },
   );
 
-  routes.add('delete', '/user-groups/{id}', { operationId: 'deleteUserGroup', summary: 'Delete a user group', tag: 'user-groups', permission: [...CONFIG_ADMIN], params: uuidParam, response: null }, async ({ params, req }) => {
-    await loadGroup(params.id, req);
-    await prisma.$transaction(async (tx) => {
-      const before = groupAudit(await tx.userGroup.findUniqueOrThrow({ where: { id: params.id }, include: groupInclude }));
-      await tx.userGroup.delete({ where: { id: params.id } });
-      await auditRequest(req)(tx, { entityType: 'userGroup', entityId: params.id, locationId: null, action: 'delete', before, after: null });
-    });
-  });
+  routes.add(
+    'delete',
+    '/user-groups/{id}',
+    { operationId: 'deleteUserGroup', summary: 'Delete a user group', tag: 'user-groups', permission: [...CONFIG_ADMIN], params: uuidParam, response: null },
+    async ({ params, req }) => {
+      await loadGroup(params.id, req);
+      await prisma.$transaction(async (tx) => {
+        const before = groupAudit(await tx.userGroup.findUniqueOrThrow({ where: { id: params.id }, include: groupInclude }));
+        await tx.userGroup.delete({ where: { id: params.id } });
+        await auditRequest(req)(tx, { entityType: 'userGroup', entityId: params.id, locationId: null, action: 'delete', before, after: null });
+      });
+    },
+  );
 }

@@ -14,7 +14,10 @@ const allLocations = z.boolean();
 
 export const userCreate = z.object({
   name: text({ min: 1, max: 200 }),
-  email: z.email().max(320).transform((e) => e.toLowerCase()),
+  email: z
+    .email()
+    .max(320)
+    .transform((e) => e.toLowerCase()),
   permissions: permissions.default([]),
   allLocations: allLocations.default(false),
 });
@@ -39,7 +42,10 @@ export const userSchema = named(
   }),
 );
 const createdUserSchema = named('CreatedUser', userSchema.extend({ token: z.string().meta({ description: 'The API token, shown this once' }) }));
-const updatedUserSchema = named('UpdatedUser', userSchema.extend({ token: z.string().optional().meta({ description: 'The new token, once, when rotateToken was true' }) }));
+const updatedUserSchema = named(
+  'UpdatedUser',
+  userSchema.extend({ token: z.string().optional().meta({ description: 'The new token, once, when rotateToken was true' }) }),
+);
 const userPage = paged('User', userSchema);
 export const principalSchema = named(
   'Principal',
@@ -96,22 +102,40 @@ export function registerUserRoutes({ routes, db }: ApiContext) {
     },
   );
 
-  routes.add('get', '/users', { operationId: 'listUsers', summary: 'List users', tag: 'users', ...globalAdmin, query: pageQuery, response: userPage }, async ({ query }) => {
-    const k = keyset(query.cursor);
-    const rows = await prisma.user.findMany({ where: k.where, orderBy: k.orderBy, take: query.limit + 1 });
-    return page(rows, query.limit, userView);
-  });
+  routes.add(
+    'get',
+    '/users',
+    { operationId: 'listUsers', summary: 'List users', tag: 'users', ...globalAdmin, query: pageQuery, response: userPage },
+    async ({ query }) => {
+      const k = keyset(query.cursor);
+      const rows = await prisma.user.findMany({ where: k.where, orderBy: k.orderBy, take: query.limit + 1 });
+      return page(rows, query.limit, userView);
+    },
+  );
 
-  routes.add('get', '/users/{id}', { operationId: 'getUser', summary: 'Get a user', tag: 'users', ...globalAdmin, params: uuidParam, response: userSchema }, async ({ params }) => {
-    const u = await prisma.user.findUnique({ where: { id: params.id } });
-    if (!u) throw notFound('User', params.id);
-    return userView(u);
-  });
+  routes.add(
+    'get',
+    '/users/{id}',
+    { operationId: 'getUser', summary: 'Get a user', tag: 'users', ...globalAdmin, params: uuidParam, response: userSchema },
+    async ({ params }) => {
+      const u = await prisma.user.findUnique({ where: { id: params.id } });
+      if (!u) throw notFound('User', params.id);
+      return userView(u);
+    },
+  );
 
   routes.add(
     'patch',
     '/users/{id}',
-    { operationId: 'updateUser', summary: 'Change a user, or rotate their token', tag: 'users', ...globalAdmin, params: uuidParam, body: userPatch, response: updatedUserSchema },
+    {
+      operationId: 'updateUser',
+      summary: 'Change a user, or rotate their token',
+      tag: 'users',
+      ...globalAdmin,
+      params: uuidParam,
+      body: userPatch,
+      response: updatedUserSchema,
+    },
     async ({ params, body, req }) => {
       const before = await prisma.user.findUnique({ where: { id: params.id } });
       if (!before) throw notFound('User', params.id);
@@ -133,13 +157,23 @@ export function registerUserRoutes({ routes, db }: ApiContext) {
     },
   );
 
-  routes.add('delete', '/users/{id}', { operationId: 'deleteUser', summary: 'Delete a user', tag: 'users', ...globalAdmin, params: uuidParam, response: null }, async ({ params, req }) => {
-    if (!(await prisma.user.findUnique({ where: { id: params.id } }))) throw notFound('User', params.id);
-    await prisma.$transaction(async (tx) => {
-      const gone = await tx.user.delete({ where: { id: params.id } });
-      await auditRequest(req)(tx, { entityType: 'user', entityId: gone.id, locationId: null, action: 'delete', before: gone, after: null });
-    });
-  });
+  routes.add(
+    'delete',
+    '/users/{id}',
+    { operationId: 'deleteUser', summary: 'Delete a user', tag: 'users', ...globalAdmin, params: uuidParam, response: null },
+    async ({ params, req }) => {
+      if (!(await prisma.user.findUnique({ where: { id: params.id } }))) throw notFound('User', params.id);
+      await prisma.$transaction(async (tx) => {
+        const gone = await tx.user.delete({ where: { id: params.id } });
+        await auditRequest(req)(tx, { entityType: 'user', entityId: gone.id, locationId: null, action: 'delete', before: gone, after: null });
+      });
+    },
+  );
 
-  routes.add('get', '/me', { operationId: 'getMe', summary: 'The caller, with the locations they work at (scope)', tag: 'users', response: principalSchema }, ({ req }) => req.principal);
+  routes.add(
+    'get',
+    '/me',
+    { operationId: 'getMe', summary: 'The caller, with the locations they work at (scope)', tag: 'users', response: principalSchema },
+    ({ req }) => req.principal,
+  );
 }

@@ -51,4 +51,3 @@ export async function provisioningRetry(client: Client, workflowId: string): Pro
     ...(next ? { nextAttemptAt: next.toISOString() } : {}),
   };
 }
-

@@ -27,11 +27,11 @@ export const visitSchema = named(
       .object({
         code: z.string(),
         message: z.string(),
-        whatToDo: z.string().optional().meta({ description: 'The part of message that says what to do, when the failure came with the catalogue\'s guidance' }),
-        during: z
-          .string()
-          .optional()
-          .meta({ description: 'Set while a failing call is being retried: "switching the badge off", "switching off the half-issued credential", or "provisioning (<activity>)" while a PACS call of the sign-in is retried' }),
+        whatToDo: z.string().optional().meta({ description: "The part of message that says what to do, when the failure came with the catalogue's guidance" }),
+        during: z.string().optional().meta({
+          description:
+            'Set while a failing call is being retried: "switching the badge off", "switching off the half-issued credential", or "provisioning (<activity>)" while a PACS call of the sign-in is retried',
+        }),
         attempts: z.number().int().optional(),
         since: z.string().optional(),
         nextAttemptAt: z.string().optional(),
@@ -53,7 +53,11 @@ export const idempotencyKeyHeader: HeaderParam = {
   name: 'Idempotency-Key',
   description:
     'Makes the sign-in safe to retry: a repeat with the same key (same user) answers the first visit with `Idempotent-Replayed: true` instead of starting another; the same key with a different sign-in answers 422 IDEMPOTENCY_KEY_MISMATCH. Up to 200 printable ASCII characters without spaces.',
-  schema: z.string().min(1).max(200).regex(/^[\x21-\x7e]+$/),
+  schema: z
+    .string()
+    .min(1)
+    .max(200)
+    .regex(/^[\x21-\x7e]+$/),
 };
 
 const temporalDown = 'TEMPORAL_UNAVAILABLE: Temporal is not reachable; retry (with the same Idempotency-Key for a sign-in)';

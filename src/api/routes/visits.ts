@@ -47,20 +47,22 @@ const visitorSchema = z.object({
 
 /** What to send instead, for a person reading the 400: which list each id comes from. */
 const idOf = (what: string, from: string) =>
-  z.uuid({
-    error: (iss) =>
-      (typeof iss.input === 'number' || typeof iss.input === 'string') && /^\s*\d+\s*$/.test(String(iss.input))
-        ? `${JSON.stringify(iss.input)} looks like a card number; this is the ${what}'s id, a UUID from ${from}`
-        : `must be the ${what}'s id, a UUID from ${from}`,
-  }).meta({ description: `The ${what}'s id (a UUID) from ${from}` });
+  z
+    .uuid({
+      error: (iss) =>
+        (typeof iss.input === 'number' || typeof iss.input === 'string') && /^\s*\d+\s*$/.test(String(iss.input))
+          ? `${JSON.stringify(iss.input)} looks like a card number; this is the ${what}'s id, a UUID from ${from}`
+          : `must be the ${what}'s id, a UUID from ${from}`,
+    })
+    .meta({ description: `The ${what}'s id (a UUID) from ${from}` });
 
 export /** Optional: no body (today's callers) means the card came back. */
 const signOutBody = z
   .object({
-    badgeReturned: z
-      .boolean()
-      .optional()
-      .meta({ description: 'false when the visitor kept the card: it is switched off as usual but stays out of the pool (status "not_returned") until POST /v1/badges/{id}/found. Default true.' }),
+    badgeReturned: z.boolean().optional().meta({
+      description:
+        'false when the visitor kept the card: it is switched off as usual but stays out of the pool (status "not_returned") until POST /v1/badges/{id}/found. Default true.',
+    }),
   })
   .optional();
 
@@ -91,7 +93,11 @@ const APPROVE_ANSWER_S = 5;
 /** A badge still on this long after its visit should have ended is overdue (the alert's threshold). */
 const OVERDUE_AFTER_S = 300;
 
-const idempotencyKey = z.string().min(1).max(200).regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces');
+const idempotencyKey = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces');
 
 export function registerVisitRoutes(ctx: ApiContext & { visitTiming?: Partial<VisitTiming> }) {
   const { routes, db, temporal } = ctx;
@@ -172,15 +178,19 @@ export function registerVisitRoutes(ctx: ApiContext & { visitTiming?: Partial<Vi
    */
   async function closeOrphanedVisit(v: { id: string; badge: { providerId: string } }, reason: string, actor: { userId: string }) {
     const provider = await prisma.provider.findUnique({ where: { id: v.badge.providerId }, select: { taskQueue: true } });
-    await temporal.client.workflow.start(closeVisitWorkflow, {
-      workflowId: closeVisitWorkflowId(v.id),
-      taskQueue: temporal.taskQueue,
-      args: [{ visitId: v.id, pacsTaskQueue: provider?.taskQueue ?? temporal.taskQueue, reason, actor, ...(ctx.visitTiming ? { timing: ctx.visitTiming } : {}) }],
-      workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-      workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
-    }).catch((err) => {
-      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-    });
+    await temporal.client.workflow
+      .start(closeVisitWorkflow, {
+        workflowId: closeVisitWorkflowId(v.id),
+        taskQueue: temporal.taskQueue,
+        args: [
+          { visitId: v.id, pacsTaskQueue: provider?.taskQueue ?? temporal.taskQueue, reason, actor, ...(ctx.visitTiming ? { timing: ctx.visitTiming } : {}) },
+        ],
+        workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+        workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
+      })
+      .catch((err) => {
+        if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+      });
   }
 
   /**
@@ -188,7 +198,13 @@ export function registerVisitRoutes(ctx: ApiContext & { visitTiming?: Partial<Vi
    * visit `active` or `provision_failed` (and its reason) after a sign-in, 200 with it `completed` after a
    * sign-out — and 202 as usual otherwise, so a guestbook need not poll.
    */
-  async function afterWait<T>(res: Response, waitS: number | null, outcome: () => Promise<unknown>, view: () => Promise<T & { status: string }>, done: (status: string) => number | null): Promise<T | undefined> {
+  async function afterWait<T>(
+    res: Response,
+    waitS: number | null,
+    outcome: () => Promise<unknown>,
+    view: () => Promise<T & { status: string }>,
+    done: (status: string) => number | null,
+  ): Promise<T | undefined> {
     if (!waitS) return view();
     // The outcome's failure or lateness is not the request's: the visit row says where the visit stands.
     await boundedWait(temporal.client, waitS * 1000, outcome).catch(() => undefined);
@@ -205,7 +221,8 @@ export function registerVisitRoutes(ctx: ApiContext & { visitTiming?: Partial<Vi
     '/visits',
     {
       operationId: 'createVisit',
-      summary: 'Sign a visitor in: reserve the badge and start the visit workflow (202). Honours Idempotency-Key; with `Prefer: wait=N` (up to 30 s) answers 201 with the outcome when it comes in time.',
+      summary:
+        'Sign a visitor in: reserve the badge and start the visit workflow (202). Honours Idempotency-Key; with `Prefer: wait=N` (up to 30 s) answers 201 with the outcome when it comes in time.',
       tag: 'visits',
       permission: ['provisionBadge'],
       body: visitCreate,
@@ -218,7 +235,10 @@ export function registerVisitRoutes(ctx: ApiContext & { visitTiming?: Partial<Vi
       const principal = req.principal!;
       const keyHeader = req.header('idempotency-key');
       const key = keyHeader === undefined ? null : idempotencyKey.safeParse(keyHeader);
-      if (key && !key.success) throw badRequest('Invalid header: Idempotency-Key: up to 200 printable ASCII characters', { issues: [{ path: 'headers.idempotency-key', message: 'invalid' }] });
+      if (key && !key.success)
+        throw badRequest('Invalid header: Idempotency-Key: up to 200 printable ASCII characters', {
+          issues: [{ path: 'headers.idempotency-key', message: 'invalid' }],
+        });
       const idemKey = key?.success ? key.data : null;
       const waitS = preferredWait(req.header('prefer'));
       const signInOutcome = (visitId: string, workflowId: string) =>
@@ -309,7 +329,9 @@ export function registerVisitRoutes(ctx: ApiContext & { visitTiming?: Partial<Vi
           const again = await replay();
           if (again !== null) return again;
           const holder = await prisma.visit.findUnique({ where: { activeBadgeId: badge.id }, select: { id: true } });
-          throw conflict('BADGE_IN_USE', `Badge ${badge.name} (${badge.uniqueId}) was just taken by another visit; choose a free badge.`, { visitId: holder?.id });
+          throw conflict('BADGE_IN_USE', `Badge ${badge.name} (${badge.uniqueId}) was just taken by another visit; choose a free badge.`, {
+            visitId: holder?.id,
+          });
         }
         throw err;
       }
@@ -321,7 +343,12 @@ export function registerVisitRoutes(ctx: ApiContext & { visitTiming?: Partial<Vi
         // Idempotency-Key starts or finds its workflow, and reconciliation closes it if none ever runs.
         await prisma.visitEvent
           .create({
-            data: { visitId: id, status: 'provisioning', detail: 'the visit workflow could not be started: Temporal was not reachable', ...actorColumns(requestActor(req)) },
+            data: {
+              visitId: id,
+              status: 'provisioning',
+              detail: 'the visit workflow could not be started: Temporal was not reachable',
+              ...actorColumns(requestActor(req)),
+            },
           })
           .catch(() => undefined);
         throw new AppError(
@@ -340,16 +367,33 @@ export function registerVisitRoutes(ctx: ApiContext & { visitTiming?: Partial<Vi
   // A host (approveVisits) finds the visits awaiting their approval (GET /v1/visits?status=awaiting_approval).
   const viewers = ['viewVisits', 'provisionBadge', 'signOut', 'manageConfiguration', 'approveVisits'] as const;
 
-  routes.add('get', '/visits', { operationId: 'listVisits', summary: "List visits at the caller's locations, filtered by location, status or badge", tag: 'visits', permission: [...viewers], query: visitQuery, response: visitPage }, async ({ query, req }) => {
-    const k = keyset(query.cursor);
-    const rows = await prisma.visit.findMany({
-      where: { ...k.where, AND: [{ locationId: query.locationId }, { locationId: scopeFilter(req.principal!.scope) }], status: query.status, badgeId: query.badgeId },
-      orderBy: k.orderBy,
-      take: query.limit + 1,
-      include,
-    });
-    return page(rows, query.limit, visitView);
-  });
+  routes.add(
+    'get',
+    '/visits',
+    {
+      operationId: 'listVisits',
+      summary: "List visits at the caller's locations, filtered by location, status or badge",
+      tag: 'visits',
+      permission: [...viewers],
+      query: visitQuery,
+      response: visitPage,
+    },
+    async ({ query, req }) => {
+      const k = keyset(query.cursor);
+      const rows = await prisma.visit.findMany({
+        where: {
+          ...k.where,
+          AND: [{ locationId: query.locationId }, { locationId: scopeFilter(req.principal!.scope) }],
+          status: query.status,
+          badgeId: query.badgeId,
+        },
+        orderBy: k.orderBy,
+        take: query.limit + 1,
+        include,
+      });
+      return page(rows, query.limit, visitView);
+    },
+  );
 
   /** With the caller's scope: another site's visit answers 404, as if it did not exist. */
   async function getVisit(id: string, scope?: Scope) {
@@ -359,12 +403,24 @@ export function registerVisitRoutes(ctx: ApiContext & { visitTiming?: Partial<Vi
     return v;
   }
 
-  routes.add('get', '/visits/{id}', { operationId: 'getVisit', summary: 'A visit: status, badge, timeline, last error (while a PACS call of the sign-in is being retried: which, attempts, last error, next attempt)', tag: 'visits', permission: [...viewers], params: uuidParam, response: visitSchema }, async ({ params, req }) => {
-    const v = await getVisit(params.id, req.principal!.scope);
-    // A PACS call being retried leaves no trace in the row until it gives up: Temporal knows the attempt.
-    const retrying = v.status === 'provisioning' ? await provisioningRetry(temporal.client, v.workflowId) : null;
-    return { ...visitView(v), ...(retrying ? { lastError: retrying } : {}) };
-  });
+  routes.add(
+    'get',
+    '/visits/{id}',
+    {
+      operationId: 'getVisit',
+      summary: 'A visit: status, badge, timeline, last error (while a PACS call of the sign-in is being retried: which, attempts, last error, next attempt)',
+      tag: 'visits',
+      permission: [...viewers],
+      params: uuidParam,
+      response: visitSchema,
+    },
+    async ({ params, req }) => {
+      const v = await getVisit(params.id, req.principal!.scope);
+      // A PACS call being retried leaves no trace in the row until it gives up: Temporal knows the attempt.
+      const retrying = v.status === 'provisioning' ? await provisioningRetry(temporal.client, v.workflowId) : null;
+      return { ...visitView(v), ...(retrying ? { lastError: retrying } : {}) };
+    },
+  );
 
   /** Ends a visit: a signal to its workflow, or, if that has closed without completing it, a closing workflow. */
   async function endVisit(v: Awaited<ReturnType<typeof getVisit>>, send: () => Promise<void>, what: string, actor: { userId: string }) {
@@ -420,7 +476,7 @@ export function registerVisitRoutes(ctx: ApiContext & { visitTiming?: Partial<Vi
           status: v.status,
           detail: `sign-out requested by ${by}`,
           actor: requestActor(req),
-            requestId: req.requestId,
+          requestId: req.requestId,
           action: 'sign_out',
           details: { badgeReturned: body?.badgeReturned ?? true },
         }),
@@ -526,7 +582,8 @@ export function registerVisitRoutes(ctx: ApiContext & { visitTiming?: Partial<Vi
     if (err instanceof WorkflowUpdateFailedError) {
       throw conflict('VISIT_NOT_AWAITING_APPROVAL', err.cause?.message ?? err.message, { status: v.status });
     }
-    if (err instanceof WorkflowNotFoundError) throw conflict('VISIT_CLOSED', 'The visit workflow has already finished; the visit can no longer be approved or denied.');
+    if (err instanceof WorkflowNotFoundError)
+      throw conflict('VISIT_CLOSED', 'The visit workflow has already finished; the visit can no longer be approved or denied.');
     throw new AppError(503, 'TEMPORAL_UNAVAILABLE', `Temporal is not reachable; try again (${(err as Error).message}).`);
   }
 
@@ -554,7 +611,9 @@ export function registerVisitRoutes(ctx: ApiContext & { visitTiming?: Partial<Vi
       // validator) comes at once. Without Prefer: wait, a few seconds are still worth waiting for the
       // refusal to be a 409 rather than a 202 that changed nothing.
       try {
-        await boundedWait(temporal.client, (waitS ?? APPROVE_ANSWER_S) * 1000, () => handle.executeUpdate(approveUpdate, { args: [{ by: req.principal!.name, actor: { userId: req.principal!.id } }] }));
+        await boundedWait(temporal.client, (waitS ?? APPROVE_ANSWER_S) * 1000, () =>
+          handle.executeUpdate(approveUpdate, { args: [{ by: req.principal!.name, actor: { userId: req.principal!.id } }] }),
+        );
       } catch (err) {
         if (!(err instanceof WaitTimeout)) decisionRefused(err, v);
       }
@@ -588,7 +647,9 @@ export function registerVisitRoutes(ctx: ApiContext & { visitTiming?: Partial<Vi
       const waitS = preferredWait(req.header('prefer'));
       const handle = temporal.client.workflow.getHandle(v.workflowId);
       try {
-        await handle.executeUpdate(denyUpdate, { args: [{ by: req.principal!.name, actor: { userId: req.principal!.id }, ...(body?.reason ? { reason: body.reason } : {}) }] });
+        await handle.executeUpdate(denyUpdate, {
+          args: [{ by: req.principal!.name, actor: { userId: req.principal!.id }, ...(body?.reason ? { reason: body.reason } : {}) }],
+        });
       } catch (err) {
         decisionRefused(err, v);
       }
@@ -612,10 +673,7 @@ function preferredWait(header: string | undefined): number | null {
 }
 
 /** Whether a replayed request asks for the same sign-in as the first (the IETF Idempotency-Key draft's fingerprint). */
-function sameSignIn(
-  prior: { locationId: string; badgeId: string; accessRuleIds: string[]; visitor: unknown },
-  body: z.infer<typeof visitCreate>,
-): boolean {
+function sameSignIn(prior: { locationId: string; badgeId: string; accessRuleIds: string[]; visitor: unknown }, body: z.infer<typeof visitCreate>): boolean {
   const canon = (x: { locationId: string; badgeId: string; accessRuleIds: string[]; visitor: unknown }) => {
     const v = (x.visitor ?? {}) as Record<string, unknown>;
     return JSON.stringify([

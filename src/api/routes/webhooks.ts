@@ -41,7 +41,8 @@ const url = z
     }
     if (u.protocol !== 'http:' && u.protocol !== 'https:') ctx.addIssue({ code: 'custom', message: `must be an http:// or https:// URL, not ${u.protocol}` });
     // The URL is shown in every answer: a password in it would be a secret in the API.
-    else if (u.username || u.password) ctx.addIssue({ code: 'custom', message: 'must not contain a user name or password; authenticate the receiver by the signature' });
+    else if (u.username || u.password)
+      ctx.addIssue({ code: 'custom', message: 'must not contain a user name or password; authenticate the receiver by the signature' });
     else if (u.hash) ctx.addIssue({ code: 'custom', message: 'must not contain a #fragment (it is never sent)' });
   })
   .meta({ description: 'Where events are POSTed: http:// or https://, no credentials', format: 'uri' });
@@ -56,7 +57,10 @@ const eventTypes = z
   .min(1)
   .max(WEBHOOK_EVENT_TYPES.length * 2)
   .transform((a) => [...new Set(a)]);
-const locationIds = z.array(z.uuid({ message: 'must be the id of a location from GET /v1/locations' })).max(1000).transform((a) => [...new Set(a)]);
+const locationIds = z
+  .array(z.uuid({ message: 'must be the id of a location from GET /v1/locations' }))
+  .max(1000)
+  .transform((a) => [...new Set(a)]);
 
 const webhookCreate = z.strictObject({
   url,
@@ -88,8 +92,13 @@ export function registerWebhookRoutes(ctx: ApiContext) {
   const wakeDeps = { temporal: temporal.client, logger, webhookTaskQueue: temporal.taskQueue };
 
   // From the database at scrape time, like the visit gauges: the same on every API instance.
-  const deliveriesGauge = ctx.metrics.gauge('webhook_deliveries', 'Webhook deliveries by status (pending: queued or being retried; failed: given up).', ['status']);
-  const oldestPending = ctx.metrics.gauge('webhook_oldest_pending_seconds', 'Age of the oldest webhook delivery still pending: a receiver that keeps failing holds its queue.');
+  const deliveriesGauge = ctx.metrics.gauge('webhook_deliveries', 'Webhook deliveries by status (pending: queued or being retried; failed: given up).', [
+    'status',
+  ]);
+  const oldestPending = ctx.metrics.gauge(
+    'webhook_oldest_pending_seconds',
+    'Age of the oldest webhook delivery still pending: a receiver that keeps failing holds its queue.',
+  );
   const disabledGauge = ctx.metrics.gauge('webhook_subscriptions_disabled', 'Webhook subscriptions the service switched off (the receiver answered 410 Gone).');
   ctx.metrics.onCollect(async () => {
     const rows = await prisma.webhookDelivery.groupBy({ by: ['status'], where: { status: { in: ['pending', 'failed'] } }, _count: { _all: true } });
@@ -101,7 +110,11 @@ export function registerWebhookRoutes(ctx: ApiContext) {
 
   async function counts(ids: string[]) {
     const rows = ids.length
-      ? await prisma.webhookDelivery.groupBy({ by: ['subscriptionId', 'status'], where: { subscriptionId: { in: ids }, status: { in: ['pending', 'failed'] } }, _count: { _all: true } })
+      ? await prisma.webhookDelivery.groupBy({
+          by: ['subscriptionId', 'status'],
+          where: { subscriptionId: { in: ids }, status: { in: ['pending', 'failed'] } },
+          _count: { _all: true },
+        })
       : [];
     return (id: string) => ({
       pending: rows.find((r) => r.subscriptionId === id && r.status === 'pending')?._count._all ?? 0,
@@ -130,7 +143,9 @@ export function registerWebhookRoutes(ctx: ApiContext) {
         issues: [{ path: 'locationIds', message: 'name at least one of your locations (an empty filter, every location, is for users of every location)' }],
       });
     }
-    const found = new Set((await prisma.location.findMany({ where: { id: { in: ids } }, select: { id: true } })).map((l) => l.id).filter((id) => subscriptionInScope(scope, [id])));
+    const found = new Set(
+      (await prisma.location.findMany({ where: { id: { in: ids } }, select: { id: true } })).map((l) => l.id).filter((id) => subscriptionInScope(scope, [id])),
+    );
     const issues = ids.flatMap((id, i) => (found.has(id) ? [] : [{ path: `locationIds.${i}`, message: `location ${id} does not exist` }]));
     if (issues.length) throw badRequest(`Invalid body: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, { issues });
   }
@@ -226,7 +241,8 @@ export function registerWebhookRoutes(ctx: ApiContext) {
     {
       operationId: 'updateWebhook',
       summary: 'Change a webhook subscription: URL, events, locations, enabled, or a new signing secret',
-      description: 'Enabling a subscription the service switched off (410 Gone) resumes delivery of what is still pending; a change of URL applies to the next attempt.',
+      description:
+        'Enabling a subscription the service switched off (410 Gone) resumes delivery of what is still pending; a change of URL applies to the next attempt.',
       tag: 'webhooks',
       permission: [...admin],
       params: uuidParam,
@@ -323,7 +339,11 @@ export function registerWebhookRoutes(ctx: ApiContext) {
       const s = await load(params.id, req);
       const d = await prisma.webhookDelivery.findFirst({ where: { id: params.deliveryId, subscriptionId: s.id } });
       if (!d) throw notFound('Delivery', params.deliveryId);
-      if (!s.enabled) throw conflict('WEBHOOK_DISABLED', `Webhook ${s.id} is disabled${s.disabledReason ? ` (${s.disabledReason})` : ''}. Enable it (PATCH /v1/webhooks/${s.id} { "enabled": true }) first.`);
+      if (!s.enabled)
+        throw conflict(
+          'WEBHOOK_DISABLED',
+          `Webhook ${s.id} is disabled${s.disabledReason ? ` (${s.disabledReason})` : ''}. Enable it (PATCH /v1/webhooks/${s.id} { "enabled": true }) first.`,
+        );
       // Only if it is not pending: two redeliveries at once queue it once.
       const n = await prisma.$executeRaw`
         UPDATE "WebhookDelivery"

@@ -155,7 +155,12 @@ export class GenetecClient implements PacsAdapter {
     const result = () => ({ ok: steps.every((s) => s.ok), steps });
     const host = this.t.http.host;
     const failStep = (name: TestStep['name'], e: unknown) =>
-      steps.push({ name, ok: false, message: isPacsError(e) ? inProviderTerms(e, 'genetec').message : `Unexpected error: ${(e as Error)?.message ?? String(e)}`, code: isPacsError(e) ? e.code : undefined });
+      steps.push({
+        name,
+        ok: false,
+        message: isPacsError(e) ? inProviderTerms(e, 'genetec').message : `Unexpected error: ${(e as Error)?.message ?? String(e)}`,
+        code: isPacsError(e) ? e.code : undefined,
+      });
 
     // Step 1: GET / is the Web SDK's own connection test [C S-HID, S-CAM]; it also proves TLS and the log-on.
     try {
@@ -177,7 +182,8 @@ export class GenetecClient implements PacsAdapter {
           name: 'credentials',
           ok: false,
           code: 'PACS_LICENSE',
-          message: 'Not confirmed: the server answered 403, which means an application ID outside the licence or, on some servers, a wrong username or password.',
+          message:
+            'Not confirmed: the server answered 403, which means an application ID outside the licence or, on some servers, a wrong username or password.',
         });
         failStep('licence', e);
       } else {
@@ -204,9 +210,7 @@ export class GenetecClient implements PacsAdapter {
   async listAccessRules(): Promise<CatalogAccessRule[]> {
     const guids = await this.pagedReport('EntityConfiguration', 'EntityTypes@CardholderGroup');
     const rows = await this.readMany(guids, ['Name']);
-    return guids
-      .filter((g) => rows.has(g))
-      .map((g) => ({ externalId: g, name: String(prop(rows.get(g), 'Name') ?? g) }));
+    return guids.filter((g) => rows.has(g)).map((g) => ({ externalId: g, name: String(prop(rows.get(g), 'Name') ?? g) }));
   }
 
   async listBadgeTypes(): Promise<CatalogBadgeType[]> {
@@ -279,7 +283,10 @@ export class GenetecClient implements PacsAdapter {
       const named = await this.report('EntityConfiguration', `EntityTypes@${type},${set('Name', fullName)},NameSearchMode=Contains`);
       if (named.length) {
         const rows = await this.readMany(named, ['Name', 'EmailAddress']);
-        const sameName = (g: string) => String(prop(rows.get(g), 'Name') ?? '').trim().toLowerCase() === fullName.toLowerCase();
+        const sameName = (g: string) =>
+          String(prop(rows.get(g), 'Name') ?? '')
+            .trim()
+            .toLowerCase() === fullName.toLowerCase();
         const hit = named.find((g) => sameName(g) && String(prop(rows.get(g), 'EmailAddress') ?? '').toLowerCase() === email.toLowerCase());
         if (hit) return { personId: hit, created: false };
       }
@@ -380,7 +387,10 @@ export class GenetecClient implements PacsAdapter {
     // The hard expiry lives on the credential [C-obs S-BULAC]; a visitor's Departure is set to match.
     // Awaiting approval: the stored state Inactive [C-obs S-BULAC writes State=Inactive] keeps the card off
     // whatever its window; activateBadge sets it Active.
-    const window = [args.inactive ? 'State=Inactive' : 'State=Active', `ActivationMode=SpecificActivationPeriod(${isoUtc(args.activateAt)},${isoUtc(args.deactivateAt)})`];
+    const window = [
+      args.inactive ? 'State=Inactive' : 'State=Active',
+      `ActivationMode=SpecificActivationPeriod(${isoUtc(args.activateAt)},${isoUtc(args.deactivateAt)})`,
+    ];
     const personClause = isVisitor ? [entityClause(dashless(personId), `Departure=${isoUtc(args.deactivateAt)}`)] : [];
 
     const existing = await this.lookupBadge(args.uniqueId, args.badgeType);
@@ -597,5 +607,3 @@ export class GenetecClient implements PacsAdapter {
     await this.t.close();
   }
 }
-
-

@@ -7,9 +7,7 @@ import { normalizeGuid } from './formats';
  * with a UTF-8 BOM [I, S-PHP skips leading bytes], so it is stripped before parsing.
  */
 export type Envelope =
-  | { status: 'Ok'; result: unknown }
-  | { status: 'Fail'; sdkErrorCode: string; message: string }
-  | { status: 'Other'; value: string; result: unknown };
+  { status: 'Ok'; result: unknown } | { status: 'Fail'; sdkErrorCode: string; message: string } | { status: 'Other'; value: string; result: unknown };
 
 export function stripBom(text: string): string {
   return text.replace(/^\uFEFF/, '');

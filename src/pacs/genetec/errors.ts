@@ -15,11 +15,7 @@ export interface HttpContext {
 export function httpStatusError(status: number, ctx: HttpContext, location?: string): PacsError {
   const extra = { httpStatus: status, provider: 'genetec' as const };
   if (status === 401) {
-    return pacsError(
-      'PACS_AUTH',
-      `${ctx.host} refused the log-on (HTTP 401): a wrong username or password, or a user the Web SDK does not accept.`,
-      extra,
-    );
+    return pacsError('PACS_AUTH', `${ctx.host} refused the log-on (HTTP 401): a wrong username or password, or a user the Web SDK does not accept.`, extra);
   }
   if (status === 403) {
     return pacsError(
@@ -31,11 +27,7 @@ export function httpStatusError(status: number, ctx: HttpContext, location?: str
     );
   }
   if (status === 404) {
-    return pacsError(
-      'PACS_BAD_RESPONSE',
-      `${ctx.host} answered HTTP 404 for ${ctx.basePath}.`,
-      extra,
-    );
+    return pacsError('PACS_BAD_RESPONSE', `${ctx.host} answered HTTP 404 for ${ctx.basePath}.`, extra);
   }
   if (status >= 300 && status < 400) {
     return pacsError(
@@ -50,7 +42,11 @@ export function httpStatusError(status: number, ctx: HttpContext, location?: str
   if (status === 406) {
     return pacsError('PACS_BAD_RESPONSE', `${ctx.host} refused Accept: text/json (HTTP 406); the Web SDK must be Security Center 5.8 or later.`, extra);
   }
-  return pacsError('PACS_BAD_RESPONSE', `${ctx.host} answered HTTP ${status} to a Web SDK request, which usually means the path or query was not understood.`, extra);
+  return pacsError(
+    'PACS_BAD_RESPONSE',
+    `${ctx.host} answered HTTP ${status} to a Web SDK request, which usually means the path or query was not understood.`,
+    extra,
+  );
 }
 
 function safeLocation(loc: string): string {

@@ -75,10 +75,7 @@ export function formatOfBadgeType(t: BadgeTypeRef): ClientFormat {
     bitLength: typeof details.bitLength === 'number' ? details.bitLength : null,
     facility: rangeFrom(details.facilityCodeRange),
     card: rangeFrom(details.cardRange),
-    fields:
-      fields && typeof fields.facility === 'string' && typeof fields.card === 'string'
-        ? { facility: fields.facility, card: fields.card }
-        : undefined,
+    fields: fields && typeof fields.facility === 'string' && typeof fields.card === 'string' ? { facility: fields.facility, card: fields.card } : undefined,
   };
 }
 
@@ -93,10 +90,7 @@ export function parseCardNumber(uniqueId: string): bigint {
 /** Range checks before any call, so an impossible card never reaches the server. */
 export function checkCard(f: ClientFormat, card: bigint, facility: number) {
   if (f.card && (card < f.card.min || card > f.card.max)) {
-    throw pacsError(
-      'BADGE_ID_OUT_OF_RANGE',
-      `The card number ${card} is outside ${f.card.min}–${f.card.max}, the range of the credential format ${f.name}.`,
-    );
+    throw pacsError('BADGE_ID_OUT_OF_RANGE', `The card number ${card} is outside ${f.card.min}–${f.card.max}, the range of the credential format ${f.name}.`);
   }
   const fc = BigInt(facility);
   if (f.facility && (fc < f.facility.min || fc > f.facility.max)) {

@@ -6,7 +6,10 @@
 const SPECIAL = /[\\,(){}]/g;
 
 export function escapeValue(v: string): string {
-  return v.replace(/#/g, '').replace(/[\u0000-\u001f]/g, ' ').replace(SPECIAL, '\\$&');
+  return v
+    .replace(/#/g, '')
+    .replace(/[\u0000-\u001f]/g, ' ')
+    .replace(SPECIAL, '\\$&');
 }
 
 export function dashless(guid: string): string {

@@ -90,7 +90,8 @@ export class WebSdkTransport {
    */
   async call(method: 'GET' | 'POST' | 'DELETE', path: string, q: string | undefined, context: FailContext, ping = false): Promise<unknown> {
     if (this.configError) throw this.configError;
-    if (this.closed) throw pacsError('PACS_UNREACHABLE', 'The Genetec client was closed (the provider was reconfigured); the call will be retried with a new client.');
+    if (this.closed)
+      throw pacsError('PACS_UNREACHABLE', 'The Genetec client was closed (the provider was reconfigured); the call will be retried with a new client.');
     const url = `${this.baseUrl}${path}${q === undefined ? '' : `?q=${encodeQ(q)}`}`;
     if (!ping) this.lastWorkAt = Date.now();
     this.ensureTimer();
@@ -123,7 +124,10 @@ export class WebSdkTransport {
     if (!(e instanceof PacsError)) return pacsError('PACS_UNREACHABLE', `Request to ${this.http.host} failed.`, { cause: e });
     const cause = e.extra.cause;
     if (e.code === 'PACS_TLS') {
-      return pacsError('PACS_TLS', `The TLS certificate of ${this.http.host} was not accepted (${String(cause ?? 'handshake failed')}).`, { cause, provider: 'genetec' });
+      return pacsError('PACS_TLS', `The TLS certificate of ${this.http.host} was not accepted (${String(cause ?? 'handshake failed')}).`, {
+        cause,
+        provider: 'genetec',
+      });
     }
     if (e.code === 'PACS_UNREACHABLE') {
       return pacsError('PACS_UNREACHABLE', `Could not connect to ${this.http.host} (${String(cause || 'connection failed')}).`, { cause, provider: 'genetec' });

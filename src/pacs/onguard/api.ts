@@ -231,11 +231,9 @@ export class OpenAccessApi {
         parsed = undefined;
       }
       if (!isObject(parsed)) {
-        throw pacsError(
-          'PACS_BAD_RESPONSE',
-          `${operation} answered HTTP ${res.status} with ${describeBody(res)} instead of an OpenAccess JSON object.`,
-          { httpStatus: res.status },
-        );
+        throw pacsError('PACS_BAD_RESPONSE', `${operation} answered HTTP ${res.status} with ${describeBody(res)} instead of an OpenAccess JSON object.`, {
+          httpStatus: res.status,
+        });
       }
       return parsed;
     }

@@ -120,7 +120,10 @@ export class OnGuardClient implements PacsAdapter {
       const wanted = this.conn.directoryId;
       if (wanted && !result.directories.some((x) => x.id === wanted)) {
         const choices = result.directories.map((x) => `${x.name} (${x.id})`).join(', ') || 'none';
-        fail('directories', pacsError('PACS_VALIDATION', `The configured directory "${wanted}" is not on the server; it offers ${choices}. Select one of them.`));
+        fail(
+          'directories',
+          pacsError('PACS_VALIDATION', `The configured directory "${wanted}" is not on the server; it offers ${choices}. Select one of them.`),
+        );
       } else {
         steps.push({
           name: 'directories',
@@ -354,7 +357,10 @@ export class OnGuardClient implements PacsAdapter {
     const hit = rows.find((r) => (textOf(r, 'Name') ?? '').trim().toLowerCase() === wanted);
     const id = hit ? idOf(hit, 'ID') : null;
     if (id === null) {
-      const names = rows.map((r) => textOf(r, 'Name')).filter(Boolean).join(', ');
+      const names = rows
+        .map((r) => textOf(r, 'Name'))
+        .filter(Boolean)
+        .join(', ');
       throw pacsError(
         'PACS_VALIDATION',
         `OnGuard has no badge status named "${this.settings.lostStatusName || 'Lost'}" (it has: ${names || 'none'}). Set the provider's lostStatusName to one of them.`,
@@ -513,7 +519,10 @@ export class OnGuardClient implements PacsAdapter {
     const pick = (wanted: string, setting: string) => {
       const id = byName.get(wanted.trim().toLowerCase());
       if (id !== undefined) return id;
-      const names = rows.map((r) => textOf(r, 'Name')).filter(Boolean).join(', ');
+      const names = rows
+        .map((r) => textOf(r, 'Name'))
+        .filter(Boolean)
+        .join(', ');
       throw pacsError(
         'PACS_VALIDATION',
         `OnGuard has no badge status named "${wanted}" (it has: ${names || 'none'}). Set the provider's ${setting} to one of them.`,
@@ -553,4 +562,3 @@ function sameInstant(a: string | null, b: string): boolean {
   // Seconds precision: the server stores whole seconds (captures show none finer).
   return Math.floor(Date.parse(a) / 1000) === Math.floor(Date.parse(b) / 1000);
 }
-

@@ -78,10 +78,7 @@ export function mapErrorResponse(ctx: ErrorContext): PacsError {
   const mapped = CODE_MAP.find(([suffix]) => pacsCode.endsWith(suffix))?.[1];
   if (mapped === 'PACS_LICENSE') return make('PACS_LICENSE', `OnGuard refused the Application-Id on ${ctx.operation}.`);
   if (status === 401) {
-    return make(
-      'PACS_AUTH',
-      ctx.login ? 'OnGuard refused the login.' : `OnGuard refused the session on ${ctx.operation} even after logging in again.`,
-    );
+    return make('PACS_AUTH', ctx.login ? 'OnGuard refused the login.' : `OnGuard refused the session on ${ctx.operation} even after logging in again.`);
   }
   if (status === 403 || mapped === 'PACS_FORBIDDEN') return make('PACS_FORBIDDEN', `The OnGuard user may not perform ${ctx.operation}.`);
   if (!body) {

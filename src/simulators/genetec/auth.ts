@@ -22,14 +22,10 @@ export function parseBasicAuth(header: string | undefined): BasicCredentials | u
   const userPart = decoded.slice(0, colon);
   const password = decoded.slice(colon + 1);
   const semi = userPart.lastIndexOf(';');
-  return semi < 0
-    ? { user: userPart, applicationId: '', password }
-    : { user: userPart.slice(0, semi), applicationId: userPart.slice(semi + 1), password };
+  return semi < 0 ? { user: userPart, applicationId: '', password } : { user: userPart.slice(0, semi), applicationId: userPart.slice(semi + 1), password };
 }
 
-export type AuthOutcome =
-  | { ok: true; user: string; applicationId: string }
-  | { ok: false; status: 401 | 403; reason: 'missing' | 'credentials' | 'licence' };
+export type AuthOutcome = { ok: true; user: string; applicationId: string } | { ok: false; status: 401 | 403; reason: 'missing' | 'credentials' | 'licence' };
 
 function safeEqual(a: string, b: string): boolean {
   const x = crypto.createHash('sha256').update(a).digest();

@@ -24,7 +24,10 @@ export const simConfigSchema = z.object({
   /** Status for an unknown user or wrong password: 401 in most clients, 403 per S-GUIDE's table [C-2nd]. */
   wrongCredentialsStatus: z.union([z.literal(401), z.literal(403)]).default(401),
   /** Path segment of the Web-based SDK role's "Base URI" [C S-STUDIO]; matched case-insensitively [C-2nd]. */
-  basePath: z.string().regex(/^[A-Za-z0-9_-]+$/).default(GENETEC_DEFAULT_BASE_URI),
+  basePath: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/)
+    .default(GENETEC_DEFAULT_BASE_URI),
   /** Prefix JSON bodies with a UTF-8 byte-order mark [I, S-PHP skips leading bytes]. */
   bom: z.boolean().default(false),
   /** `Credentials@x` / `CardholderGuid=` on a credential held by someone else: Fail (true) or move it (false) [I]. */

@@ -33,25 +33,9 @@ export const STORED_ENTITY_TYPES = [
 export type EntityType = (typeof STORED_ENTITY_TYPES)[number];
 
 /** Types a report may name although the simulator stores none of them: they simply match nothing. */
-const OTHER_KNOWN_TYPES = [
-  'Door',
-  'Area',
-  'Camera',
-  'Unit',
-  'Schedule',
-  'User',
-  'UserGroup',
-  'Alarm',
-  'Zone',
-  'Elevator',
-  'CustomEntity',
-  'Role',
-  'Server',
-];
+const OTHER_KNOWN_TYPES = ['Door', 'Area', 'Camera', 'Unit', 'Schedule', 'User', 'UserGroup', 'Alarm', 'Zone', 'Elevator', 'CustomEntity', 'Role', 'Server'];
 
-const CANONICAL = new Map<string, string>(
-  [...STORED_ENTITY_TYPES, ...OTHER_KNOWN_TYPES].map((t) => [t.toLowerCase(), t]),
-);
+const CANONICAL = new Map<string, string>([...STORED_ENTITY_TYPES, ...OTHER_KNOWN_TYPES].map((t) => [t.toLowerCase(), t]));
 
 export function canonicalEntityType(name: string): string | undefined {
   return CANONICAL.get(name.trim().toLowerCase());

@@ -4,16 +4,7 @@ import { cardKey, parseFormatExpression } from './formats';
 import { assignCredential, notFound, parseDate, parseLogicalIdRef, propDef, readPath, resolveGuid, type Ctx } from './model';
 import { literal, type Clause } from './query-parser';
 import { invalidOperation, SdkFailure } from './sdk-failure';
-import {
-  emptyStatus,
-  newGuid,
-  type AccessRuleEntity,
-  type CredentialEntity,
-  type Entity,
-  type GroupEntity,
-  type PersonEntity,
-  type Store,
-} from './store';
+import { emptyStatus, newGuid, type AccessRuleEntity, type CredentialEntity, type Entity, type GroupEntity, type PersonEntity, type Store } from './store';
 
 /**
  * Applies `entity?q=` clauses. The whole request runs in one store transaction: the simulator applies all
@@ -29,8 +20,7 @@ export function executeEntityQuery(store: Store, config: SimConfig, clauses: Cla
 
 const CREATABLE = new Set(['Cardholder', 'Visitor', 'Credential', 'CardholderGroup', 'AccessRule']);
 
-const VISITOR_RULE_MESSAGE =
-  'Visitors cannot be granted access rules directly; add the visitor to a cardholder group that has the access rule.';
+const VISITOR_RULE_MESSAGE = 'Visitors cannot be granted access rules directly; add the visitor to a cardholder group that has the access rule.';
 
 function applyClause(ctx: Ctx, clause: Clause): Record<string, unknown> {
   return applyTokens(ctx, resolveRef(ctx, clause), clause.tokens);
@@ -99,7 +89,14 @@ export function createEntity(ctx: Ctx, type: string, guid: string, subType?: str
   if (!CREATABLE.has(type)) throw new SdkFailure(ctx.config.errorCodes.unsupported, `NewEntity(${type}) is unsupported in simulator.`);
   if (ctx.tx.get(guid)) throw invalidOperation(`An entity with the GUID ${guid} already exists.`);
   // Default name seen on a live server [C-obs S-HTP].
-  const base = { guid, name: `New_${type}_${guid.replace(/-/g, '')}`, description: '', logicalId: null, seq: ctx.store.nextSeq(), createdOn: new Date(ctx.now).toISOString() };
+  const base = {
+    guid,
+    name: `New_${type}_${guid.replace(/-/g, '')}`,
+    description: '',
+    logicalId: null,
+    seq: ctx.store.nextSeq(),
+    createdOn: new Date(ctx.now).toISOString(),
+  };
   switch (type) {
     case 'Cardholder':
     case 'Visitor':
@@ -157,8 +154,7 @@ const isPerson = (e: Entity): e is PersonEntity => e.type === 'Cardholder' || e.
 function collectionOf(e: Entity, prop: string): string {
   const p = prop.toLowerCase();
   const ok =
-    (isPerson(e) && ['credentials', 'groups', 'accessrules'].includes(p)) ||
-    ((e.type === 'CardholderGroup' || e.type === 'AccessRule') && p === 'members');
+    (isPerson(e) && ['credentials', 'groups', 'accessrules'].includes(p)) || ((e.type === 'CardholderGroup' || e.type === 'AccessRule') && p === 'members');
   if (!ok) throw invalidOperation(`Could not find collection '${prop}' on entity type ${e.type}.`);
   return p;
 }

@@ -149,10 +149,10 @@ export function wiegandValue(def: FormatDef, facility: number | null, card: numb
     formatId: def.formatId,
     name: def.name,
     bitLength: def.bitLength,
-    facility: def.facility ? facility ?? 0 : null,
+    facility: def.facility ? (facility ?? 0) : null,
     cardId: card,
     text: null,
-    rawHex: encodeRaw(def, def.facility ? facility ?? 0 : 0, card),
+    rawHex: encodeRaw(def, def.facility ? (facility ?? 0) : 0, card),
   };
 }
 

@@ -194,7 +194,10 @@ const common: PropDef[] = [
       if (!Number.isInteger(id) || id < 0) throw invalidOperation(`'${v}' is not a valid logical ID.`);
       const other = ctx.store.byLogicalId(e.type, id);
       if (other && other.guid !== e.guid) {
-        throw new SdkFailure(ctx.config.errorCodes.duplicateLogicalId, `The logical ID ${id} is already used by another ${e.type} (simulator placeholder code).`);
+        throw new SdkFailure(
+          ctx.config.errorCodes.duplicateLogicalId,
+          `The logical ID ${id} is already used by another ${e.type} (simulator placeholder code).`,
+        );
       }
       e.logicalId = id;
     },
@@ -215,9 +218,30 @@ function personProps(visitor: boolean): PropDef[] {
       // The cardholder State setter refuses Lost/Stolen [C S-LQ doc comment].
       set: (e, raw) => void (asPerson(e).status.state = parseState(raw, ['Active', 'Inactive', 'Expired'])),
     },
-    { name: 'Credentials', get: (e, ctx) => encodeCollection(ctx.store.credentialsOf(e.guid).map((c) => c.guid), ctx.config) },
-    { name: 'Groups', get: (e, ctx) => encodeCollection(ctx.store.groupsOf(e.guid).map((g) => g.guid), ctx.config) },
-    { name: 'AccessRules', get: (e, ctx) => encodeCollection(ctx.store.rulesOf(e.guid).map((r) => r.guid), ctx.config) },
+    {
+      name: 'Credentials',
+      get: (e, ctx) =>
+        encodeCollection(
+          ctx.store.credentialsOf(e.guid).map((c) => c.guid),
+          ctx.config,
+        ),
+    },
+    {
+      name: 'Groups',
+      get: (e, ctx) =>
+        encodeCollection(
+          ctx.store.groupsOf(e.guid).map((g) => g.guid),
+          ctx.config,
+        ),
+    },
+    {
+      name: 'AccessRules',
+      get: (e, ctx) =>
+        encodeCollection(
+          ctx.store.rulesOf(e.guid).map((r) => r.guid),
+          ctx.config,
+        ),
+    },
     { name: 'Picture', get: () => null },
   ];
   if (visitor) {
@@ -232,8 +256,16 @@ function personProps(visitor: boolean): PropDef[] {
     );
   } else {
     props.push(
-      { name: 'ActivationDate', get: (e) => isoOut(asPerson(e).status.activationDate), set: (e, raw) => void (asPerson(e).status.activationDate = parseDate(raw, 'ActivationDate')) },
-      { name: 'ExpirationDate', get: (e) => isoOut(asPerson(e).status.expirationDate), set: (e, raw) => void (asPerson(e).status.expirationDate = parseDate(raw, 'ExpirationDate')) },
+      {
+        name: 'ActivationDate',
+        get: (e) => isoOut(asPerson(e).status.activationDate),
+        set: (e, raw) => void (asPerson(e).status.activationDate = parseDate(raw, 'ActivationDate')),
+      },
+      {
+        name: 'ExpirationDate',
+        get: (e) => isoOut(asPerson(e).status.expirationDate),
+        set: (e, raw) => void (asPerson(e).status.expirationDate = parseDate(raw, 'ExpirationDate')),
+      },
       { name: 'ActivationMode', set: (e, raw) => applyActivationMode(asPerson(e).status, raw) },
       { name: 'CanEscort', get: () => false },
     );
@@ -289,15 +321,30 @@ const credentialProps: PropDef[] = [
   },
   { name: 'Status', get: (e, ctx) => statusJson(asCred(e), ctx.now) },
   { name: 'State', get: (e, ctx) => derivedState(asCred(e), ctx.now), set: (e, raw) => void (asCred(e).status.state = parseState(raw, STATES)) },
-  { name: 'ActivationDate', get: (e) => isoOut(asCred(e).status.activationDate), set: (e, raw) => void (asCred(e).status.activationDate = parseDate(raw, 'ActivationDate')) },
-  { name: 'ExpirationDate', get: (e) => isoOut(asCred(e).status.expirationDate), set: (e, raw) => void (asCred(e).status.expirationDate = parseDate(raw, 'ExpirationDate')) },
+  {
+    name: 'ActivationDate',
+    get: (e) => isoOut(asCred(e).status.activationDate),
+    set: (e, raw) => void (asCred(e).status.activationDate = parseDate(raw, 'ActivationDate')),
+  },
+  {
+    name: 'ExpirationDate',
+    get: (e) => isoOut(asCred(e).status.expirationDate),
+    set: (e, raw) => void (asCred(e).status.expirationDate = parseDate(raw, 'ExpirationDate')),
+  },
   { name: 'ActivationMode', set: (e, raw) => applyActivationMode(asCred(e).status, raw) },
   // Format= is handled by the executor because it runs the duplicate-card check.
 ];
 
 const groupProps: PropDef[] = [
   { name: 'Members', get: (e, ctx) => encodeCollection((e as { members: string[] }).members, ctx.config) },
-  { name: 'AccessRules', get: (e, ctx) => encodeCollection(ctx.store.rulesOf(e.guid).map((r) => r.guid), ctx.config) },
+  {
+    name: 'AccessRules',
+    get: (e, ctx) =>
+      encodeCollection(
+        ctx.store.rulesOf(e.guid).map((r) => r.guid),
+        ctx.config,
+      ),
+  },
 ];
 
 const ruleProps: PropDef[] = [

@@ -8,10 +8,7 @@ import { invalidOperation } from './sdk-failure';
  * throws `SdkFailure`, which the routes turn into a Fail envelope: a malformed query must never reach a 500.
  */
 
-export type EntityRef =
-  | { kind: 'guid'; guid: string }
-  | { kind: 'logicalId'; type: string; id: number }
-  | { kind: 'new'; type: string; subType?: string };
+export type EntityRef = { kind: 'guid'; guid: string } | { kind: 'logicalId'; type: string; id: number } | { kind: 'new'; type: string; subType?: string };
 
 export type Token =
   | { kind: 'entity'; ref: EntityRef; raw: string }

@@ -20,7 +20,10 @@ const BOM = '\uFEFF';
 
 function send(state: GenetecSimState, res: Response, answer: Answer) {
   const ser: Serialisation = res.locals.serialisation ?? 'json';
-  res.status(200).type(contentTypeOf(ser)).send((state.config.bom ? BOM : '') + render(ser, answer));
+  res
+    .status(200)
+    .type(contentTypeOf(ser))
+    .send((state.config.bom ? BOM : '') + render(ser, answer));
 }
 
 const ok = (state: GenetecSimState, res: Response, result?: unknown, kind: AnswerKind = 'query') => send(state, res, { ok: true, result, kind });
@@ -56,23 +59,24 @@ const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function apiRouter(state: GenetecSimState): Router {
   const r = express.Router({ caseSensitive: false });
-  const handle =
-    (fn: (req: Request, res: Response) => void | Promise<void>) =>
-    async (req: Request, res: Response, next: NextFunction) => {
-      try {
-        await fn(req, res);
-      } catch (e) {
-        if (e instanceof SdkFailure) return fail(state, res, e.sdkErrorCode, e.message);
-        next(e);
-      }
-    };
+  const handle = (fn: (req: Request, res: Response) => void | Promise<void>) => async (req: Request, res: Response, next: NextFunction) => {
+    try {
+      await fn(req, res);
+    } catch (e) {
+      if (e instanceof SdkFailure) return fail(state, res, e.sdkErrorCode, e.message);
+      next(e);
+    }
+  };
 
   // Gatekeeper for every Web SDK request: auth, session, content negotiation, queued Fail answers.
   r.use(async (req: Request, res: Response, next: NextFunction) => {
     const auth = authenticate(req.headers.authorization, state.config);
     if (!auth.ok) {
       if (auth.status === 401) res.setHeader('WWW-Authenticate', 'Basic realm="WebSdk"');
-      res.status(auth.status).type('text/plain').send(auth.status === 401 ? 'Unauthorized' : 'Forbidden');
+      res
+        .status(auth.status)
+        .type('text/plain')
+        .send(auth.status === 401 ? 'Unauthorized' : 'Forbidden');
       return;
     }
     const { isNew } = state.sessions.touch(auth.user, auth.applicationId, Date.now(), state.config.sessionIdleMs);
@@ -87,7 +91,10 @@ function apiRouter(state: GenetecSimState): Router {
 
   const ctx = (): Ctx => ({ store: state.store, tx: new Transaction(state.store), config: state.config, now: state.store.now() });
 
-  r.get('/', handle((_req, res) => ok(state, res, undefined, 'ping')));
+  r.get(
+    '/',
+    handle((_req, res) => ok(state, res, undefined, 'ping')),
+  );
 
   r.get(
     '/report/:type',
@@ -192,7 +199,15 @@ export function createGenetecApp(state: GenetecSimState, controls: SimulatorCont
         });
         r.post('/fail-next', (req, res) => {
           const f = failNextSchema.parse(req.body ?? {});
-          state.failures.push({ remaining: f.count, sdkErrorCode: f.sdkErrorCode, message: f.message, pathFilter: f.pathFilter, methodFilter: f.methodFilter, queryFilter: f.queryFilter, afterClauses: f.afterClauses });
+          state.failures.push({
+            remaining: f.count,
+            sdkErrorCode: f.sdkErrorCode,
+            message: f.message,
+            pathFilter: f.pathFilter,
+            methodFilter: f.methodFilter,
+            queryFilter: f.queryFilter,
+            afterClauses: f.afterClauses,
+          });
           res.json({ queued: state.failures });
         });
         r.delete('/fail-next', (_req, res) => {
@@ -248,7 +263,10 @@ export function createGenetecApp(state: GenetecSimState, controls: SimulatorCont
     if (err instanceof ZodError) return void res.status(400).json({ error: z.prettifyError(err) });
     if ((err as { type?: string }).type === 'entity.parse.failed') return void res.status(400).json({ error: 'Invalid JSON body.' });
     // A bug in the simulator itself: say so instead of pretending to be the real server.
-    res.status(500).type('text/plain').send(`Simulator internal error: ${(err as Error)?.message ?? String(err)}`);
+    res
+      .status(500)
+      .type('text/plain')
+      .send(`Simulator internal error: ${(err as Error)?.message ?? String(err)}`);
   });
   return app;
 }

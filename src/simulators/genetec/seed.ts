@@ -50,7 +50,18 @@ export type SeedEntity = z.infer<typeof seedEntitySchema>;
 /** Values arrive unescaped; escape them so the q-language literal reader returns them unchanged. */
 const esc = (v: string) => v.replace(/[\\{}()]/g, '\\$&');
 
-const FIELDS = ['Name', 'Description', 'FirstName', 'LastName', 'EmailAddress', 'MobilePhoneNumber', 'Arrival', 'Departure', 'Format', 'CardholderGuid'] as const;
+const FIELDS = [
+  'Name',
+  'Description',
+  'FirstName',
+  'LastName',
+  'EmailAddress',
+  'MobilePhoneNumber',
+  'Arrival',
+  'Departure',
+  'Format',
+  'CardholderGuid',
+] as const;
 
 export function seedEntities(store: Store, config: SimConfig, body: unknown): { guids: string[] } {
   const { entities } = seedBodySchema.parse(body ?? {});

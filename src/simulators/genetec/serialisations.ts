@@ -78,7 +78,15 @@ function legacyJson(a: Answer): Record<string, unknown> {
 function legacyXml(a: Answer): XmlNode[] {
   if (!a.ok) {
     const f = failureOf(a);
-    return [{ name: 'error', children: [{ name: 'code', text: f.code }, { name: 'message', text: f.message }] }];
+    return [
+      {
+        name: 'error',
+        children: [
+          { name: 'code', text: f.code },
+          { name: 'message', text: f.message },
+        ],
+      },
+    ];
   }
   if (a.result === undefined) return [];
   if (a.kind === 'entity') return [fromJson('entity', a.result)];

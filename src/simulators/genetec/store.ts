@@ -254,4 +254,3 @@ export function seedStore(store: Store, opts: { tenantGroups?: number } = {}) {
   cred(SEED.credentials.assigned, 'Alex Example card 1500', existing, SEED.assignedCard);
   cred(SEED.credentials.unassigned, 'Spare card 1600', null, SEED.unassignedCard);
 }
-

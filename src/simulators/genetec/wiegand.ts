@@ -94,9 +94,7 @@ function onesIn(bits: string, keep: (pos: number) => boolean): number {
   return n;
 }
 
-export type DecodeResult =
-  | { ok: true; facility: number | null; card: number }
-  | { ok: false; reason: string };
+export type DecodeResult = { ok: true; facility: number | null; card: number } | { ok: false; reason: string };
 
 /** Decodes raw Wiegand bits of a built-in layout and checks every parity bit. */
 export function simDecode(layout: SimLayout, rawHex: string, bitLength: number): DecodeResult {
@@ -132,5 +130,7 @@ export function simEncode(layout: SimLayout, facility: number | null, card: numb
     const ones = onesIn(bits.join(''), (p) => p !== g.parityAt && g.covers(p));
     bits[g.parityAt - 1] = g.kind === 'E' ? String(ones % 2) : String(1 - (ones % 2));
   }
-  return BigInt(`0b${bits.join('')}`).toString(16).toUpperCase();
+  return BigInt(`0b${bits.join('')}`)
+    .toString(16)
+    .toUpperCase();
 }

@@ -83,7 +83,10 @@ export function onGuardControls(deps: ControlDeps) {
  * setting the caller did not name, so only the keys actually sent are kept.
  */
 function patchOf<S extends z.ZodObject>(schema: S, body: unknown): Partial<z.infer<S>> {
-  const parsed = schema.partial().strict().parse(body ?? {}) as Record<string, unknown>;
+  const parsed = schema
+    .partial()
+    .strict()
+    .parse(body ?? {}) as Record<string, unknown>;
   const sent = new Set(Object.keys((body ?? {}) as object));
   return Object.fromEntries(Object.entries(parsed).filter(([k]) => sent.has(k))) as Partial<z.infer<S>>;
 }

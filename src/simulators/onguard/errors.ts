@@ -37,9 +37,7 @@ export const INVENTED_ERROR_CODES = {
   internalError: 'openaccess.general.internalerror',
 } as const;
 
-export type SimErrorCode =
-  | (typeof REAL_ERROR_CODES)[keyof typeof REAL_ERROR_CODES]
-  | (typeof INVENTED_ERROR_CODES)[keyof typeof INVENTED_ERROR_CODES];
+export type SimErrorCode = (typeof REAL_ERROR_CODES)[keyof typeof REAL_ERROR_CODES] | (typeof INVENTED_ERROR_CODES)[keyof typeof INVENTED_ERROR_CODES];
 
 export class SimError extends Error {
   constructor(

@@ -151,7 +151,7 @@ export function parseFilter(src: string): FilterNode | null {
         op = '!=';
       }
       const n = next();
-      if (!isKeyword(n, 'null')) throw new FilterError("Expected NULL after IS", n.p);
+      if (!isKeyword(n, 'null')) throw new FilterError('Expected NULL after IS', n.p);
       return { kind: 'compare', property: prop.v, op, value: null, position: prop.p };
     }
     let op: CompareOp;

@@ -7,9 +7,7 @@ const BIG_MARK = '\u0000bigint:';
 
 export function parseJson(text: string): unknown {
   // Strings are matched first so digits inside them are left alone.
-  const marked = text.replace(/"(?:[^"\\]|\\.)*"|(?<![\w.+-])-?\d{16,}(?![.eE\d])/g, (m) =>
-    m.startsWith('"') ? m : JSON.stringify(BIG_MARK + m),
-  );
+  const marked = text.replace(/"(?:[^"\\]|\\.)*"|(?<![\w.+-])-?\d{16,}(?![.eE\d])/g, (m) => (m.startsWith('"') ? m : JSON.stringify(BIG_MARK + m)));
   return JSON.parse(marked, (_k, v) => {
     if (typeof v !== 'string' || !v.startsWith(BIG_MARK)) return v;
     const digits = v.slice(BIG_MARK.length);

@@ -22,7 +22,12 @@ export const simOptionsSchema = z.object({
   /** Drop a badge's access-level assignments when it leaves the active status (§5.4 [U]; off by default). */
   inactiveDropsAssignments: z.boolean().default(false),
   /** Offset of the server's local time in dates it writes (§2.3: "server-local offset"). */
-  utcOffsetMinutes: z.number().int().min(-14 * 60).max(14 * 60).default(-300),
+  utcOffsetMinutes: z
+    .number()
+    .int()
+    .min(-14 * 60)
+    .max(14 * 60)
+    .default(-300),
   /** Page size used when the caller sends none (spec default 20). */
   defaultPageSize: z.number().int().min(1).max(100).default(20),
 });
@@ -31,8 +36,16 @@ export type SimOptions = z.infer<typeof simOptionsSchema>;
 /** Session lifetimes; both unknown on real servers (§1.7 [U]), so both are settable. */
 export const sessionSettingsSchema = z.object({
   /** Absolute lifetime reported as token_expiration_time. */
-  tokenLifetimeMs: z.number().int().min(1).default(60 * 60_000),
+  tokenLifetimeMs: z
+    .number()
+    .int()
+    .min(1)
+    .default(60 * 60_000),
   /** Inactivity timeout reset by every authenticated request; 0 disables it. */
-  idleTimeoutMs: z.number().int().min(0).default(15 * 60_000),
+  idleTimeoutMs: z
+    .number()
+    .int()
+    .min(0)
+    .default(15 * 60_000),
 });
 export type SessionSettings = z.infer<typeof sessionSettingsSchema>;

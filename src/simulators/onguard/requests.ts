@@ -80,9 +80,7 @@ export class ForcedErrors {
 
   /** Takes the first queued error that applies to this request, if any. */
   take(method: string, path: string): ForcedError | undefined {
-    const e = this.queue.find(
-      (q) => (!q.path || path.includes(q.path)) && (!q.method || q.method.toUpperCase() === method.toUpperCase()),
-    );
+    const e = this.queue.find((q) => (!q.path || path.includes(q.path)) && (!q.method || q.method.toUpperCase() === method.toUpperCase()));
     if (!e) return undefined;
     if (e.skip && e.skip > 0) {
       e.skip--;

@@ -143,7 +143,13 @@ export function apiRouter(deps: ApiDeps): Router {
   r.use((req, res, next) => {
     const q = locals(res).params.queue;
     if (!(q === true || String(q).toLowerCase() === 'true') || req.path.toLowerCase().startsWith('/queue')) return next();
-    const task = { id: randomUUID(), userId: locals(res).session?.userId ?? null, status: 'pending' as 'pending' | 'complete', response: undefined as unknown, at: deps.now() };
+    const task = {
+      id: randomUUID(),
+      userId: locals(res).session?.userId ?? null,
+      status: 'pending' as 'pending' | 'complete',
+      response: undefined as unknown,
+      at: deps.now(),
+    };
     tasks.set(task.id, task);
     const send = res.send.bind(res);
     const status = res.status.bind(res);
@@ -282,9 +288,7 @@ export function apiRouter(deps: ApiDeps): Router {
     ok(res, {
       total_items: TYPE_NAMES.length,
       // The shape of `types` is not evidenced beyond "types and their parent-child relationships" [I].
-      types: Object.fromEntries(
-        TYPE_NAMES.map((n) => [n, { display_name: TYPES[n].displayName, parent: null, children: [] as string[] }]),
-      ),
+      types: Object.fromEntries(TYPE_NAMES.map((n) => [n, { display_name: TYPES[n].displayName, parent: null, children: [] as string[] }])),
     }),
   );
 

@@ -185,9 +185,7 @@ export function findType(name: unknown): TypeDef | undefined {
   return typeof name === 'string' ? TYPE_BY_LOWER.get(name.trim().toLowerCase()) : undefined;
 }
 
-const propIndex = new Map<TypeName, Map<string, PropDef>>(
-  TYPE_NAMES.map((n) => [n, new Map(TYPES[n].props.map((p) => [p.name.toLowerCase(), p]))]),
-);
+const propIndex = new Map<TypeName, Map<string, PropDef>>(TYPE_NAMES.map((n) => [n, new Map(TYPES[n].props.map((p) => [p.name.toLowerCase(), p]))]));
 
 export function findProp(type: TypeDef, name: string): PropDef | undefined {
   return propIndex.get(type.name)!.get(name.toLowerCase());

@@ -157,9 +157,7 @@ export function seedState(credentials: { username: string; password: string }, n
         person(1, 'Ada', 'Lovelace', 'ada.lovelace@example.com', cardholderExtra),
         person(2, 'Grace', 'Hopper', 'grace.hopper@example.com', cardholderExtra),
       ],
-      Lnl_Visitor: [
-        person(SEED.visitorWithBadge.personId, 'Victor', 'Visitor', SEED.visitorWithBadge.email, { ORGANIZATION: 'Acme Contractors' }),
-      ],
+      Lnl_Visitor: [person(SEED.visitorWithBadge.personId, 'Victor', 'Visitor', SEED.visitorWithBadge.email, { ORGANIZATION: 'Acme Contractors' })],
       Lnl_Badge: [
         badge(13000, SEED.takenVisitorBadgeId, 1, bt.visitor, ACTIVE_STATUS_ID),
         badge(12999, 100001, 2, bt.employee, ACTIVE_STATUS_ID),

@@ -260,9 +260,7 @@ export class OnGuardStore {
   private checkActiveLimit(row: Row, self?: Row) {
     const limit = this.state.cardholderSettings.max_active_badges;
     if (row.STATUS !== ACTIVE_STATUS_ID || limit <= 0) return;
-    const active = this.rows(TYPES.Lnl_Badge).filter(
-      (b) => b !== self && sameInt(b.PERSONID, row.PERSONID) && b.STATUS === ACTIVE_STATUS_ID,
-    ).length;
+    const active = this.rows(TYPES.Lnl_Badge).filter((b) => b !== self && sameInt(b.PERSONID, row.PERSONID) && b.STATUS === ACTIVE_STATUS_ID).length;
     if (active >= limit) {
       throw new SimError(
         400,
@@ -423,10 +421,7 @@ export class OnGuardStore {
   }
 
   private applySeed(input: z.infer<typeof seedSchema>) {
-    const lists: Array<[keyof typeof SEED_LISTS, TypeDef]> = Object.entries(SEED_LISTS).map(([k, t]) => [
-      k as keyof typeof SEED_LISTS,
-      TYPES[t],
-    ]);
+    const lists: Array<[keyof typeof SEED_LISTS, TypeDef]> = Object.entries(SEED_LISTS).map(([k, t]) => [k as keyof typeof SEED_LISTS, TYPES[t]]);
     for (const [field, type] of lists) {
       const rows = input[field];
       if (!rows) continue;
@@ -552,10 +547,7 @@ const seedSchema = z
       })
       .partial()
       .optional(),
-    visitSettings: z
-      .object({ default_visitor_badge_type_id: z.number().int(), default_visitor_badge_type_name: z.string() })
-      .partial()
-      .optional(),
+    visitSettings: z.object({ default_visitor_badge_type_id: z.number().int(), default_visitor_badge_type_name: z.string() }).partial().optional(),
   })
   .strict();
 
@@ -603,4 +595,3 @@ function compareValues(a: RowValue, b: RowValue): number {
 function plain(v: unknown): unknown {
   return JSON.parse(JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? x.toString() : x)));
 }
-

@@ -98,9 +98,7 @@ export class SimulatorControls {
       req.socket.destroy();
       return;
     }
-    const applies =
-      (!f.pathFilter || req.path.includes(f.pathFilter)) &&
-      (!f.methodFilter || req.method.toUpperCase() === f.methodFilter.toUpperCase());
+    const applies = (!f.pathFilter || req.path.includes(f.pathFilter)) && (!f.methodFilter || req.method.toUpperCase() === f.methodFilter.toUpperCase());
     if (!applies) return next();
     if (f.hangRate > 0 && Math.random() < f.hangRate) {
       s.hung++;

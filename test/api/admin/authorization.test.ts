@@ -27,8 +27,14 @@ describe('authorization matrix for configuration endpoints', () => {
     ctx = { loc: loc.id, provider: p.id, badge: badge.id, group: group.id, type: ids.type('1') };
   });
   afterAll(async () => {
-    await api.temporal.workflow.getHandle(`refresh-${ctx.provider}`).terminate('test over').catch(() => undefined);
-    await api.temporal.schedule.getHandle(refreshScheduleId(ctx.provider)).delete().catch(() => undefined);
+    await api.temporal.workflow
+      .getHandle(`refresh-${ctx.provider}`)
+      .terminate('test over')
+      .catch(() => undefined);
+    await api.temporal.schedule
+      .getHandle(refreshScheduleId(ctx.provider))
+      .delete()
+      .catch(() => undefined);
     await api.close();
   });
 
@@ -73,7 +79,9 @@ describe('authorization matrix for configuration endpoints', () => {
       expect((await api.call('GET', `/v1/locations/${ctx.loc}/provisioning-options`, { token })).status).toBe(200);
       expect((await api.call('GET', `/v1/providers/${ctx.provider}/access-rules`, { token })).status).toBe(200);
     }
-    expect(ok(await api.call('GET', `/v1/providers/${ctx.provider}/access-rules`, { token: receptionist.token }), 'r').items.map((r: { name: string }) => r.name)).toEqual(['Lobby']);
+    expect(
+      ok(await api.call('GET', `/v1/providers/${ctx.provider}/access-rules`, { token: receptionist.token }), 'r').items.map((r: { name: string }) => r.name),
+    ).toEqual(['Lobby']);
     expect(ok(await api.call('GET', `/v1/providers/${ctx.provider}/access-rules`, { token: nobody.token }), 'r').items).toEqual([]);
     expect((await api.call('GET', `/v1/locations/${ctx.loc}/provisioning-options`, { token: null })).status).toBe(401);
   });
@@ -81,7 +89,12 @@ describe('authorization matrix for configuration endpoints', () => {
   it('lets the admin use every endpoint; no response carries the provider password', async () => {
     for (const [method, path, body, status] of adminOnly) {
       const r = await api.call(method, path(), { body: body() });
-      expect({ method, path: path(), status: r.status, body: r.status === status ? undefined : r.body }).toEqual({ method, path: path(), status, body: undefined });
+      expect({ method, path: path(), status: r.status, body: r.status === status ? undefined : r.body }).toEqual({
+        method,
+        path: path(),
+        status,
+        body: undefined,
+      });
       bodies.push(JSON.stringify(r.body ?? null));
     }
     const timeout = JSON.parse(bodies[4]);

@@ -19,7 +19,15 @@ export function onguardBody(extra: Record<string, unknown> = {}) {
 }
 
 export function genetecBody(extra: Record<string, unknown> = {}) {
-  return { kind: 'genetec', name: 'Genetec main', url: 'https://gsc.example:4590/WebSdk', username: 'admin', password: PASSWORD, applicationId: 'KjB9Q7/app', ...extra };
+  return {
+    kind: 'genetec',
+    name: 'Genetec main',
+    url: 'https://gsc.example:4590/WebSdk',
+    username: 'admin',
+    password: PASSWORD,
+    applicationId: 'KjB9Q7/app',
+    ...extra,
+  };
 }
 
 export async function createProvider(api: TestApi, locationId: string, body: Record<string, unknown> = onguardBody()) {
@@ -39,11 +47,7 @@ export async function createUser(api: TestApi, name: string, permissions: string
 }
 
 /** Puts a catalogue into the database the way a refresh would, without a PACS. */
-export async function seedCatalog(
-  api: TestApi,
-  providerId: string,
-  catalog: { accessRules?: CatalogAccessRule[]; badgeTypes?: CatalogBadgeType[] },
-) {
+export async function seedCatalog(api: TestApi, providerId: string, catalog: { accessRules?: CatalogAccessRule[]; badgeTypes?: CatalogBadgeType[] }) {
   await syncCatalog(api.db.prisma, providerId, { accessRules: catalog.accessRules ?? [], badgeTypes: catalog.badgeTypes ?? [] }, new Date());
   const rules = await api.db.prisma.accessRule.findMany({ where: { providerId } });
   const types = await api.db.prisma.badgeType.findMany({ where: { providerId } });

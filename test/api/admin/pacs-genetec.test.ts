@@ -44,7 +44,10 @@ describe('Genetec provider: test connection and refresh', () => {
     ).id;
   });
   afterAll(async () => {
-    await api?.temporal.schedule.getHandle(refreshScheduleId(providerId)).delete().catch(() => undefined);
+    await api?.temporal.schedule
+      .getHandle(refreshScheduleId(providerId))
+      .delete()
+      .catch(() => undefined);
     await worker?.stop();
     await api?.close();
     await sim?.close();
@@ -155,7 +158,9 @@ describe('Genetec provider: test connection and refresh', () => {
     const r = await api.call('POST', `/v1/providers/${providerId}/refresh`);
     expect(r.status).toBe(200);
     expect(r.body.accessRules).toMatchObject({ added: 0, updated: 1, missing: 1, unchanged: rules.length - 2, totalMissing: 1 });
-    expect(r.body.flagged.userGroups).toEqual([expect.objectContaining({ id: groupId, missingAccessRules: [expect.objectContaining({ externalId: escort.externalId })] })]);
+    expect(r.body.flagged.userGroups).toEqual([
+      expect.objectContaining({ id: groupId, missingAccessRules: [expect.objectContaining({ externalId: escort.externalId })] }),
+    ]);
     const after = ok(await api.call('GET', `/v1/providers/${providerId}/access-rules?limit=200`), 'rules').items;
     expect(after.find((x: { id: string }) => x.id === lobby.id)).toMatchObject({ name: 'Lobby guests', status: 'active' });
     expect(after.find((x: { id: string }) => x.id === escort.id)).toMatchObject({ name: 'Data centre escort', status: 'missing' });
@@ -174,7 +179,10 @@ describe('Genetec provider: test connection and refresh', () => {
       expect(r.status).toBe(502);
       expect(r.body.error.code).toBe('PACS_LICENSE');
       expect(r.body.error.message).toMatch(/GSC-1SDK-TRACTIONGUEST-VM/);
-      expect(ok(await api.call('GET', `/v1/providers/${providerId}`), 'p')).toMatchObject({ refreshStatus: 'failed', lastRefreshError: { code: r.body.error.code } });
+      expect(ok(await api.call('GET', `/v1/providers/${providerId}`), 'p')).toMatchObject({
+        refreshStatus: 'failed',
+        lastRefreshError: { code: r.body.error.code },
+      });
     } finally {
       ok(await api.call('PATCH', `/v1/providers/${providerId}`, { body: { applicationId: sim.credentials.applicationId } }), 'patch back');
     }

@@ -36,7 +36,10 @@ describe('OnGuard provider: test connection and refresh', () => {
     ).id;
   });
   afterAll(async () => {
-    await api.temporal.schedule.getHandle(refreshScheduleId(providerId)).delete().catch(() => undefined);
+    await api.temporal.schedule
+      .getHandle(refreshScheduleId(providerId))
+      .delete()
+      .catch(() => undefined);
     await worker?.stop();
     await api?.close();
     await sim?.close();
@@ -48,8 +51,15 @@ describe('OnGuard provider: test connection and refresh', () => {
     expect(r.status).toBe(200);
     expect(r.body.ok).toBe(true);
     expect(failed(r.body)).toEqual([]);
-    expect(r.body.steps.map((s: { name: string }) => s.name)).toEqual(expect.arrayContaining(['reachability', 'version', 'directories', 'credentials', 'licence']));
-    expect(r.body.directories).toEqual(expect.arrayContaining([{ id: 'id-1', name: '<Internal>' }, { id: 'id-2', name: 'CORP.EXAMPLE.COM' }]));
+    expect(r.body.steps.map((s: { name: string }) => s.name)).toEqual(
+      expect.arrayContaining(['reachability', 'version', 'directories', 'credentials', 'licence']),
+    );
+    expect(r.body.directories).toEqual(
+      expect.arrayContaining([
+        { id: 'id-1', name: '<Internal>' },
+        { id: 'id-2', name: 'CORP.EXAMPLE.COM' },
+      ]),
+    );
     expect(r.body.serverVersion).toBeTruthy();
   });
 
@@ -171,7 +181,10 @@ describe('OnGuard provider: test connection and refresh', () => {
     // Configuration that the next refresh will find broken.
     const level2 = rules.find((x: { externalId: string }) => x.externalId === '2');
     groupId = ok(await api.call('POST', '/v1/user-groups', { body: { name: 'Reception', accessRuleIds: [level2.id], userIds: [] } }), 'group').id;
-    badgeId = ok(await api.call('POST', `/v1/providers/${providerId}/badges`, { body: { name: 'Temp 1', uniqueId: '42', badgeTypeId: byName.Temporary.id } }), 'badge').id;
+    badgeId = ok(
+      await api.call('POST', `/v1/providers/${providerId}/badges`, { body: { name: 'Temp 1', uniqueId: '42', badgeTypeId: byName.Temporary.id } }),
+      'badge',
+    ).id;
   });
 
   it('a second refresh after a rename and deletions in OnGuard shows updated and missing, and flags what used them', async () => {
@@ -188,7 +201,9 @@ describe('OnGuard provider: test connection and refresh', () => {
     expect(r.status).toBe(200);
     expect(r.body.accessRules).toMatchObject({ added: 0, updated: 1, missing: 1, unchanged: 128, totalMissing: 1 });
     expect(r.body.badgeTypes).toMatchObject({ added: 0, updated: 0, missing: 1, unchanged: 3, totalMissing: 1 });
-    expect(r.body.flagged.userGroups).toEqual([expect.objectContaining({ id: groupId, name: 'Reception', missingAccessRules: [expect.objectContaining({ externalId: '2' })] })]);
+    expect(r.body.flagged.userGroups).toEqual([
+      expect.objectContaining({ id: groupId, name: 'Reception', missingAccessRules: [expect.objectContaining({ externalId: '2' })] }),
+    ]);
     expect(r.body.flagged.badges).toEqual([expect.objectContaining({ id: badgeId, problem: 'BADGE_TYPE_MISSING' })]);
 
     const rules = ok(await api.call('GET', `/v1/providers/${providerId}/access-rules?limit=200`), 'rules').items;
@@ -217,10 +232,7 @@ describe('OnGuard provider: test connection and refresh', () => {
     // Slow PACS answers make sure the second request arrives while the first run is still going.
     sim.controls.setFaults({ latencyMs: 150 });
     try {
-      const [a, b] = await Promise.all([
-        api.call('POST', `/v1/providers/${providerId}/refresh`),
-        api.call('POST', `/v1/providers/${providerId}/refresh`),
-      ]);
+      const [a, b] = await Promise.all([api.call('POST', `/v1/providers/${providerId}/refresh`), api.call('POST', `/v1/providers/${providerId}/refresh`)]);
       expect([a.status, b.status]).toEqual([200, 200]);
       expect(a.body).toEqual(b.body);
     } finally {
@@ -292,7 +304,11 @@ describe('OnGuard provider: test connection and refresh', () => {
       sim.controls.setFaults({ latencyMs: 0 });
     }
     const gone = '22222222-2222-4222-8222-222222222222';
-    const result = await api.temporal.workflow.execute('scheduledRefresh', { workflowId: `scheduled-test-${gone}`, taskQueue: api.taskQueue, args: [{ providerId: gone }] });
+    const result = await api.temporal.workflow.execute('scheduledRefresh', {
+      workflowId: `scheduled-test-${gone}`,
+      taskQueue: api.taskQueue,
+      args: [{ providerId: gone }],
+    });
     expect(result).toEqual({ skipped: true, reason: 'provider-deleted' });
   });
 

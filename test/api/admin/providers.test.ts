@@ -14,7 +14,11 @@ describe('providers', () => {
     locationId = (await createLocation(api)).id;
   });
   afterAll(async () => {
-    for (const id of schedulesToClean) await api.temporal.schedule.getHandle(refreshScheduleId(id)).delete().catch(() => undefined);
+    for (const id of schedulesToClean)
+      await api.temporal.schedule
+        .getHandle(refreshScheduleId(id))
+        .delete()
+        .catch(() => undefined);
     await api.close();
   });
 
@@ -65,7 +69,12 @@ describe('providers', () => {
     const pems = selfsigned.generate([{ name: 'commonName', value: 'gsc.example' }], { days: 30, keySize: 2048, algorithm: 'sha256' });
     const hex = 'ab'.repeat(32);
     const r = await api.call('POST', `/v1/locations/${locationId}/providers`, {
-      body: genetecBody({ tls: { verify: true, caCert: pems.cert, fingerprint: hex }, maxConcurrentRequests: 8, refreshIntervalMinutes: 15, taskQueue: 'site-a' }),
+      body: genetecBody({
+        tls: { verify: true, caCert: pems.cert, fingerprint: hex },
+        maxConcurrentRequests: 8,
+        refreshIntervalMinutes: 15,
+        taskQueue: 'site-a',
+      }),
     });
     expect(r.status).toBe(201);
     schedulesToClean.push(r.body.id);
@@ -167,7 +176,10 @@ describe('providers', () => {
     // Settings are checked against the provider's kind: visitMarkerField is OnGuard's.
     const otherKind = await api.call('PATCH', `/v1/providers/${g.id}`, { body: { settings: { visitMarkerField: 'VB_VISIT' } } });
     expect(otherKind.status).toBe(400);
-    expect(otherKind.body.error.details.issues[0]).toMatchObject({ path: 'settings.visitMarkerField', message: expect.stringMatching(/not a setting of a genetec provider/) });
+    expect(otherKind.body.error.details.issues[0]).toMatchObject({
+      path: 'settings.visitMarkerField',
+      message: expect.stringMatching(/not a setting of a genetec provider/),
+    });
     const keep = await api.call('PATCH', `/v1/providers/${g.id}`, { body: { settings: { releaseOnDeactivate: false, personEntityType: 'Cardholder' } } });
     expect(keep.status).toBe(200);
     expect(keep.body.settings).toMatchObject({ releaseOnDeactivate: false, personEntityType: 'Cardholder' });

@@ -23,7 +23,10 @@ describe('provisioning options and the shared permission helpers', () => {
     site = await createLocation(api, 'Berlin HQ');
     other = await createLocation(api, 'Paris');
     providerId = (await createProvider(api, site.id)).id;
-    otherIds = await seedCatalog(api, (await createProvider(api, other.id, onguardBody({ name: 'Paris' }))).id, { accessRules: STANDARD_RULES, badgeTypes: STANDARD_TYPES });
+    otherIds = await seedCatalog(api, (await createProvider(api, other.id, onguardBody({ name: 'Paris' }))).id, {
+      accessRules: STANDARD_RULES,
+      badgeTypes: STANDARD_TYPES,
+    });
     rita = await createUser(api, 'Rita', ['provisionBadge', 'signOut']);
     nobody = await createUser(api, 'Nobody', []);
   });
@@ -49,7 +52,10 @@ describe('provisioning options and the shared permission helpers', () => {
     expect(r.body.reasons[0].message).toMatch(/user group/);
 
     // A group with rules of another location does not help here.
-    const g = ok(await api.call('POST', '/v1/user-groups', { body: { name: 'Paris desk', accessRuleIds: [otherIds.rule('10')], userIds: [rita.id] } }), 'group');
+    const g = ok(
+      await api.call('POST', '/v1/user-groups', { body: { name: 'Paris desk', accessRuleIds: [otherIds.rule('10')], userIds: [rita.id] } }),
+      'group',
+    );
     expect(codes(await options(site.id, rita.token))).toContain('NOT_IN_GROUP_WITH_RULES');
     ok(await api.call('PATCH', `/v1/user-groups/${g.id}`, { body: { accessRuleIds: [otherIds.rule('10'), ids.rule('10'), ids.rule('11')] } }), 'patch');
     r = await options(site.id, rita.token);
@@ -63,7 +69,14 @@ describe('provisioning options and the shared permission helpers', () => {
     expect(r.body.canProvision).toBe(true);
     expect(r.body.reasons).toEqual([]);
     expect(r.body.badges).toEqual([
-      expect.objectContaining({ id: free.id, name: 'V1', uniqueId: '1001', providerId, providerName: 'OnGuard main', badgeType: { id: ids.type('1'), name: 'Visitor' } }),
+      expect.objectContaining({
+        id: free.id,
+        name: 'V1',
+        uniqueId: '1001',
+        providerId,
+        providerName: 'OnGuard main',
+        badgeType: { id: ids.type('1'), name: 'Visitor' },
+      }),
     ]);
 
     // A rule gone from the PACS is no longer offered.
@@ -105,16 +118,19 @@ describe('provisioning options and the shared permission helpers', () => {
     expect(okSel.provider.id).toBe(providerId);
     expect(okSel.accessRules.map((r) => r.name)).toEqual(['Lobby']);
 
-    await expect(checkProvisionSelection(api.db.prisma, { id: rita.id, permissions: [] }, { locationId: site.id, badgeId: badges[0].id, accessRuleIds: [] })).rejects.toMatchObject({
+    await expect(
+      checkProvisionSelection(api.db.prisma, { id: rita.id, permissions: [] }, { locationId: site.id, badgeId: badges[0].id, accessRuleIds: [] }),
+    ).rejects.toMatchObject({
       status: 403,
     });
     await expect(checkProvisionSelection(api.db.prisma, caller, { locationId: site.id, badgeId: badges[1].id, accessRuleIds: [] })).rejects.toMatchObject({
       status: 409,
       code: 'BADGE_IN_USE',
     });
-    await expect(
-      checkProvisionSelection(api.db.prisma, caller, { locationId: other.id, badgeId: badges[0].id, accessRuleIds: [] }),
-    ).rejects.toMatchObject({ status: 400, details: { issues: [{ path: 'badgeId' }] } });
+    await expect(checkProvisionSelection(api.db.prisma, caller, { locationId: other.id, badgeId: badges[0].id, accessRuleIds: [] })).rejects.toMatchObject({
+      status: 400,
+      details: { issues: [{ path: 'badgeId' }] },
+    });
     const err = await checkProvisionSelection(api.db.prisma, caller, {
       locationId: site.id,
       badgeId: badges[0].id,

@@ -59,7 +59,9 @@ describe('user groups', () => {
 
   it('patches name, rules and members (replacing them) and deletes', async () => {
     const g = ok(await api.call('POST', '/v1/user-groups', { body: { name: 'Night shift', accessRuleIds: [berlin.rule('10')], userIds: [rita.id] } }), 'g');
-    const p = await api.call('PATCH', `/v1/user-groups/${g.id}`, { body: { name: 'Night desk', accessRuleIds: [berlin.rule('11'), berlin.rule('12')], userIds: [sam.id] } });
+    const p = await api.call('PATCH', `/v1/user-groups/${g.id}`, {
+      body: { name: 'Night desk', accessRuleIds: [berlin.rule('11'), berlin.rule('12')], userIds: [sam.id] },
+    });
     expect(p.status).toBe(200);
     expect(p.body.name).toBe('Night desk');
     expect(p.body.accessRules.map((r: { name: string }) => r.name).sort()).toEqual(['Floor 2', 'Server room']);

@@ -170,17 +170,27 @@ describe('GenetecClient against the simulator: error classes', () => {
     const c = make();
     const { personId } = await c.findOrCreateVisitor({ visitId: 'dup', firstName: 'D', lastName: 'Up' });
     // Another system creates the same card between our check and our create.
-    await h.ctl('POST', '/fail-next', { sdkErrorCode: 'SimPlaceholderDuplicateCredential', message: 'A credential with the same format and card data already exists', pathFilter: 'entity', methodFilter: 'POST' });
-    await h.ctl('POST', '/seed', { entities: [{ EntityType: 'Credential', Format: 'WiegandStandardCredentialFormat(0,5151)', CardholderGuid: SEED.cardholders.existing }] });
+    await h.ctl('POST', '/fail-next', {
+      sdkErrorCode: 'SimPlaceholderDuplicateCredential',
+      message: 'A credential with the same format and card data already exists',
+      pathFilter: 'entity',
+      methodFilter: 'POST',
+    });
+    await h.ctl('POST', '/seed', {
+      entities: [{ EntityType: 'Credential', Format: 'WiegandStandardCredentialFormat(0,5151)', CardholderGuid: SEED.cardholders.existing }],
+    });
     // The seed above already exists, so the first lookup finds it held elsewhere: no create is attempted.
-    const e = await failure(c.issueBadge({ personId, uniqueId: '5151', badgeType: STANDARD_26, activateAt: new Date(), deactivateAt: new Date(Date.now() + HOUR) }));
+    const e = await failure(
+      c.issueBadge({ personId, uniqueId: '5151', badgeType: STANDARD_26, activateAt: new Date(), deactivateAt: new Date(Date.now() + HOUR) }),
+    );
     expect(e.code).toBe('BADGE_ALREADY_ASSIGNED');
     await h.ctl('DELETE', '/fail-next');
     // The race proper: two visitors get the same card at once; both checks see it free, one create wins.
     const other = await c.findOrCreateVisitor({ visitId: 'dup2', firstName: 'D', lastName: 'Two' });
     await h.ctl('PUT', '/faults', { latencyMs: 50 });
     await h.ctl('POST', '/stats/reset');
-    const issue = (p: string) => c.issueBadge({ personId: p, uniqueId: '5152', badgeType: STANDARD_26, activateAt: new Date(), deactivateAt: new Date(Date.now() + HOUR) });
+    const issue = (p: string) =>
+      c.issueBadge({ personId: p, uniqueId: '5152', badgeType: STANDARD_26, activateAt: new Date(), deactivateAt: new Date(Date.now() + HOUR) });
     const results = await Promise.allSettled([issue(personId), issue(other.personId)]);
     expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
     const lost = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')!.reason;
@@ -193,8 +203,15 @@ describe('GenetecClient against the simulator: error classes', () => {
   it('out-of-range reported by the server maps to BADGE_ID_OUT_OF_RANGE', async () => {
     const c = make();
     const { personId } = await c.findOrCreateVisitor({ visitId: 'oor', firstName: 'O', lastName: 'R' });
-    await h.ctl('POST', '/fail-next', { sdkErrorCode: 'SimPlaceholderValueOutOfRange', message: 'The card number is out of range for the format', pathFilter: 'entity', methodFilter: 'POST' });
-    const e = await failure(c.issueBadge({ personId, uniqueId: '65000', badgeType: STANDARD_26, activateAt: new Date(), deactivateAt: new Date(Date.now() + HOUR) }));
+    await h.ctl('POST', '/fail-next', {
+      sdkErrorCode: 'SimPlaceholderValueOutOfRange',
+      message: 'The card number is out of range for the format',
+      pathFilter: 'entity',
+      methodFilter: 'POST',
+    });
+    const e = await failure(
+      c.issueBadge({ personId, uniqueId: '65000', badgeType: STANDARD_26, activateAt: new Date(), deactivateAt: new Date(Date.now() + HOUR) }),
+    );
     expect(e.code).toBe('BADGE_ID_OUT_OF_RANGE');
   });
 

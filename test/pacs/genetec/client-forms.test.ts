@@ -43,11 +43,16 @@ describe('GenetecClient: credential request forms (UndecodedWiegand by default, 
     expect(cred.CardholderGuid).toBe(personId);
     expect(await c.lookupBadge('4242', STANDARD_26)).toMatchObject({ exists: true, credentialId: issued.credentialId, holderId: personId });
     // A retry finds it (name search and UniqueIds with the same XML value) instead of creating another.
-    expect(await c.issueBadge({ personId, uniqueId: '4242', badgeType: STANDARD_26, ...window() })).toEqual({ credentialId: issued.credentialId, created: false });
+    expect(await c.issueBadge({ personId, uniqueId: '4242', badgeType: STANDARD_26, ...window() })).toEqual({
+      credentialId: issued.credentialId,
+      created: false,
+    });
   });
 
   it('finds a card created by hand under another name through UniqueIds@<UndecodedWiegand>', async () => {
-    await h.ctl('POST', '/seed', { entities: [{ EntityType: 'Credential', Name: 'Hand made', Format: 'WiegandStandardCredentialFormat(0,5151)', CardholderGuid: SEED.cardholders.existing }] });
+    await h.ctl('POST', '/seed', {
+      entities: [{ EntityType: 'Credential', Name: 'Hand made', Format: 'WiegandStandardCredentialFormat(0,5151)', CardholderGuid: SEED.cardholders.existing }],
+    });
     await h.ctl('PUT', '/config', { refuseDecodedCredentialFormat: true });
     const c = make();
     expect(await c.lookupBadge('5151', STANDARD_26)).toMatchObject({ exists: true, holderId: SEED.cardholders.existing });
@@ -59,7 +64,12 @@ describe('GenetecClient: credential request forms (UndecodedWiegand by default, 
     const c = make();
     const { personId } = await c.findOrCreateVisitor({ visitId: 'form-3', firstName: 'N', lastName: 'Ame' });
     const issued = await c.issueBadge({ personId, uniqueId: '777', badgeType: STANDARD_26, ...window() });
-    await h.ctl('POST', '/fail-next', { sdkErrorCode: 'InvalidOperation', message: "Could not find property 'UniqueIds'", pathFilter: 'report/CredentialConfiguration', count: 5 });
+    await h.ctl('POST', '/fail-next', {
+      sdkErrorCode: 'InvalidOperation',
+      message: "Could not find property 'UniqueIds'",
+      pathFilter: 'report/CredentialConfiguration',
+      count: 5,
+    });
     expect(await c.lookupBadge('777', STANDARD_26)).toMatchObject({ exists: true, credentialId: issued.credentialId, holderId: personId });
   });
 
@@ -95,7 +105,8 @@ describe('GenetecClient: credential request forms (UndecodedWiegand by default, 
   it('the simulator refuses raw bits with a wrong parity bit', async () => {
     const good = wiegandRawHex('H10301', 3n, 1234n);
     const bad = (BigInt(`0x${good}`) ^ 1n).toString(16).toUpperCase();
-    const xml = (raw: string) => `<UndecodedWiegand><BitLength>26</BitLength><FormatType>00000000-0000-0000-0000-000000000200</FormatType><Raw>${raw}</Raw></UndecodedWiegand>`;
+    const xml = (raw: string) =>
+      `<UndecodedWiegand><BitLength>26</BitLength><FormatType>00000000-0000-0000-0000-000000000200</FormatType><Raw>${raw}</Raw></UndecodedWiegand>`;
     const f = await h.fail('/entity', `entity=NewEntity(Credential),Format=${xml(bad)},Guid`, 'POST');
     expect(f.SdkErrorCode).toBe('InvalidOperation');
     expect(f.Message).toMatch(/parity bit 26/);
@@ -107,7 +118,13 @@ describe('GenetecClient: credential request forms (UndecodedWiegand by default, 
     const c = make();
     const { personId } = await c.findOrCreateVisitor({ visitId: 'partial', firstName: 'Par', lastName: 'Tial' });
     const end = new Date(Date.now() + 2 * HOUR);
-    await h.ctl('POST', '/fail-next', { sdkErrorCode: 'InvalidOperation', message: 'Injected: second part refused', pathFilter: 'entity', methodFilter: 'POST', queryFilter: 'Departure=' });
+    await h.ctl('POST', '/fail-next', {
+      sdkErrorCode: 'InvalidOperation',
+      message: 'Injected: second part refused',
+      pathFilter: 'entity',
+      methodFilter: 'POST',
+      queryFilter: 'Departure=',
+    });
     const e = await rejection(c.issueBadge({ personId, uniqueId: '9090', badgeType: STANDARD_26, activateAt: new Date(), deactivateAt: end }));
     expect(e.message).toMatch(/second part refused/);
     // First part applied, second not.
@@ -128,7 +145,14 @@ describe('GenetecClient: credential request forms (UndecodedWiegand by default, 
       const c = make();
       const { personId } = await c.findOrCreateVisitor({ visitId: 'partial-deact', firstName: 'De', lastName: 'Act' });
       const { credentialId } = await c.issueBadge({ personId, uniqueId: '6060', badgeType: STANDARD_26, ...window() });
-      await h.ctl('POST', '/fail-next', { sdkErrorCode: 'InvalidOperation', message: 'Injected: second clause refused', pathFilter: 'entity', methodFilter: 'POST', queryFilter: 'Credentials-', afterClauses: 1 });
+      await h.ctl('POST', '/fail-next', {
+        sdkErrorCode: 'InvalidOperation',
+        message: 'Injected: second clause refused',
+        pathFilter: 'entity',
+        methodFilter: 'POST',
+        queryFilter: 'Credentials-',
+        afterClauses: 1,
+      });
       expect((await rejection(c.deactivateBadge({ personId, credentialId }))).message).toMatch(/second clause refused/);
       const half = await simEntity(h, credentialId);
       expect(half.Status.State).toBe('Inactive');
@@ -144,7 +168,14 @@ describe('GenetecClient: credential request forms (UndecodedWiegand by default, 
       const { personId } = await c.findOrCreateVisitor({ visitId: 'partial-grant', firstName: 'Gr', lastName: 'Ant' });
       const { credentialId } = await c.issueBadge({ personId, uniqueId: '6061', badgeType: STANDARD_26, ...window() });
       const groups = [SEED.groups.lobbyVisitors, SEED.groups.floor3Visitors];
-      await h.ctl('POST', '/fail-next', { sdkErrorCode: 'InvalidOperation', message: 'Injected: second group refused', pathFilter: 'entity', methodFilter: 'POST', queryFilter: 'AddCardholderIntoGroup', afterClauses: 1 });
+      await h.ctl('POST', '/fail-next', {
+        sdkErrorCode: 'InvalidOperation',
+        message: 'Injected: second group refused',
+        pathFilter: 'entity',
+        methodFilter: 'POST',
+        queryFilter: 'AddCardholderIntoGroup',
+        afterClauses: 1,
+      });
       expect((await rejection(c.grantAccess({ personId, credentialId, accessRuleExternalIds: groups }))).message).toMatch(/second group refused/);
       expect((await simEntity(h, personId)).Groups).toHaveLength(1);
       await c.grantAccess({ personId, credentialId, accessRuleExternalIds: groups });

@@ -63,7 +63,12 @@ describe('GenetecClient against the simulator: operations', () => {
     });
 
     it('still lists the groups when one disappears between the report and the name read', async () => {
-      await h.ctl('POST', '/fail-next', { sdkErrorCode: 'SimPlaceholderEntityNotFound', message: 'The entity does not exist', pathFilter: '/entity', methodFilter: 'GET' });
+      await h.ctl('POST', '/fail-next', {
+        sdkErrorCode: 'SimPlaceholderEntityNotFound',
+        message: 'The entity does not exist',
+        pathFilter: '/entity',
+        methodFilter: 'GET',
+      });
       const rules = await client.listAccessRules();
       expect(rules).toHaveLength(5 + SEED.tenantGroupCount);
     });
@@ -136,7 +141,7 @@ describe('GenetecClient against the simulator: operations', () => {
       expect(namesake.personId).not.toBe(first.personId);
     });
 
-    it('does not take a longer name that contains the visitor\'s for the visitor, even with the same e-mail', async () => {
+    it("does not take a longer name that contains the visitor's for the visitor, even with the same e-mail", async () => {
       // The name search is NameSearchMode=Contains [C-obs]: "Ada Lovelace 9" also finds "Ada Lovelace 90".
       const longer = await client.findOrCreateVisitor({ ...visit(90), email: 'ada9@example.com' });
       const v = await client.findOrCreateVisitor(visit(9));
@@ -163,7 +168,12 @@ describe('GenetecClient against the simulator: operations', () => {
         holderName: 'Alex Example',
         active: true,
       });
-      expect(await client.lookupBadge('1600', STANDARD_26)).toMatchObject({ exists: true, credentialId: SEED.credentials.unassigned, holderId: null, active: true });
+      expect(await client.lookupBadge('1600', STANDARD_26)).toMatchObject({
+        exists: true,
+        credentialId: SEED.credentials.unassigned,
+        holderId: null,
+        active: true,
+      });
       expect(await client.lookupBadge('4242', STANDARD_26)).toEqual({ exists: false });
     });
 
@@ -228,7 +238,13 @@ describe('GenetecClient against the simulator: operations', () => {
     it('takes a free card from the pool: assigns and activates the existing credential', async () => {
       await h.ctl('POST', '/seed', { entities: [] });
       const { personId } = await client.findOrCreateVisitor(visit(8));
-      const issued = await client.issueBadge({ personId, uniqueId: '1600', badgeType: STANDARD_26, activateAt: new Date(), deactivateAt: new Date(Date.now() + HOUR) });
+      const issued = await client.issueBadge({
+        personId,
+        uniqueId: '1600',
+        badgeType: STANDARD_26,
+        activateAt: new Date(),
+        deactivateAt: new Date(Date.now() + HOUR),
+      });
       expect(issued).toEqual({ credentialId: SEED.credentials.unassigned, created: false });
       expect(await client.lookupBadge('1600', STANDARD_26)).toMatchObject({ holderId: personId, active: true });
     });
@@ -238,7 +254,12 @@ describe('GenetecClient against the simulator: operations', () => {
         entities: [
           { EntityType: 'Cardholder', Guid: '5eed0000-0000-4000-8000-00000000b001', Name: 'Multi' },
           { EntityType: 'Credential', Format: 'WiegandStandardCredentialFormat(0,11)', CardholderGuid: '5eed0000-0000-4000-8000-00000000b001' },
-          { EntityType: 'Credential', Format: 'WiegandStandardCredentialFormat(0,12)', CardholderGuid: '5eed0000-0000-4000-8000-00000000b001', Status: { State: 'Inactive' } },
+          {
+            EntityType: 'Credential',
+            Format: 'WiegandStandardCredentialFormat(0,12)',
+            CardholderGuid: '5eed0000-0000-4000-8000-00000000b001',
+            Status: { State: 'Inactive' },
+          },
           {
             EntityType: 'Credential',
             Format: 'WiegandStandardCredentialFormat(0,13)',
@@ -273,7 +294,9 @@ describe('GenetecClient against the simulator: operations', () => {
     it('reports a cardholder group that no longer exists as ACCESS_RULE_MISSING', async () => {
       const { personId } = await client.findOrCreateVisitor(visit(10));
       await h.api(`/entity/${SEED.groups.floor3Visitors}`, { method: 'DELETE' });
-      const e = await rejection(client.grantAccess({ personId, credentialId: '', accessRuleExternalIds: [SEED.groups.lobbyVisitors, SEED.groups.floor3Visitors] }));
+      const e = await rejection(
+        client.grantAccess({ personId, credentialId: '', accessRuleExternalIds: [SEED.groups.lobbyVisitors, SEED.groups.floor3Visitors] }),
+      );
       expect(e.code).toBe('ACCESS_RULE_MISSING');
       expect(e.message).toContain(SEED.groups.floor3Visitors);
       expect((await simEntity(h, personId)).Groups).toEqual([]);
@@ -281,7 +304,13 @@ describe('GenetecClient against the simulator: operations', () => {
 
     it('deactivates the credential and frees the card; repeating it, or for a deleted credential, succeeds', async () => {
       const { personId } = await client.findOrCreateVisitor(visit(11));
-      const { credentialId } = await client.issueBadge({ personId, uniqueId: '777', badgeType: STANDARD_26, activateAt: new Date(), deactivateAt: new Date(Date.now() + HOUR) });
+      const { credentialId } = await client.issueBadge({
+        personId,
+        uniqueId: '777',
+        badgeType: STANDARD_26,
+        activateAt: new Date(),
+        deactivateAt: new Date(Date.now() + HOUR),
+      });
       await client.deactivateBadge({ personId, credentialId });
       expect(await client.lookupBadge('777', STANDARD_26)).toEqual({ exists: true, credentialId, holderId: null, holderName: null, active: false });
       expect(await client.activeBadgesOf(personId)).toEqual([]);
@@ -293,7 +322,13 @@ describe('GenetecClient against the simulator: operations', () => {
     it('can keep the credential on the person when release is switched off', async () => {
       const keep = new GenetecClient(connFor(h.sim), { releaseOnDeactivate: false });
       const { personId } = await keep.findOrCreateVisitor(visit(12));
-      const { credentialId } = await keep.issueBadge({ personId, uniqueId: '778', badgeType: STANDARD_26, activateAt: new Date(), deactivateAt: new Date(Date.now() + HOUR) });
+      const { credentialId } = await keep.issueBadge({
+        personId,
+        uniqueId: '778',
+        badgeType: STANDARD_26,
+        activateAt: new Date(),
+        deactivateAt: new Date(Date.now() + HOUR),
+      });
       await keep.deactivateBadge({ personId, credentialId });
       expect(await keep.lookupBadge('778', STANDARD_26)).toMatchObject({ holderId: personId, active: false });
       await keep.close();
@@ -303,7 +338,13 @@ describe('GenetecClient against the simulator: operations', () => {
       for (const n of [13, 14]) {
         const { personId } = await client.findOrCreateVisitor(visit(n));
         expect(await client.activeBadgesOf(personId)).toEqual([]);
-        const { credentialId } = await client.issueBadge({ personId, uniqueId: '900', badgeType: STANDARD_26, activateAt: new Date(), deactivateAt: new Date(Date.now() + HOUR) });
+        const { credentialId } = await client.issueBadge({
+          personId,
+          uniqueId: '900',
+          badgeType: STANDARD_26,
+          activateAt: new Date(),
+          deactivateAt: new Date(Date.now() + HOUR),
+        });
         await client.grantAccess({ personId, credentialId, accessRuleExternalIds: [SEED.groups.lobbyVisitors] });
         expect(await client.lookupBadge('900', STANDARD_26)).toMatchObject({ holderId: personId, active: true });
         await client.revokeAccess({ personId, credentialId, accessRuleExternalIds: [SEED.groups.lobbyVisitors] });

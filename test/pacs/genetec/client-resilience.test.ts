@@ -68,7 +68,13 @@ describe('GenetecClient: idempotency, bounded concurrency and sessions', () => {
     it('grantAccess, revokeAccess and deactivateBadge can all be repeated', async () => {
       const c = make(connFor(h.sim));
       const { personId } = await c.findOrCreateVisitor({ visitId: 'retry-5', firstName: 'Rep', lastName: 'Eat' });
-      const { credentialId } = await c.issueBadge({ personId, uniqueId: '3333', badgeType: STANDARD_26, activateAt: new Date(), deactivateAt: new Date(Date.now() + HOUR) });
+      const { credentialId } = await c.issueBadge({
+        personId,
+        uniqueId: '3333',
+        badgeType: STANDARD_26,
+        activateAt: new Date(),
+        deactivateAt: new Date(Date.now() + HOUR),
+      });
       const rules = [SEED.groups.lobbyVisitors];
       for (let i = 0; i < 2; i++) await c.grantAccess({ personId, credentialId, accessRuleExternalIds: rules });
       for (let i = 0; i < 2; i++) await c.revokeAccess({ personId, credentialId, accessRuleExternalIds: rules });

@@ -56,7 +56,11 @@ describe('Wiegand codecs against the published layouts', () => {
     const layout = SIM_LAYOUTS[FORMAT_ID[key]];
     const hex = BigInt(`0b${bits}`).toString(16);
     expect(simDecode(layout, hex, bits.length)).toEqual({ ok: true, facility: layout.pattern.includes('F') ? fc : null, card });
-    expect(BigInt(`0x${simEncode(layout, fc, card)}`).toString(2).padStart(bits.length, '0')).toBe(bits);
+    expect(
+      BigInt(`0x${simEncode(layout, fc, card)}`)
+        .toString(2)
+        .padStart(bits.length, '0'),
+    ).toBe(bits);
     // Any single flipped bit breaks at least one parity group (formats with parity).
     if (key !== 'CSN32') {
       for (let i = 0; i < bits.length; i++) {

@@ -16,7 +16,6 @@ const fail = async (p: Promise<unknown>) => {
   return e;
 };
 
-
 const issueFor = (c: OnGuardClient, personId: string, uniqueId: string, typeId = '2') =>
   c.issueBadge({ personId, uniqueId, badgeType: { externalId: typeId }, activateAt: new Date(), deactivateAt: new Date(Date.now() + 3_600_000) });
 

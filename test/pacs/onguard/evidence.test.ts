@@ -113,14 +113,57 @@ describe('instances (S7 captures, S1)', () => {
 
   it('a badge record carries the properties of the real capture, in UPPERCASE', async () => {
     const pvm = (await h.list('Lnl_Badge', 'ID=1500')).json.item_list[0].property_value_map;
-    for (const k of ['BADGEKEY', 'ID', 'PERSONID', 'TYPE', 'STATUS', 'ACTIVATE', 'DEACTIVATE', 'ISSUECODE', 'USELIMIT', 'PIN', 'APBEXEMPT', 'DEST_EXEMPT', 'DEADBOLT_OVERRIDE', 'EXTEND_STRIKE_HELD', 'PASSAGE_MODE', 'EMBOSSED', 'PRINTS', 'LASTPRINT', 'LASTCHANGED']) {
+    for (const k of [
+      'BADGEKEY',
+      'ID',
+      'PERSONID',
+      'TYPE',
+      'STATUS',
+      'ACTIVATE',
+      'DEACTIVATE',
+      'ISSUECODE',
+      'USELIMIT',
+      'PIN',
+      'APBEXEMPT',
+      'DEST_EXEMPT',
+      'DEADBOLT_OVERRIDE',
+      'EXTEND_STRIKE_HELD',
+      'PASSAGE_MODE',
+      'EMBOSSED',
+      'PRINTS',
+      'LASTPRINT',
+      'LASTCHANGED',
+    ]) {
       expect(pvm).toHaveProperty(k);
     }
   });
 
   it('a cardholder record carries the properties of the real capture (S7 21197224027)', async () => {
     const pvm = (await h.list('Lnl_Cardholder', 'ID=1')).json.item_list[0].property_value_map;
-    for (const k of ['ID', 'FIRSTNAME', 'LASTNAME', 'MIDNAME', 'SSNO', 'EMAIL', 'ADDR1', 'CITY', 'STATE', 'ZIP', 'PHONE', 'OPHONE', 'EXT', 'BDATE', 'BUILDING', 'DEPT', 'DIVISION', 'LOCATION', 'TITLE', 'FLOOR', 'ALLOWEDVISITORS', 'LASTCHANGED']) {
+    for (const k of [
+      'ID',
+      'FIRSTNAME',
+      'LASTNAME',
+      'MIDNAME',
+      'SSNO',
+      'EMAIL',
+      'ADDR1',
+      'CITY',
+      'STATE',
+      'ZIP',
+      'PHONE',
+      'OPHONE',
+      'EXT',
+      'BDATE',
+      'BUILDING',
+      'DEPT',
+      'DIVISION',
+      'LOCATION',
+      'TITLE',
+      'FLOOR',
+      'ALLOWEDVISITORS',
+      'LASTCHANGED',
+    ]) {
       expect(pvm).toHaveProperty(k);
     }
   });
@@ -136,7 +179,10 @@ describe('instances (S7 captures, S1)', () => {
   });
 
   it('GET /count answers {total_items, version} (S1; S3 counts visitors by email before creating)', async () => {
-    expect((await h.get('/count', { type_name: 'Lnl_Visitor', filter: 'email = "victor.visitor@example.com"' })).json).toEqual({ total_items: 1, version: '1.0' });
+    expect((await h.get('/count', { type_name: 'Lnl_Visitor', filter: 'email = "victor.visitor@example.com"' })).json).toEqual({
+      total_items: 1,
+      version: '1.0',
+    });
   });
 
   it('PUT answers an Instance with property_value_map; DELETE answers {version} (S1)', async () => {

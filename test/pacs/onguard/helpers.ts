@@ -89,4 +89,3 @@ export function useClientHarness(set: (h: SimHarness) => void, opts: { start?: O
   useSimHarness(set, { ...opts, beforeClose: () => clients.closeAll() });
   return clients;
 }
-

@@ -126,7 +126,7 @@ describe('findOrCreateVisitor', () => {
   });
 
   it('keeps quotes in names and emails intact', async () => {
-    const r = await client.findOrCreateVisitor({ ...jane, lastName: "O'Brien \"Bob\"", email: "o'brien@example.com" });
+    const r = await client.findOrCreateVisitor({ ...jane, lastName: 'O\'Brien "Bob"', email: "o'brien@example.com" });
     expect(r.created).toBe(true);
     expect(await client.findOrCreateVisitor({ ...jane, email: "o'brien@example.com" })).toEqual({ personId: r.personId, created: false });
   });
@@ -153,7 +153,14 @@ describe('lookupBadge and activeBadgesOf', () => {
   });
 
   it('resolves the active status by its configured name', async () => {
-    await h.control('POST', '/seed', { replace: true, badgeStatuses: [{ ID: 7, Name: 'In use' }, { ID: 1, Name: 'Spare' }, { ID: 2, Name: 'Inactive' }] });
+    await h.control('POST', '/seed', {
+      replace: true,
+      badgeStatuses: [
+        { ID: 7, Name: 'In use' },
+        { ID: 1, Name: 'Spare' },
+        { ID: 2, Name: 'Inactive' },
+      ],
+    });
     const c = clients.make(h, { settings: { activeStatusName: 'in use' } });
     expect(await c.activeBadgesOf('3')).toEqual([]);
     expect((await c.lookupBadge('5001', visitorType)).active).toBe(false);
@@ -234,7 +241,9 @@ describe('grantAccess and revokeAccess', () => {
     credentialId = (await issue(personId, '1234')).credentialId;
   });
   const levelsOf = async (key: string) =>
-    (await state()).instances.Lnl_AccessLevelAssignment.filter((a: any) => String(a.BadgeKey) === key).map((a: any) => a.AccessLevelID).sort((a: number, b: number) => a - b);
+    (await state()).instances.Lnl_AccessLevelAssignment.filter((a: any) => String(a.BadgeKey) === key)
+      .map((a: any) => a.AccessLevelID)
+      .sort((a: number, b: number) => a - b);
 
   it('assigns each access level once, skipping the ones already there', async () => {
     await client.grantAccess({ personId, credentialId, accessRuleExternalIds: ['5'] });

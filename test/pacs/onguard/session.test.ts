@@ -13,7 +13,13 @@ it('reuses one session for a whole provisioning run', async () => {
   const { personId } = await c.findOrCreateVisitor({ visitId: 'v', firstName: 'A', lastName: 'B', email: 'ab@example.com' });
   await c.lookupBadge('1234', { externalId: '2' });
   await c.activeBadgesOf(personId);
-  const { credentialId } = await c.issueBadge({ personId, uniqueId: '1234', badgeType: { externalId: '2' }, activateAt: new Date(), deactivateAt: new Date(Date.now() + 3_600_000) });
+  const { credentialId } = await c.issueBadge({
+    personId,
+    uniqueId: '1234',
+    badgeType: { externalId: '2' },
+    activateAt: new Date(),
+    deactivateAt: new Date(Date.now() + 3_600_000),
+  });
   await c.grantAccess({ personId, credentialId, accessRuleExternalIds: ['1', '2', '3'] });
   await c.revokeAccess({ personId, credentialId, accessRuleExternalIds: ['1', '2', '3'] });
   await c.deactivateBadge({ personId, credentialId });

@@ -25,7 +25,15 @@ describe('Genetec simulator: credential request forms', () => {
     // Corporate 1000 35-bit fc 4095 card 0: P1=0 P2=0 … P35=1
     ['600', 35, BigInt('0b00' + '1'.repeat(12) + '0'.repeat(20) + '1').toString(16), 4095, 0],
     // H10302 card 1, padded to 32 hex digits as S-BULAC sends it
-    ['400', 37, BigInt('0b0' + '0'.repeat(34) + '10').toString(16).padStart(32, '0'), null, 1],
+    [
+      '400',
+      37,
+      BigInt('0b0' + '0'.repeat(34) + '10')
+        .toString(16)
+        .padStart(32, '0'),
+      null,
+      1,
+    ],
   ])('decodes format …%s (%d bits) to facility and card', async (suffix, bits, raw, fc, card) => {
     const g = await create(xml(suffix, bits as number, raw as string));
     expect((await simEntity(h, g)).Format).toMatchObject({ CardId: card, FacilityCode: fc, BitLength: bits });
@@ -33,7 +41,9 @@ describe('Genetec simulator: credential request forms', () => {
 
   it('refuses a wrong parity bit or a BitLength that does not match the format', async () => {
     const good = BigInt('0b1' + '00010010' + '0001001000110100' + '1');
-    expect((await h.fail('/entity', `entity=NewEntity(Credential),Format=${xml('200', 26, (good ^ (1n << 25n)).toString(16))},Guid`, 'POST')).Message).toMatch(/parity bit 1/);
+    expect((await h.fail('/entity', `entity=NewEntity(Credential),Format=${xml('200', 26, (good ^ (1n << 25n)).toString(16))},Guid`, 'POST')).Message).toMatch(
+      /parity bit 1/,
+    );
     expect((await h.fail('/entity', `entity=NewEntity(Credential),Format=${xml('200', 34, good.toString(16))},Guid`, 'POST')).Message).toMatch(/BitLength 34/);
   });
 

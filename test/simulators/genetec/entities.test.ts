@@ -108,13 +108,48 @@ describe('Genetec simulator: entities and rules', () => {
 
   describe('credentials', () => {
     it.each([
-      ['WiegandStandardCredentialFormat', [255, 65535], [[256, 0], [0, 65536]]],
-      ['WiegandH10306CredentialFormat', [65535, 65535], [[65536, 0], [0, 65536]]],
+      [
+        'WiegandStandardCredentialFormat',
+        [255, 65535],
+        [
+          [256, 0],
+          [0, 65536],
+        ],
+      ],
+      [
+        'WiegandH10306CredentialFormat',
+        [65535, 65535],
+        [
+          [65536, 0],
+          [0, 65536],
+        ],
+      ],
       ['WiegandH10302CredentialFormat', [34359738367], [[34359738368]]],
-      ['WiegandH10304CredentialFormat', [65535, 524287], [[65536, 0], [0, 524288]]],
-      ['WiegandCorporate1000CredentialFormat', [4095, 1048575], [[4096, 0], [0, 1048576]]],
+      [
+        'WiegandH10304CredentialFormat',
+        [65535, 524287],
+        [
+          [65536, 0],
+          [0, 524288],
+        ],
+      ],
+      [
+        'WiegandCorporate1000CredentialFormat',
+        [4095, 1048575],
+        [
+          [4096, 0],
+          [0, 1048576],
+        ],
+      ],
       ['WiegandCsn32CredentialFormat', [4294967295], [[4294967296]]],
-      ['Wiegand48BitCorporate1000CredentialFormat', [4194303, 8388607], [[4194304, 0], [0, 8388608]]],
+      [
+        'Wiegand48BitCorporate1000CredentialFormat',
+        [4194303, 8388607],
+        [
+          [4194304, 0],
+          [0, 8388608],
+        ],
+      ],
     ])('%s accepts its maximum and refuses values beyond the documented range', async (fn, max, beyond) => {
       await create(`entity=NewEntity(Credential),Format=${fn}(${max.join(',')}),Guid`);
       for (const args of beyond) {
@@ -146,7 +181,11 @@ describe('Genetec simulator: entities and rules', () => {
       const id = '5eedf0a7000040008000000000000040';
       const g = await create(`entity=NewEntity(Credential),Format=CustomCredentialFormat(${id},{{Facility code,12},{Card number,3456}}),Guid`);
       expect((await h.ok('/entity', `entity=${g},Format`)).Format).toMatchObject({ Name: 'Simulator custom 40-bit', FacilityCode: 12, CardId: 3456 });
-      const f = await h.fail('/entity', `entity=NewEntity(Credential),Format=CustomCredentialFormat(${id},{{Facility code,12},{Card number,99999999}}),Guid`, 'POST');
+      const f = await h.fail(
+        '/entity',
+        `entity=NewEntity(Credential),Format=CustomCredentialFormat(${id},{{Facility code,12},{Card number,99999999}}),Guid`,
+        'POST',
+      );
       expect(f.Message).toMatch(/out of range/);
     });
 
@@ -176,7 +215,9 @@ describe('Genetec simulator: entities and rules', () => {
 
     it('derives the state from the activation window: Inactive before it, Expired after it', async () => {
       const mk = (card: number, a: number, b: number) =>
-        create(`entity=NewEntity(Credential),Format=WiegandStandardCredentialFormat(9,${card}),ActivationMode=SpecificActivationPeriod(${iso(a)},${iso(b)}),Guid`);
+        create(
+          `entity=NewEntity(Credential),Format=WiegandStandardCredentialFormat(9,${card}),ActivationMode=SpecificActivationPeriod(${iso(a)},${iso(b)}),Guid`,
+        );
       const future = await mk(1, HOUR, 2 * HOUR);
       const past = await mk(2, -2 * HOUR, -HOUR);
       const now = await mk(3, -HOUR, HOUR);
@@ -287,7 +328,12 @@ describe('Genetec simulator: entities and rules', () => {
       const r = await h.ctl('POST', '/seed', {
         entities: [
           { EntityType: 'Visitor', Guid: '5eed0000-0000-4000-8000-00000000a001', Name: 'Seeded, Visitor', Groups: [SEED.groups.floor3Visitors] },
-          { EntityType: 'Credential', Format: 'WiegandStandardCredentialFormat(3,33)', CardholderGuid: '5eed0000-0000-4000-8000-00000000a001', Status: { State: 'Inactive' } },
+          {
+            EntityType: 'Credential',
+            Format: 'WiegandStandardCredentialFormat(3,33)',
+            CardholderGuid: '5eed0000-0000-4000-8000-00000000a001',
+            Status: { State: 'Inactive' },
+          },
         ],
       });
       expect(r.guids[0]).toBe('5eed0000-0000-4000-8000-00000000a001');

@@ -44,7 +44,9 @@ describe('Genetec simulator replays the documented examples', () => {
 
   it('S-STUDIO / S-WIKI web-sdk-users: NewEntity(Visitor)…,Departure=…,Guid returns Rsp.Result.Guid', async () => {
     const r = await h.api('/entity', { q: 'entity=NewEntity(Visitor),FirstName=John,LastName=Doe,Departure=2030-01-01T17:00:00,Guid', method: 'POST' });
-    expect(r.json).toEqual({ Rsp: { Status: 'Ok', Result: { Guid: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/) } } });
+    expect(r.json).toEqual({
+      Rsp: { Status: 'Ok', Result: { Guid: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/) } },
+    });
   });
 
   it('S-HTP: a visitor created without Name is called New_Visitor_<32 hex>', async () => {

@@ -21,7 +21,10 @@ const ENCODINGS = {
    */
   asWritten: (q: string) => q.replace(/[ <>"{}|\\^`]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')),
   /** .NET HttpUtility.UrlEncode on a fragment (S-VRFID): lower-case hex, spaces as '+', ()*!-._ literal. */
-  httpUtility: (s: string) => encodeURIComponent(s).replace(/%20/g, '+').replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase()),
+  httpUtility: (s: string) =>
+    encodeURIComponent(s)
+      .replace(/%20/g, '+')
+      .replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase()),
 };
 
 /** Standard 26-bit Wiegand as S-BULAC computes it: even parity over the first 12 bits, odd over the last 12, hex padded to 32 digits. */
@@ -29,7 +32,10 @@ function wiegand26Raw(facility: number, card: number): string {
   const data = facility.toString(2).padStart(8, '0') + card.toString(2).padStart(16, '0');
   const ones = (s: string) => [...s].filter((b) => b === '1').length;
   const bits = String(ones(data.slice(0, 12)) % 2) + data + String(1 - (ones(data.slice(12)) % 2));
-  return BigInt('0b' + bits).toString(16).toUpperCase().padStart(32, '0');
+  return BigInt('0b' + bits)
+    .toString(16)
+    .toUpperCase()
+    .padStart(32, '0');
 }
 
 describe('Genetec simulator: request shapes of public Web SDK clients', () => {
@@ -139,12 +145,22 @@ describe('Genetec simulator: request shapes of public Web SDK clients', () => {
     });
 
     it('VRFID CardHolderController.cs: EntityTypes%40CardholderGroup with the @ percent-encoded by hand', async () => {
-      expect(okResult(await send('GET', '/report/EntityConfiguration?q=EntityTypes%40CardholderGroup', json()))).toContainEqual({ Guid: SEED.groups.allCardholders });
+      expect(okResult(await send('GET', '/report/EntityConfiguration?q=EntityTypes%40CardholderGroup', json()))).toContainEqual({
+        Guid: SEED.groups.allCardholders,
+      });
     });
 
     it('VRFID CredentialController.cs: UniqueIds@LicensePlateCredentialFormat(<plate>) through HttpUtility.UrlEncode finds the plate', async () => {
-      const created = okResult(await send('POST', `/entity?q=${ENCODINGS.asWritten('entity=NewEntity(Credential),Name=Plate,Format=LicensePlateCredentialFormat(ABC123),Guid')}`, json()));
-      const rows = okResult(await send('GET', `/report/CredentialConfiguration?q=${ENCODINGS.httpUtility('UniqueIds@LicensePlateCredentialFormat(ABC123)')}`, json()));
+      const created = okResult(
+        await send(
+          'POST',
+          `/entity?q=${ENCODINGS.asWritten('entity=NewEntity(Credential),Name=Plate,Format=LicensePlateCredentialFormat(ABC123),Guid')}`,
+          json(),
+        ),
+      );
+      const rows = okResult(
+        await send('GET', `/report/CredentialConfiguration?q=${ENCODINGS.httpUtility('UniqueIds@LicensePlateCredentialFormat(ABC123)')}`, json()),
+      );
       expect(rows).toEqual([{ Guid: created.Guid }]);
     });
   });
@@ -156,7 +172,10 @@ describe('Genetec simulator: request shapes of public Web SDK clients', () => {
       const many = okResult(await send('GET', `/entity?q=${ENCODINGS.searchParams(ten)}`, json()));
       expect(many).toHaveLength(10);
       expect(many[1]).toEqual({ Guid: SEED.groups.visitors, Name: 'Visitors' });
-      expect(okResult(await send('GET', `/entity?q=${ENCODINGS.searchParams(`entity=${guids[0]},Guid,Name`)}`, json()))).toEqual({ Guid: guids[0], Name: 'All cardholders' });
+      expect(okResult(await send('GET', `/entity?q=${ENCODINGS.searchParams(`entity=${guids[0]},Guid,Name`)}`, json()))).toEqual({
+        Guid: guids[0],
+        Name: 'All cardholders',
+      });
     });
 
     it('GenetecSC-MCP client.py get_entity: Guid,Name,EntityType,LogicalId,Description,IsOnline,RunningState (base Entity properties)', async () => {
@@ -182,7 +201,10 @@ describe('Genetec simulator: request shapes of public Web SDK clients', () => {
 
     it('Genetec WebSDKStudio WebSdkStudioWindow.xaml.cs: entity/LogicalId(Type, N) with a space, entity/basic, entity/exists', async () => {
       expect(okResult(await send('GET', `/entity/${ENCODINGS.asWritten('LogicalId(Cardholder, 1)')}`, json())).Guid).toBe(SEED.cardholders.existing);
-      expect(okResult(await send('GET', `/entity/basic/${SEED.cardholders.existing}`, json()))).toMatchObject({ Name: 'Alex Example', CreatedOn: expect.any(String) });
+      expect(okResult(await send('GET', `/entity/basic/${SEED.cardholders.existing}`, json()))).toMatchObject({
+        Name: 'Alex Example',
+        CreatedOn: expect.any(String),
+      });
       expect(okResult(await send('GET', `/entity/exists/${SEED.cardholders.existing}`, json()))).toEqual({ Value: true });
     });
 
@@ -203,22 +225,36 @@ describe('Genetec simulator: request shapes of public Web SDK clients', () => {
 
   describe('creations and changes', () => {
     it('GenetecSC-MCP client.py create_visitor: POST NewEntity(Visitor),Name=<first last>,…,Arrival=…Z,Departure=…Z,Guid with a space in the name', async () => {
-      const q = 'entity=NewEntity(Visitor),Name=John Doe,FirstName=John,LastName=Doe,EmailAddress=john.doe@example.com,Arrival=2030-11-08T09:00:00Z,Departure=2030-11-08T18:00:00Z,Guid';
+      const q =
+        'entity=NewEntity(Visitor),Name=John Doe,FirstName=John,LastName=Doe,EmailAddress=john.doe@example.com,Arrival=2030-11-08T09:00:00Z,Departure=2030-11-08T18:00:00Z,Guid';
       const { Guid } = okResult(await send('POST', `/entity?q=${ENCODINGS.asWritten(q)}`, { ...json(), 'content-type': 'application/json' }));
-      expect(await simEntity(h, Guid)).toMatchObject({ Name: 'John Doe', EntityType: 'Visitor', Arrival: '2030-11-08T09:00:00Z', Departure: '2030-11-08T18:00:00Z' });
+      expect(await simEntity(h, Guid)).toMatchObject({
+        Name: 'John Doe',
+        EntityType: 'Visitor',
+        Arrival: '2030-11-08T09:00:00Z',
+        Departure: '2030-11-08T18:00:00Z',
+      });
     });
 
     it('Genetec WebSDKStudio WebSdkStudioWindow.xaml.cs CreateVisitor: Departure in .NET round-trip format ("O": 7 fraction digits and an offset)', async () => {
       // DateTime.Now.ToString("O") on a machine west of UTC (the sample's authors are in Montréal); a "+hh:mm"
       // offset would reach a server unescaped and read as a space, which the sample does not guard against.
-      const { Guid } = okResult(await send('POST', `/entity?q=${ENCODINGS.asWritten('entity=NewEntity(Visitor),Departure=2030-12-11T10:15:30.1234567-05:00,Guid')}`, json()));
+      const { Guid } = okResult(
+        await send('POST', `/entity?q=${ENCODINGS.asWritten('entity=NewEntity(Visitor),Departure=2030-12-11T10:15:30.1234567-05:00,Guid')}`, json()),
+      );
       expect(Date.parse((await simEntity(h, Guid)).Departure)).toBe(Date.parse('2030-12-11T15:15:30.123Z'));
     });
 
     it('Genetec WebSDKStudio WebSdkStudioWindow.xaml.cs: Credentials@LogicalId(Credential, 3) assigns and Credentials-LogicalId(Credential, 3) releases', async () => {
       const post = (q: string) => send('POST', `/entity?q=${ENCODINGS.asWritten(q)}`, json());
-      okResult(await post('entity=NewEntity(Cardholder),LogicalId=2,Name=MyCardholder,FirstName=MyFirstName,LastName=MyLastName,EmailAddress=MyEmail@Email.com'));
-      okResult(await post('entity=NewEntity(Credential),LogicalId=3,Name=MyPlateCredential,Format=LicensePlateCredentialFormat(WEBSDK),ActivationMode=RelativeDeactivation(6.00:00:00)'));
+      okResult(
+        await post('entity=NewEntity(Cardholder),LogicalId=2,Name=MyCardholder,FirstName=MyFirstName,LastName=MyLastName,EmailAddress=MyEmail@Email.com'),
+      );
+      okResult(
+        await post(
+          'entity=NewEntity(Credential),LogicalId=3,Name=MyPlateCredential,Format=LicensePlateCredentialFormat(WEBSDK),ActivationMode=RelativeDeactivation(6.00:00:00)',
+        ),
+      );
       okResult(await post('entity=LogicalId(Cardholder, 2),Credentials@LogicalId(Credential, 3)'));
       const read = () => send('GET', `/entity?q=${ENCODINGS.asWritten('entity=LogicalId(Credential, 3),CardholderGuid')}`, json()).then(okResult);
       const holder = okResult(await send('GET', `/entity/${ENCODINGS.asWritten('LogicalId(Cardholder, 2)')}`, json())).Guid;
@@ -244,7 +280,11 @@ describe('Genetec simulator: request shapes of public Web SDK clients', () => {
     });
 
     it('lucasquintanilla/Genetec.WebSdk WebSdk.cs CreateEntityAsync: NewEntity(T),Name=x,guid (lower-case token) in application/jsonrequest answers rsp.Guid', async () => {
-      const r = await send('POST', `/entity?q=${ENCODINGS.asWritten('entity=NewEntity(Cardholder),Name=Legacy,guid')}`, json({ accept: 'application/jsonrequest' }));
+      const r = await send(
+        'POST',
+        `/entity?q=${ENCODINGS.asWritten('entity=NewEntity(Cardholder),Name=Legacy,guid')}`,
+        json({ accept: 'application/jsonrequest' }),
+      );
       expect(r.json).toEqual({ rsp: { status: 'ok', Guid: expect.stringMatching(/^[0-9a-f-]{36}$/) } });
       const del = await send('DELETE', `/entity/${r.json.rsp.Guid}`, json({ accept: 'application/jsonrequest' }));
       expect(del.json).toEqual({ rsp: { status: 'ok' } });
@@ -264,11 +304,15 @@ describe('Genetec simulator: request shapes of public Web SDK clients', () => {
       const card = await call('POST', `entity?q=entity=NewEntity(Credential),Name=123456,CardholderGuid=${holderGuid},Format=${format},Guid`);
       const cardGuid = xmlValue(card.text, 'Guid')!;
       expect(cardGuid).toMatch(/^[0-9a-f-]{36}$/);
-      expect((await call('POST', `entity?q=entity=${cardGuid},InsertIntoPartition(00000000-0000-0000-0000-00000000000b)`)).text).toBe('<rsp status="ok"></rsp>');
+      expect((await call('POST', `entity?q=entity=${cardGuid},InsertIntoPartition(00000000-0000-0000-0000-00000000000b)`)).text).toBe(
+        '<rsp status="ok"></rsp>',
+      );
       expect((await simEntity(h, cardGuid)).Format).toMatchObject({ FacilityCode: 12, CardId: 3456, BitLength: 26 });
 
       const found = await call('GET', 'report/EntityConfiguration?q=EntityTypes@Credential,Name=123456');
-      expect(found.text).toMatch(/^<rsp status="ok"><QueryResult><HeaderRow>.*<\/HeaderRow><Row><Cell name="Guid">[0-9a-f-]{36}<\/Cell><\/Row><\/QueryResult><\/rsp>$/);
+      expect(found.text).toMatch(
+        /^<rsp status="ok"><QueryResult><HeaderRow>.*<\/HeaderRow><Row><Cell name="Guid">[0-9a-f-]{36}<\/Cell><\/Row><\/QueryResult><\/rsp>$/,
+      );
       expect(rowCells(found.text)).toEqual([cardGuid]);
       expect(xmlValue((await call('GET', `entity?q=entity=${cardGuid},Name`)).text, 'Name')).toBe('123456');
       // Cardholder.Guid reads back as a plain <Guid> child of <rsp>.
@@ -278,7 +322,10 @@ describe('Genetec simulator: request shapes of public Web SDK clients', () => {
     it('set_state_entity and add_group_to_cardholder: State=Active,ActivationMode=SpecificActivationPeriod(UTC a,b); Groups- then Groups@; State=Inactive; DELETE', async () => {
       const holderGuid = xmlValue((await call('POST', 'entity?q=entity=NewEntity(Cardholder),FirstName=Ada,LastName=Byron,Name=Ada Byron,Guid')).text, 'Guid')!;
       // format_date_sca: local midnight and 23:59:59 converted to UTC, no zone suffix.
-      expect((await call('POST', `entity?q=entity=${holderGuid},State=Active,ActivationMode=SpecificActivationPeriod(2030-01-04T23:00:00,2030-01-31T22:59:59)`)).text).toBe('<rsp status="ok"></rsp>');
+      expect(
+        (await call('POST', `entity?q=entity=${holderGuid},State=Active,ActivationMode=SpecificActivationPeriod(2030-01-04T23:00:00,2030-01-31T22:59:59)`))
+          .text,
+      ).toBe('<rsp status="ok"></rsp>');
       expect(xmlValue((await call('GET', `entity?q=entity=${holderGuid},State`)).text, 'State')).toBe('Inactive');
       expect((await call('POST', `entity?q=entity=${holderGuid},Groups-${SEED.groups.lobbyVisitors}`)).text).toBe('<rsp status="ok"></rsp>');
       expect((await call('POST', `entity?q=entity=${holderGuid},Groups@${SEED.groups.lobbyVisitors}`)).text).toBe('<rsp status="ok"></rsp>');
@@ -311,7 +358,9 @@ describe('Genetec simulator: request shapes of public Web SDK clients', () => {
     });
 
     it('CredentialController.cs: entity=<holder>,Credentials@<credential> encoded as one fragment; Status.Deactivate() on the credential', async () => {
-      okResult(await send('POST', `/entity?q=${ENCODINGS.httpUtility(`entity=${SEED.cardholders.existing},Credentials@${SEED.credentials.unassigned}`)}`, json()));
+      okResult(
+        await send('POST', `/entity?q=${ENCODINGS.httpUtility(`entity=${SEED.cardholders.existing},Credentials@${SEED.credentials.unassigned}`)}`, json()),
+      );
       expect((await simEntity(h, SEED.credentials.unassigned)).CardholderGuid).toBe(SEED.cardholders.existing);
       okResult(await send('POST', `/entity?q=${ENCODINGS.httpUtility(`entity=${SEED.credentials.unassigned}`)},Status.Deactivate()`, json()));
       expect((await simEntity(h, SEED.credentials.unassigned)).Status.State).toBe('Inactive');
@@ -330,7 +379,9 @@ describe('Genetec simulator: request shapes of public Web SDK clients', () => {
     });
 
     it('CredentialController.cs: NewEntity(Credential),Format=KeypadCredentialFormat(<code>),Guid with the code Uri.EscapeDataString-ed', async () => {
-      const { Guid } = okResult(await send('POST', `/entity?q=entity=NewEntity(Credential),Format=KeypadCredentialFormat(${encodeURIComponent('4711')}),Guid`, json()));
+      const { Guid } = okResult(
+        await send('POST', `/entity?q=entity=NewEntity(Credential),Format=KeypadCredentialFormat(${encodeURIComponent('4711')}),Guid`, json()),
+      );
       expect((await simEntity(h, Guid)).Format).toMatchObject({ Text: '4711' });
     });
   });

@@ -1,12 +1,4 @@
-import {
-  literal,
-  parseCall,
-  parseEntityQuery,
-  parseEntityRef,
-  parseToken,
-  splitTopLevel,
-  tokenize,
-} from '../../../src/simulators/genetec/query-parser';
+import { literal, parseCall, parseEntityQuery, parseEntityRef, parseToken, splitTopLevel, tokenize } from '../../../src/simulators/genetec/query-parser';
 import { SdkFailure } from '../../../src/simulators/genetec/sdk-failure';
 import { startHarness, type SimHarness } from './sim-helpers';
 
@@ -155,7 +147,30 @@ describe('q= language over HTTP: malformed queries give a Fail envelope, never a
   });
 
   it('survives 300 random queries built from the language alphabet without a 5xx', async () => {
-    const alphabet = ['entity=', 'NewEntity(', 'Visitor', ')', '(', '{', '}', ',', '\\', '@', '-', '*', '=', 'Name', 'Guid', '.', 'x', '0', ' ', '#', '%', 'Status.Activate('];
+    const alphabet = [
+      'entity=',
+      'NewEntity(',
+      'Visitor',
+      ')',
+      '(',
+      '{',
+      '}',
+      ',',
+      '\\',
+      '@',
+      '-',
+      '*',
+      '=',
+      'Name',
+      'Guid',
+      '.',
+      'x',
+      '0',
+      ' ',
+      '#',
+      '%',
+      'Status.Activate(',
+    ];
     let seed = 42;
     const rnd = (n: number) => {
       seed = (seed * 1103515245 + 12345) & 0x7fffffff;

@@ -92,7 +92,13 @@ describe('forced errors and the request log', () => {
     await h.create('Lnl_Visitor', { LASTNAME: 'Logged' });
     const log = (await h.control('GET', '/requests')).json;
     expect(log).toHaveLength(2);
-    expect(log[0]).toMatchObject({ method: 'POST', path: '/authentication', status: 200, hasSessionToken: false, body: { user_name: 'admin', password: '***' } });
+    expect(log[0]).toMatchObject({
+      method: 'POST',
+      path: '/authentication',
+      status: 200,
+      hasSessionToken: false,
+      body: { user_name: 'admin', password: '***' },
+    });
     expect(log[1]).toMatchObject({
       method: 'POST',
       path: '/instances',
@@ -119,7 +125,11 @@ describe('forced errors and the request log', () => {
     // Unnamed options keep their values.
     await h.control('PUT', '/options', { requireVersion: false });
     await h.control('PUT', '/options', { enforceManualEntry: false });
-    expect((await h.control('GET', '/options')).json).toMatchObject({ requireVersion: false, enforceManualEntry: false, licensedApplicationIds: ['OPEN_ACCESS_NON_PRODUCTION'] });
+    expect((await h.control('GET', '/options')).json).toMatchObject({
+      requireVersion: false,
+      enforceManualEntry: false,
+      licensedApplicationIds: ['OPEN_ACCESS_NON_PRODUCTION'],
+    });
   });
 });
 

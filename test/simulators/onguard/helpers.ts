@@ -14,10 +14,7 @@ export interface RawResponse {
 const insecure = new Agent({ connect: { rejectUnauthorized: false } });
 
 /** One HTTP call with no client logic in between: what the simulator answers to exactly these bytes. */
-export async function raw(
-  url: string,
-  init: { method?: string; headers?: Record<string, string>; body?: string | object } = {},
-): Promise<RawResponse> {
+export async function raw(url: string, init: { method?: string; headers?: Record<string, string>; body?: string | object } = {}): Promise<RawResponse> {
   const body = init.body === undefined ? undefined : typeof init.body === 'string' ? init.body : JSON.stringify(init.body);
   const res = await request(url, {
     method: (init.method ?? 'GET') as 'GET',
@@ -127,4 +124,3 @@ export function useSimHarness(
     if (opts.login) await h.login();
   });
 }
-

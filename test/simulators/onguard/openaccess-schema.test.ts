@@ -32,7 +32,9 @@ describe('OnGuard simulator answers match the OpenAccess Swagger response schema
 
   it('the schemas refuse what the spec does not allow (so the checks below can fail)', () => {
     expect(S.shared.safeParse({}).success).toBe(false);
-    expect(S.pagedInstances.safeParse({ version: '1.0', count: 1, item_list: [{}], page_number: 1, page_size: 20, total_items: 1, total_pages: 1 }).success).toBe(false);
+    expect(
+      S.pagedInstances.safeParse({ version: '1.0', count: 1, item_list: [{}], page_number: 1, page_size: 20, total_items: 1, total_pages: 1 }).success,
+    ).toBe(false);
     expect(S.login.safeParse({ version: '1.0', session_token: 't', token_expiration_time: '2030-01-01 10:00' }).success).toBe(false);
     expect(S.error.safeParse({ version: '1.0', error: 'boom' }).success).toBe(false);
   });

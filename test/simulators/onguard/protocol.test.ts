@@ -37,7 +37,11 @@ describe('version parameter', () => {
 
 describe('Application-Id licence check', () => {
   it('answers 401 invalidapplicationid with the real message for an unlicensed ID (S7)', async () => {
-    const r = await raw(h.url('/authentication'), { method: 'POST', headers: app('OPEN_ACCESS_NON_PRODUCTION'), body: { user_name: 'opsuser', password: 'S3cret!pw' } });
+    const r = await raw(h.url('/authentication'), {
+      method: 'POST',
+      headers: app('OPEN_ACCESS_NON_PRODUCTION'),
+      body: { user_name: 'opsuser', password: 'S3cret!pw' },
+    });
     expect(r.status).toBe(401);
     expect(r.json).toEqual({
       error: {
@@ -64,7 +68,9 @@ describe('Application-Id licence check', () => {
 
   it('accepts additional licensed IDs set through /__sim/options', async () => {
     await h.control('PUT', '/options', { licensedApplicationIds: ['LICENSED-APP', APP_ID] });
-    expect((await raw(h.url('/authentication'), { method: 'POST', headers: app(APP_ID), body: { user_name: 'opsuser', password: 'S3cret!pw' } })).status).toBe(200);
+    expect((await raw(h.url('/authentication'), { method: 'POST', headers: app(APP_ID), body: { user_name: 'opsuser', password: 'S3cret!pw' } })).status).toBe(
+      200,
+    );
   });
 });
 
@@ -95,9 +101,7 @@ describe('login, session, keepalive, logout', () => {
     expect(bad.text).not.toContain('wrong');
     expect((await login({ user_name: 'nobody', password: 'S3cret!pw' })).status).toBe(401);
     expect((await login({ user_name: 'opsuser', password: 'S3cret!pw', directory_id: 'id-2' })).status).toBe(401);
-    expect((await login({ user_name: 'opsuser', password: 'S3cret!pw', directory_id: 'id-9' })).json.error.code).toBe(
-      'openaccess.general.invalidrequestitem',
-    );
+    expect((await login({ user_name: 'opsuser', password: 'S3cret!pw', directory_id: 'id-9' })).json.error.code).toBe('openaccess.general.invalidrequestitem');
     expect((await login({ user_name: 'opsuser' })).status).toBe(400);
   });
 
@@ -194,7 +198,15 @@ describe('paging /instances', () => {
     const p1 = await h.list('Lnl_AccessLevel', undefined, { page_size: 100 });
     const p2 = await h.list('Lnl_AccessLevel', undefined, { page_size: 100, page_number: 2 });
     const p3 = await h.list('Lnl_AccessLevel', undefined, { page_size: 100, page_number: 3 });
-    expect(p1.json).toMatchObject({ count: 100, page_number: 1, page_size: 100, total_items: 130, total_pages: 2, type_name: 'Lnl_AccessLevel', version: '1.0' });
+    expect(p1.json).toMatchObject({
+      count: 100,
+      page_number: 1,
+      page_size: 100,
+      total_items: 130,
+      total_pages: 2,
+      type_name: 'Lnl_AccessLevel',
+      version: '1.0',
+    });
     expect(p2.json).toMatchObject({ count: 30, page_number: 2, total_items: 130, total_pages: 2 });
     expect(p3.json).toMatchObject({ count: 0, item_list: [], page_number: 3 });
     const all = [...p1.json.item_list, ...p2.json.item_list].map((i: any) => i.property_value_map.ID);

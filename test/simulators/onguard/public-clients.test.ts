@@ -131,7 +131,9 @@ describe('OnGuard simulator: request shapes of public OpenAccess clients', () =>
     it('PlaceOS drivers/lenel/open_access/client.cr lookup: HTTP::Params form encoding (spaces as +) of email = "…" on Lnl_Visitor', async () => {
       const filter = `email = "${SEED.visitorWithBadge.email}"`;
       const form = encodeURIComponent(filter).replace(/%20/g, '+');
-      const r = await raw(`${origin()}/instances?version=1.0&type_name=Lnl_Visitor&filter=${form}`, { headers: { ...session(), 'Content-Type': 'application/json' } });
+      const r = await raw(`${origin()}/instances?version=1.0&type_name=Lnl_Visitor&filter=${form}`, {
+        headers: { ...session(), 'Content-Type': 'application/json' },
+      });
       expect(r.status).toBe(200);
       expect(r.json.item_list.map((i: any) => i.property_value_map.ID)).toEqual([SEED.visitorWithBadge.personId]);
       expect(r.json.item_list[0].property_value_map.EMAIL).toBe(SEED.visitorWithBadge.email);
@@ -156,7 +158,7 @@ describe('OnGuard simulator: request shapes of public OpenAccess clients', () =>
       expect(r.json.item_list.map((i: any) => i.property_value_map.BADGEKEY)).toEqual([13000]);
     });
 
-    it('MOBSS scripts (S7 id 21264691100): filter=ID=<n> unquoted, and type_name echoed in the caller\'s spelling (lnl_badge)', async () => {
+    it("MOBSS scripts (S7 id 21264691100): filter=ID=<n> unquoted, and type_name echoed in the caller's spelling (lnl_badge)", async () => {
       const r = await raw(`${origin()}/instances?version=1.0&type_name=lnl_badge&filter=ID=${SEED.takenVisitorBadgeId}`, { headers: session() });
       expect(r.status).toBe(200);
       expect(r.json).toMatchObject({ type_name: 'lnl_badge', count: 1, total_items: 1 });
@@ -164,7 +166,10 @@ describe('OnGuard simulator: request shapes of public OpenAccess clients', () =>
     });
 
     it('OpenAccess PyPI client (S9) get_panels_filtered: GET with a JSON body carrying type_name and filter', async () => {
-      const r = await raw(`${origin()}/instances?version=1.0`, { headers: session(), body: { type_name: 'Lnl_Badge', filter: `PERSONID=${SEED.visitorWithBadge.personId}` } });
+      const r = await raw(`${origin()}/instances?version=1.0`, {
+        headers: session(),
+        body: { type_name: 'Lnl_Badge', filter: `PERSONID=${SEED.visitorWithBadge.personId}` },
+      });
       expect(r.status).toBe(200);
       expect(r.json.item_list.map((i: any) => i.property_value_map.ID)).toEqual([SEED.visitorWithBadge.badgeId]);
     });
@@ -279,7 +284,10 @@ describe('OnGuard simulator: request shapes of public OpenAccess clients', () =>
     });
 
     it('chubb-openaccess-sync-go pkg/client/client.go Update: PUT Lnl_Badge {BADGEKEY, STATUS, DEACTIVATE} changes only those fields', async () => {
-      const r = await h.send('PUT', '/instances', { type_name: 'Lnl_Badge', property_value_map: { BADGEKEY: 13000, STATUS: INACTIVE_STATUS_ID, DEACTIVATE: '2030-03-01T00:00:00Z' } });
+      const r = await h.send('PUT', '/instances', {
+        type_name: 'Lnl_Badge',
+        property_value_map: { BADGEKEY: 13000, STATUS: INACTIVE_STATUS_ID, DEACTIVATE: '2030-03-01T00:00:00Z' },
+      });
       expect(r.status).toBe(200);
       const back = (await h.list('Lnl_Badge', 'BADGEKEY=13000')).json.item_list[0].property_value_map;
       expect(back).toMatchObject({ STATUS: INACTIVE_STATUS_ID, PERSONID: 1, ID: SEED.takenVisitorBadgeId });
@@ -326,7 +334,14 @@ describe('OnGuard simulator: request shapes of public OpenAccess clients', () =>
     });
 
     it('instances_api.rb get_instances: type_name, version, filter, page_number, page_size and order_by in the query', async () => {
-      const q = new URLSearchParams({ type_name: 'Lnl_AccessLevel', version: '1.0', filter: 'Name like "Visitor%"', page_number: '1', page_size: '20', order_by: 'Name' });
+      const q = new URLSearchParams({
+        type_name: 'Lnl_AccessLevel',
+        version: '1.0',
+        filter: 'Name like "Visitor%"',
+        page_number: '1',
+        page_size: '20',
+        order_by: 'Name',
+      });
       const r = await ruby('GET', `/instances?${q}`);
       expect(r.status).toBe(200);
       expect(r.json.item_list.map((i: any) => i.property_value_map.Name)).toEqual(['Visitor floor 1', 'Visitor floor 2']);
@@ -335,7 +350,12 @@ describe('OnGuard simulator: request shapes of public OpenAccess clients', () =>
     it('authentication_api.rb get_session: GET /session answers token_start_time, token_expiration_time and user_id as a string', async () => {
       const r = await ruby('GET', '/session?version=1.0');
       expect(r.status).toBe(200);
-      expect(r.json).toMatchObject({ token_start_time: expect.any(String), token_expiration_time: expect.any(String), user_id: expect.any(String), version: '1.0' });
+      expect(r.json).toMatchObject({
+        token_start_time: expect.any(String),
+        token_expiration_time: expect.any(String),
+        user_id: expect.any(String),
+        version: '1.0',
+      });
     });
 
     it('swagger.yaml parameters.Version is required: a call without version gets the error envelope, not a 500', async () => {

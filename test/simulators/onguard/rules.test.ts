@@ -19,13 +19,22 @@ describe('Lnl_Visitor', () => {
     const c = await h.create('Lnl_Cardholder', { LASTNAME: 'Next' });
     expect(c.json.property_value_map).toEqual({ ID: 5 });
     const got = await h.list('Lnl_Visitor', 'ID = 4');
-    expect(got.json.item_list[0].property_value_map).toMatchObject({ ID: 4, FIRSTNAME: 'Jane', LASTNAME: 'Doe', EMAIL: 'jane@example.com', ORGANIZATION: 'Acme' });
+    expect(got.json.item_list[0].property_value_map).toMatchObject({
+      ID: 4,
+      FIRSTNAME: 'Jane',
+      LASTNAME: 'Doe',
+      EMAIL: 'jane@example.com',
+      ORGANIZATION: 'Acme',
+    });
   });
 
   it('requires LASTNAME (invalidrequestitem)', async () => {
     const r = await h.create('Lnl_Visitor', { FIRSTNAME: 'Only' });
     expect(r.status).toBe(400);
-    expect(r.json.error).toEqual({ code: 'openaccess.general.invalidrequestitem', message: 'The property LASTNAME did not exist or contained an invalid value.' });
+    expect(r.json.error).toEqual({
+      code: 'openaccess.general.invalidrequestitem',
+      message: 'The property LASTNAME did not exist or contained an invalid value.',
+    });
   });
 
   it('stores user-defined fields on people but refuses unknown properties elsewhere', async () => {
@@ -56,7 +65,11 @@ describe('Lnl_Visitor', () => {
 
 describe('Lnl_Badge create rules, in order', () => {
   it('1. PERSONID must be an existing visitor or cardholder: the captured real error (S2)', async () => {
-    for (const pvm of [{ ID: 1001, PERSONID: 999, TYPE: 2 }, { ID: 1001, TYPE: 2 }, { ID: 1001, PERSONID: 'x', TYPE: 99, STATUS: 99 }]) {
+    for (const pvm of [
+      { ID: 1001, PERSONID: 999, TYPE: 2 },
+      { ID: 1001, TYPE: 2 },
+      { ID: 1001, PERSONID: 'x', TYPE: 99, STATUS: 99 },
+    ]) {
       const r = await badge(pvm);
       expect(r.status).toBe(400);
       expect(r.json).toEqual({
@@ -151,7 +164,9 @@ describe('Lnl_Badge create rules, in order', () => {
       USELIMIT: null,
       APBEXEMPT: false,
     });
-    expect(Object.keys(got)).toEqual(expect.arrayContaining(['BADGEKEY', 'ID', 'PERSONID', 'TYPE', 'STATUS', 'ACTIVATE', 'DEACTIVATE', 'ISSUECODE', 'LASTCHANGED']));
+    expect(Object.keys(got)).toEqual(
+      expect.arrayContaining(['BADGEKEY', 'ID', 'PERSONID', 'TYPE', 'STATUS', 'ACTIVATE', 'DEACTIVATE', 'ISSUECODE', 'LASTCHANGED']),
+    );
   });
 
   it('keeps badge IDs beyond 2^53 exact', async () => {
@@ -173,16 +188,24 @@ describe('Lnl_Badge create rules, in order', () => {
 
 describe('Lnl_Badge PUT and DELETE', () => {
   it('updates only the fields sent, by BADGEKEY, and answers the full record', async () => {
-    const r = await h.send('PUT', '/instances', { type_name: 'Lnl_Badge', property_value_map: { BADGEKEY: 13000, STATUS: 2, DEACTIVATE: '2024-01-01T00:00:00Z' } });
+    const r = await h.send('PUT', '/instances', {
+      type_name: 'Lnl_Badge',
+      property_value_map: { BADGEKEY: 13000, STATUS: 2, DEACTIVATE: '2024-01-01T00:00:00Z' },
+    });
     expect(r.status).toBe(200);
-    expect(r.json).toMatchObject({ type_name: 'Lnl_Badge', property_value_map: { BADGEKEY: 13000, ID: 1500, PERSONID: 1, STATUS: 2, DEACTIVATE: '2023-12-31T19:00:00-05:00' } });
+    expect(r.json).toMatchObject({
+      type_name: 'Lnl_Badge',
+      property_value_map: { BADGEKEY: 13000, ID: 1500, PERSONID: 1, STATUS: 2, DEACTIVATE: '2023-12-31T19:00:00-05:00' },
+    });
   });
 
   it('refuses a changed PERSONID, an unknown STATUS and an unknown or missing BADGEKEY', async () => {
     expect(errorOf(await h.send('PUT', '/instances', { type_name: 'Lnl_Badge', property_value_map: { BADGEKEY: 13000, PERSONID: 2 } }))).toBe(
       'openaccess.general.immutableproperty',
     );
-    expect((await h.send('PUT', '/instances', { type_name: 'Lnl_Badge', property_value_map: { BADGEKEY: 13000, STATUS: 42 } })).json.error.message).toMatch(/STATUS/);
+    expect((await h.send('PUT', '/instances', { type_name: 'Lnl_Badge', property_value_map: { BADGEKEY: 13000, STATUS: 42 } })).json.error.message).toMatch(
+      /STATUS/,
+    );
     const missing = await h.send('PUT', '/instances', { type_name: 'Lnl_Badge', property_value_map: { BADGEKEY: 1, STATUS: 2 } });
     expect(missing.status).toBe(404);
     expect(errorOf(missing)).toBe('openaccess.general.itemnotfound');
@@ -256,7 +279,9 @@ describe('Lnl_AccessLevelAssignment', () => {
 
   it('cannot be modified (405) and is deleted by its pair; deleting an absent pair is a 404', async () => {
     await h.create('Lnl_AccessLevelAssignment', { AccessLevelID: 5, BadgeKey: key });
-    expect((await h.send('PUT', '/instances', { type_name: 'Lnl_AccessLevelAssignment', property_value_map: { AccessLevelID: 5, BadgeKey: key } })).status).toBe(405);
+    expect(
+      (await h.send('PUT', '/instances', { type_name: 'Lnl_AccessLevelAssignment', property_value_map: { AccessLevelID: 5, BadgeKey: key } })).status,
+    ).toBe(405);
     const del = await h.send('DELETE', '/instances', { type_name: 'Lnl_AccessLevelAssignment', property_value_map: { accesslevelid: 5, badgekey: key } });
     expect(del.json).toEqual({ version: '1.0' });
     const again = await h.send('DELETE', '/instances', { type_name: 'Lnl_AccessLevelAssignment', property_value_map: { AccessLevelID: 5, BadgeKey: key } });
@@ -266,7 +291,11 @@ describe('Lnl_AccessLevelAssignment', () => {
 
 describe('parameters from the query string or the JSON body, merged', () => {
   it('POST with type_name in the query and the map in the body (S6) equals both in the body (S2)', async () => {
-    const a = await raw(h.url('/instances', { type_name: 'Lnl_Visitor' }), { method: 'POST', headers: h.headers(), body: { property_value_map: { LASTNAME: 'Query' } } });
+    const a = await raw(h.url('/instances', { type_name: 'Lnl_Visitor' }), {
+      method: 'POST',
+      headers: h.headers(),
+      body: { property_value_map: { LASTNAME: 'Query' } },
+    });
     expect(a.json).toMatchObject({ type_name: 'Lnl_Visitor', property_value_map: { ID: 4 } });
     const b = await h.create('Lnl_Visitor', { LASTNAME: 'Body' });
     expect(b.json.property_value_map.ID).toBe(5);
@@ -281,9 +310,16 @@ describe('parameters from the query string or the JSON body, merged', () => {
   });
 
   it('PUT and DELETE take their parameters from the query too', async () => {
-    const put = await raw(h.url('/instances', { type_name: 'Lnl_Badge' }), { method: 'PUT', headers: h.headers(), body: { property_value_map: { BADGEKEY: 13000, STATUS: 2 } } });
+    const put = await raw(h.url('/instances', { type_name: 'Lnl_Badge' }), {
+      method: 'PUT',
+      headers: h.headers(),
+      body: { property_value_map: { BADGEKEY: 13000, STATUS: 2 } },
+    });
     expect(put.json.property_value_map.STATUS).toBe(2);
-    const del = await raw(h.url('/instances', { type_name: 'Lnl_Badge', property_value_map: '{"BADGEKEY":13000}' }), { method: 'DELETE', headers: h.headers() });
+    const del = await raw(h.url('/instances', { type_name: 'Lnl_Badge', property_value_map: '{"BADGEKEY":13000}' }), {
+      method: 'DELETE',
+      headers: h.headers(),
+    });
     expect(del.json).toEqual({ version: '1.0' });
   });
 
@@ -305,7 +341,14 @@ describe('property casing', () => {
     const canon = async (t: string, filter: string) => Object.keys((await h.list(t, filter)).json.item_list[0].property_value_map);
     expect(await canon('Lnl_Visitor', `id = ${v}`)).toEqual(expect.arrayContaining(['ID', 'FIRSTNAME', 'LASTNAME', 'EMAIL']));
     expect(await canon('Lnl_Badge', 'id = 1001')).toEqual(expect.arrayContaining(['BADGEKEY', 'PERSONID']));
-    expect(await canon('Lnl_AccessLevel', 'id = 1')).toEqual(['ID', 'Name', 'SegmentID', 'HasCommandAuthority', 'DownloadToIntelligentReaders', 'FirstCardUnlock']);
+    expect(await canon('Lnl_AccessLevel', 'id = 1')).toEqual([
+      'ID',
+      'Name',
+      'SegmentID',
+      'HasCommandAuthority',
+      'DownloadToIntelligentReaders',
+      'FirstCardUnlock',
+    ]);
     expect(await canon('Lnl_BadgeStatus', 'name = "active"')).toEqual(['ID', 'Name']);
     expect(await canon('Lnl_AccessLevelAssignment', 'badgekey = 13000')).toEqual(['AccessLevelID', 'BadgeKey', 'Activate', 'Deactivate']);
   });
