@@ -6,6 +6,9 @@ import { Worker } from '@temporalio/worker';
 import type { BookkeepingActivities, PacsActivities } from '../../src/activities';
 import { FAILURES_NEEDING_A_PERSON } from '../../src/pacs/errors';
 import {
+  END_REASONS,
+  approveUpdate,
+  denyUpdate,
   deprovisionNowSignal,
   outcomeUpdate,
   retrySignal,
@@ -42,6 +45,7 @@ interface Script {
   prepare?(call: number): Promise<void> | void;
   issue?(call: number): Promise<void> | void;
   revoke?(call: number): Promise<void> | void;
+  activate?(call: number): Promise<void> | void;
   /** The visit ends this long after it began (default: an hour, i.e. never during a test). */
   endsInMs?: number;
 }
@@ -91,7 +95,7 @@ const bookkeeping: Pick<BookkeepingActivities, 'beginVisit' | 'recordVisitStatus
   },
 };
 
-const pacs: Pick<PacsActivities, 'prepareProvision' | 'issueAndGrant' | 'revokeAndDeactivate'> = {
+const pacs: Pick<PacsActivities, 'prepareProvision' | 'issueAndGrant' | 'issueInactive' | 'activateAndGrant' | 'revokeAndDeactivate'> = {
   async prepareProvision({ visitId }) {
     const n = called(visitId, 'prepareProvision');
     await scripts.get(visitId)?.prepare?.(n);
@@ -101,6 +105,15 @@ const pacs: Pick<PacsActivities, 'prepareProvision' | 'issueAndGrant' | 'revokeA
     const n = called(visitId, 'issueAndGrant');
     await scripts.get(visitId)?.issue?.(n);
     return { credentialId: `credential-${visitId}` };
+  },
+  async issueInactive({ visitId }) {
+    const n = called(visitId, 'issueInactive');
+    await scripts.get(visitId)?.issue?.(n);
+    return { credentialId: `credential-${visitId}` };
+  },
+  async activateAndGrant({ visitId }) {
+    const n = called(visitId, 'activateAndGrant');
+    await scripts.get(visitId)?.activate?.(n);
   },
   async revokeAndDeactivate({ visitId }) {
     const n = called(visitId, 'revokeAndDeactivate');
@@ -133,7 +146,7 @@ afterAll(async () => {
   await env?.teardown();
 });
 
-async function startVisit(script: Script = {}, timing: Partial<VisitTiming> = {}) {
+async function startVisit(script: Script = {}, timing: Partial<VisitTiming> = {}, extra: { requiresApproval?: boolean } = {}) {
   const visitId = crypto.randomUUID();
   scripts.set(visitId, script);
   const handle = await env.client.workflow.start(visitWorkflow, {
@@ -149,6 +162,7 @@ async function startVisit(script: Script = {}, timing: Partial<VisitTiming> = {}
         visitorName: 'Ada Visitor',
         pacsTaskQueue: taskQueue,
         timing: { ...FAST, ...timing },
+        ...extra,
       },
     ],
   });
@@ -368,5 +382,65 @@ describe('visit workflow branches (stub activities)', () => {
     expect(new Set(rec.switchOffFailures.map((e) => e.since)).size).toBe(1);
     expect(rec.statuses.filter((s) => s.status === 'deprovisioning')).toHaveLength(1);
     expect(rec.calls.slice(-2)).toEqual(['releaseBadge', 'status:completed']);
+  });
+  describe('approval before the doors open (requiresApproval)', () => {
+    const approval = { requiresApproval: true };
+
+    it('issues the badge switched off, waits in awaiting_approval, and switches it on at the approval', async () => {
+      const { visitId, handle, rec } = await startVisit({}, {}, approval);
+      await recorded(visitId, 'awaiting_approval');
+      expect(rec.calls).toEqual(['beginVisit', 'prepareProvision', 'issueInactive', 'status:awaiting_approval']);
+      expect(await handle.executeUpdate(approveUpdate, { args: [{ by: 'Hugo Host', actor: { userId: 'u-1' } }] })).toEqual({ status: 'active' });
+      expect(rec.calls.slice(4)).toEqual(['status:provisioning', 'activateAndGrant', 'status:active']);
+      expect(detailOf(rec, 'provisioning')).toBe('approved by Hugo Host; switching the badge on');
+      // A second decision is refused: the visit is no longer waiting.
+      const again = await handle.executeUpdate(denyUpdate, { args: [{}] }).catch((e: unknown) => e);
+      expect(again).toBeInstanceOf(WorkflowUpdateFailedError);
+      expect((await signOut(handle)).status).toBe('completed');
+    });
+
+    it('closes a denied visit with the reason, switching the inactive credential off, never on', async () => {
+      const { visitId, handle, rec } = await startVisit({}, {}, approval);
+      await recorded(visitId, 'awaiting_approval');
+      await handle.executeUpdate(denyUpdate, { args: [{ by: 'Hugo Host', reason: 'not expected' }] });
+      const end = await handle.result();
+      expect(end.status).toBe('completed');
+      expect(rec.count.activateAndGrant).toBeUndefined();
+      expect(rec.calls.slice(-4)).toEqual(['status:deprovisioning', 'revokeAndDeactivate', 'releaseBadge', 'status:completed']);
+      expect(detailOf(rec, 'deprovisioning')).toBe('denied by Hugo Host: not expected');
+    });
+
+    it('closes at the end of the day when nobody approved, and refuses a late approval', async () => {
+      const { visitId, handle, rec } = await startVisit({ endsInMs: 1_500 }, {}, approval);
+      await recorded(visitId, 'awaiting_approval');
+      const end = await handle.result();
+      expect(end.status).toBe('completed');
+      expect(detailOf(rec, 'deprovisioning')).toBe(END_REASONS.notApproved);
+      expect(rec.count.activateAndGrant).toBeUndefined();
+      expect(rec.count.revokeAndDeactivate).toBe(1);
+      // The workflow has closed: an approval now has nothing to act on.
+      await expect(handle.executeUpdate(approveUpdate, { args: [{}] })).rejects.toThrow();
+    });
+
+    it('a sign-out while awaiting approval ends the visit without switching the badge on', async () => {
+      const { visitId, handle, rec } = await startVisit({}, {}, approval);
+      await recorded(visitId, 'awaiting_approval');
+      expect((await signOut(handle)).status).toBe('completed');
+      expect(detailOf(rec, 'deprovisioning')).toBe('signed out');
+      expect(rec.count.activateAndGrant).toBeUndefined();
+    });
+
+    it('rolls a failed activation back to provision_failed; a retry issues the badge active without asking again', async () => {
+      const { visitId, handle, rec } = await startVisit({ activate: () => fail(FAILURES_NEEDING_A_PERSON[0]) }, {}, approval);
+      await recorded(visitId, 'awaiting_approval');
+      expect(await handle.executeUpdate(approveUpdate, { args: [{}] })).toMatchObject({ status: 'provision_failed' });
+      // The half-activated credential is switched off before the failure is reported.
+      expect(rec.calls.slice(-3)).toEqual(['activateAndGrant', 'revokeAndDeactivate', 'status:provision_failed']);
+      await handle.executeUpdate(retryUpdate, { args: [{}] });
+      await recorded(visitId, 'active');
+      expect(rec.count.issueAndGrant).toBe(1);
+      expect(rec.count.issueInactive).toBe(1);
+      expect((await signOut(handle)).status).toBe('completed');
+    });
   });
 });
