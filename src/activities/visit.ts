@@ -11,7 +11,7 @@ import { announcingRetries } from './retry-notice';
 import type { VisitActorRef, VisitError, VisitStatus } from '../workflows/visit-contract';
 import { systemActor } from '../audit/actor';
 import { addVisitEvent, resolveActor } from '../audit/visit-event';
-import { queueOverdueEvent, queueVisitStatusEvent, wakeDeliveries } from '../webhooks/outbox';
+import { queueEvent, queueOverdueEvent, queueVisitStatusEvent, wakeDeliveries } from '../webhooks/outbox';
 import { DEFAULT_WEBHOOK_TIMING } from '../workflows/webhook-contract';
 
 /** Visit.visitor as the API stored it: the PACS's visitor identity without the visit ID. */
@@ -153,9 +153,13 @@ export function createVisitActivities(deps: ActivityDeps) {
 
     /** Gives the badge back to the pool (the unique activeBadgeId is what reserved it). */
     async releaseBadge({ visitId }: { visitId: string }) {
-      await db.$transaction(async (tx) => {
-        const v = await tx.visit.findUnique({ where: { id: visitId }, select: { badgeId: true, activeBadgeId: true, badgeReturned: true, status: true } });
-        if (!v) return;
+      const wake = await db.$transaction(async (tx) => {
+        const v = await tx.visit.findUnique({
+          where: { id: visitId },
+          select: { badgeId: true, activeBadgeId: true, badgeReturned: true, status: true, locationId: true, providerId: true },
+        });
+        if (!v) return [];
+        let queued: string[] = [];
         // Reception said at sign-out that the visitor kept the card: it is switched off like any other,
         // but stays out of the pool until someone reports it found (POST /v1/badges/:id/found). Only
         // while the visit still holds it, so a retried activity changes nothing twice.
@@ -178,10 +182,21 @@ export function createVisitActivities(deps: ActivityDeps) {
               ],
               skipDuplicates: true,
             });
+            const badge = await tx.securityBadge.findUniqueOrThrow({ where: { id: v.activeBadgeId }, select: { id: true, name: true, uniqueId: true } });
+            queued = await queueEvent(tx, {
+              type: 'badge.not_returned',
+              sourceKey: `badge-not-returned:${visitId}`,
+              locationId: v.locationId,
+              visitId,
+              at: now(),
+              data: { badgeId: badge.id, badgeName: badge.name, badgeNumber: badge.uniqueId, visitId, locationId: v.locationId, providerId: v.providerId },
+            });
           }
         }
         await tx.visit.updateMany({ where: { id: visitId }, data: { activeBadgeId: null } });
+        return queued;
       });
+      void wakeDeliveries(deps, wake);
     },
   };
 

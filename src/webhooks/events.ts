@@ -14,6 +14,7 @@ export const WEBHOOK_EVENT_TYPES = [
   'visit.provision_failed',
   'visit.completed',
   'visit.deprovision_overdue',
+  'badge.not_returned',
   'reconciliation.action',
   'provider.health',
 ] as const;
@@ -92,6 +93,19 @@ export const webhookPayloadSchemas = {
     }),
     'Switching the badge off keeps failing past its deadline (5 minutes after the visit should have ended, the visits_deprovision_overdue alert). Sent once per visit; retries go on until it succeeds, then visit.completed follows.',
   ),
+  'badge.not_returned': envelope(
+    'BadgeNotReturnedEvent',
+    'badge.not_returned',
+    z.object({
+      badgeId: uuid,
+      badgeName: z.string(),
+      badgeNumber: z.string().meta({ description: 'The card number (unique ID) in the access control system' }),
+      visitId: uuid,
+      locationId: uuid,
+      providerId: uuid,
+    }),
+    'A visit ended without its card coming back (sign-out with badgeReturned false): the card is switched off and kept out of the pool until POST /v1/badges/{id}/found.',
+  ),
   'reconciliation.action': envelope(
     'ReconciliationActionEvent',
     'reconciliation.action',
@@ -126,6 +140,7 @@ export const EVENT_SUMMARIES: Record<WebhookEventType, string> = {
   'visit.provision_failed': 'Provisioning a visitor badge failed',
   'visit.completed': 'A visit ended and its badge was switched off',
   'visit.deprovision_overdue': 'Switching a badge off is overdue',
+  'badge.not_returned': 'A card did not come back at the end of its visit',
   'reconciliation.action': 'Reconciliation changed something',
   'provider.health': 'A provider started or stopped failing',
 };

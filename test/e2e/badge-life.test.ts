@@ -1,5 +1,6 @@
 import { pacsBadge } from '../helpers/pacs-state';
 import { startVisitEnv, type VisitEnv } from '../helpers/visit-env';
+import { startWebhookReceiver } from '../helpers/webhook-receiver';
 
 // The physical card's life: not returned at sign-out, found again, lost, retired.
 function setup(kind: 'onguard' | 'genetec') {
@@ -76,6 +77,34 @@ describe.each(['onguard', 'genetec'] as const)('a card not returned on %s', (kin
     expect(back.badgeReturned).toBe(true);
     expect((await env.api.call('GET', `/v1/badges/${badgeId}`)).body.status).toBe('available');
     expect(await offered(badgeId)).toBe(true);
+  });
+  it('tells the guestbook (badge.not_returned) and the metrics (badges{status="not_returned"}) about a card kept', async () => {
+    const env = ctx.env;
+    const rx = await startWebhookReceiver();
+    const hook = await env.api.call('POST', '/v1/webhooks', { body: { url: rx.url, eventTypes: ['badge.not_returned'], locationIds: [env.locationId] } });
+    expect(hook.status).toBe(201);
+    rx.setSecret(hook.body.secret);
+    const notReturned = async () =>
+      Number(/^badges\{status="not_returned"\} (\d+)$/m.exec(String((await env.api.call('GET', '/metrics')).body ?? ''))?.[1] ?? NaN);
+    try {
+      const uniqueId = kind === 'onguard' ? '1305' : '2305';
+      const badgeId = await env.addBadge(uniqueId, `Card ${uniqueId}`);
+      const before = await notReturned();
+      const v = await env.signIn(badgeId);
+      await env.waitFor(v.body.id, 'active');
+      await env.api.call('POST', `/v1/visits/${v.body.id}/sign-out`, { token: env.receptionist.token, body: { badgeReturned: false } });
+      await env.waitFor(v.body.id, 'completed');
+      const event = await rx.until('badge.not_returned delivered', () => rx.accepted().find((r) => r.type === 'badge.not_returned'));
+      expect(event.body.data).toMatchObject({ badgeId, badgeNumber: uniqueId, badgeName: `Card ${uniqueId}`, visitId: v.body.id, locationId: env.locationId });
+      expect(await notReturned()).toBe(before + 1);
+      await env.api.call('POST', `/v1/badges/${badgeId}/found`, { token: env.receptionist.token });
+      expect(await notReturned()).toBe(before);
+      // Exactly one event for the card, however often the activity ran.
+      expect(rx.accepted().filter((r) => r.type === 'badge.not_returned')).toHaveLength(1);
+    } finally {
+      await env.api.call('DELETE', `/v1/webhooks/${hook.body.id}`);
+      await rx.close();
+    }
   });
 });
 

@@ -171,8 +171,14 @@ async function holderOrThrow(db: Db, badge: { id: string; name: string; uniqueId
 const badgeColumns = (b: Record<string, unknown>) =>
   Object.fromEntries(Object.entries(b).filter(([, v]) => v === null || v instanceof Date || typeof v !== 'object'));
 
-export function registerBadgeRoutes({ routes, db, temporal }: ApiContext) {
+export function registerBadgeRoutes({ routes, db, temporal, metrics }: ApiContext) {
   const prisma = db.prisma;
+  // Cards that did not come back (not_returned) and lost ones, next to the pool: what end of day leaves out.
+  const byStatus = metrics.gauge('badges', 'Pool badges by status: available, not_returned (a visit ended without the card), lost, retired.', ['status']);
+  metrics.onCollect(async () => {
+    const rows = await prisma.securityBadge.groupBy({ by: ['status'], _count: { _all: true } });
+    for (const st of BADGE_STATUSES) byStatus.set({ status: st }, rows.find((r) => r.status === st)?._count._all ?? 0);
+  });
   const inPacs = async (badge: { id: string; providerId: string }, lost: boolean, waitSeconds: number): Promise<CardLostOutcome> => {
     const provider = await prisma.provider.findUniqueOrThrow({ where: { id: badge.providerId }, select: { id: true, taskQueue: true } });
     return runCardLostSync(temporal, provider, badge.id, lost, waitSeconds * 1000);
