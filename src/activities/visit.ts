@@ -77,10 +77,10 @@ export function createVisitActivities(deps: ActivityDeps) {
 
   const bookkeeping = {
     /** Fixes when the visit ends (the location's end of day, DST-correct) and records it. */
-    async beginVisit({ visitId }: { visitId: string }): Promise<{ endsAt: string; afterHours: boolean; endsAtLabel: string }> {
+    async beginVisit({ visitId }: { visitId: string }): Promise<{ endsAt: string; endsAtLabel: string }> {
       const visit = await loadVisit(visitId);
       const label = (at: Date) => wallClockLabel(at, visit.location.timezone);
-      if (visit.endsAt) return { endsAt: visit.endsAt.toISOString(), afterHours: false, endsAtLabel: label(visit.endsAt) };
+      if (visit.endsAt) return { endsAt: visit.endsAt.toISOString(), endsAtLabel: label(visit.endsAt) };
       const started = now();
       const w = deps.visitDurationOverrideMs
         ? { endsAt: new Date(started.getTime() + deps.visitDurationOverrideMs), afterHours: false }
@@ -94,7 +94,7 @@ export function createVisitActivities(deps: ActivityDeps) {
           actor: systemActor('visit workflow'),
         });
       }
-      return { endsAt: w.endsAt.toISOString(), afterHours: w.afterHours, endsAtLabel: label(w.endsAt) };
+      return { endsAt: w.endsAt.toISOString(), endsAtLabel: label(w.endsAt) };
     },
 
     /** Mirrors the workflow's status into the Visit row and its timeline (GET /v1/visits reads these). */

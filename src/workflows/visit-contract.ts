@@ -83,7 +83,6 @@ export interface VisitState {
   lastError?: VisitError;
   /** While a provisioning PACS call is being retried: the failed attempt and when the next one is due. */
   retrying?: PacsRetrying & { nextAttemptAt: string };
-  signOutRequested: boolean;
   attempts: number;
 }
 

@@ -125,7 +125,7 @@ export async function visitWorkflow(input: VisitInput): Promise<VisitState> {
     },
   });
 
-  const state: VisitState = { visitId: input.visitId, status: 'provisioning', signOutRequested: false, attempts: 0 };
+  const state: VisitState = { visitId: input.visitId, status: 'provisioning', attempts: 0 };
   let endRequested: 'signOut' | 'deprovisionNow' | null = null;
   let retryRequested = false;
   // Who asked for the ending and for the last retry, for the timeline and the audit log.
@@ -142,7 +142,6 @@ export async function visitWorkflow(input: VisitInput): Promise<VisitState> {
     return { status: recordedStatus };
   });
   setHandler(signOutSignal, (arg) => {
-    state.signOutRequested = true;
     if (!endRequested) endedBy = senderOf(arg);
     endRequested ??= 'signOut';
   });

@@ -80,7 +80,7 @@ const fail = (type: string) => {
 const bookkeeping: Pick<BookkeepingActivities, 'beginVisit' | 'recordVisitStatus' | 'recordSwitchOffFailure' | 'releaseBadge'> = {
   async beginVisit({ visitId }) {
     called(visitId, 'beginVisit');
-    return { endsAt: new Date(Date.now() + (scripts.get(visitId)?.endsInMs ?? 3_600_000)).toISOString(), afterHours: false, endsAtLabel: '18:00 UTC' };
+    return { endsAt: new Date(Date.now() + (scripts.get(visitId)?.endsInMs ?? 3_600_000)).toISOString(), endsAtLabel: '18:00 UTC' };
   },
   async recordVisitStatus({ visitId, status, detail, error }) {
     called(visitId, `status:${status}`);
@@ -192,7 +192,7 @@ describe('visit workflow branches (stub activities)', () => {
     await recorded(visitId, 'active');
     expect(await handle.query(stateQuery)).toMatchObject({ status: 'active', credentialId: `credential-${visitId}`, attempts: 1 });
     const end = await signOut(handle);
-    expect(end).toMatchObject({ status: 'completed', signOutRequested: true, personId: `person-${visitId}` });
+    expect(end).toMatchObject({ status: 'completed', personId: `person-${visitId}` });
     expect(end.credentialId).toBeUndefined();
     expect(rec.calls).toEqual([
       'beginVisit',
@@ -284,7 +284,7 @@ describe('visit workflow branches (stub activities)', () => {
     await handle.signal(signOutSignal, { by: 'reception' });
     release();
     const end = await handle.result();
-    expect(end).toMatchObject({ status: 'completed', signOutRequested: true });
+    expect(end).toMatchObject({ status: 'completed' });
     expect(statusesOf(rec)).toEqual(['active', 'deprovisioning', 'completed']);
     expect(detailOf(rec, 'deprovisioning')).toBe('signed out');
   });
@@ -304,7 +304,7 @@ describe('visit workflow branches (stub activities)', () => {
     await recorded(visitId, 'active');
     await handle.signal(deprovisionNowSignal, { reason: 'lost badge' });
     const end = await handle.result();
-    expect(end).toMatchObject({ status: 'completed', signOutRequested: false });
+    expect(end).toMatchObject({ status: 'completed' });
     expect(detailOf(rec, 'deprovisioning')).toBe('deprovisioned on request');
     expect(rec.calls.slice(-3)).toEqual(['revokeAndDeactivate', 'releaseBadge', 'status:completed']);
   });
