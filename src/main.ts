@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { activityDepsFor } from './activities/deps';
 import { createApp } from './api/app';
 import { ensureBootstrapAdmin } from './api/auth';
 import { createHttpServer } from './api/server';
@@ -75,16 +76,7 @@ export async function start(config: AppConfig, log: Logger) {
       connection: nativeConnection,
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
-      deps: {
-        db: db.prisma,
-        pacs,
-        logger: log,
-        temporal: client,
-        visitDurationOverrideMs: config.visitOverrides.durationMs,
-        secretsKey,
-        webhookTaskQueue: config.temporal.taskQueue,
-        webhookTiming: config.webhookTiming,
-      },
+      deps: activityDepsFor(config, { db: db.prisma, pacs, logger: log, temporal: client, secretsKey }),
       shutdownGraceMs: config.temporal.shutdownGraceMs,
     });
     const workerDone = worker.run().catch((err: unknown) => {

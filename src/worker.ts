@@ -1,5 +1,6 @@
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from './activities';
+import { activityDepsFor } from './activities/deps';
 import { loadConfig } from './config';
 import { loadSecretsKey } from './config/secrets';
 import { openDatabase } from './db/client';
@@ -55,16 +56,7 @@ async function main() {
         connection,
         namespace: config.temporal.namespace,
         taskQueue,
-        deps: {
-          db: db.prisma,
-          pacs,
-          logger: log,
-          temporal: client,
-          visitDurationOverrideMs: config.visitOverrides.durationMs,
-          secretsKey,
-          webhookTaskQueue: config.temporal.taskQueue,
-          webhookTiming: config.webhookTiming,
-        },
+        deps: activityDepsFor(config, { db: db.prisma, pacs, logger: log, temporal: client, secretsKey }),
         shutdownGraceMs: config.temporal.shutdownGraceMs,
       }),
     ),

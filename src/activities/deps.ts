@@ -1,4 +1,5 @@
 import type { Client } from '@temporalio/client';
+import type { AppConfig } from '../config';
 import type { Db } from '../db/client';
 import type { Logger } from '../logging';
 import type { PacsRegistry } from '../pacs/registry';
@@ -29,4 +30,14 @@ export interface ActivityDeps {
   webhookTaskQueue?: string;
   /** Webhook delivery timing (tests shorten it); DEFAULT_WEBHOOK_TIMING otherwise. */
   webhookTiming?: Partial<WebhookTiming>;
+}
+
+/** The activities' dependencies as a configured service wires them (npm start and npm run worker alike). */
+export function activityDepsFor(config: AppConfig, parts: { db: Db; pacs: PacsRegistry; logger: Logger; temporal: Client; secretsKey: Buffer }): ActivityDeps {
+  return {
+    ...parts,
+    visitDurationOverrideMs: config.visitOverrides.durationMs,
+    webhookTaskQueue: config.temporal.taskQueue,
+    webhookTiming: config.webhookTiming,
+  };
 }

@@ -4,9 +4,8 @@ import { z } from 'zod';
 import { GLOBAL_SCOPE, loadScope, type Scope } from '../domain/scope';
 import type { Db } from '../db/client';
 import { forbidden, unauthorized } from '../errors';
-import { systemActor } from '../audit/actor';
 import { diff } from '../audit/diff';
-import { recordAudit } from '../audit/record';
+import { recordUserChangedAtStart } from '../audit/record';
 
 /**
  * `viewMetrics`: Prometheus scrapes /metrics with a token that can do nothing else. `approveVisits`: a host
@@ -56,15 +55,7 @@ export async function ensureBootstrapAdmin(db: Db, adminToken: string | undefine
     // Every start applies ADMIN_TOKEN; only a start that changed something (a rotated token) is a change.
     const changes = diff(before, after);
     if (!before || Object.keys(changes).length) {
-      await recordAudit(tx, {
-        actor: systemActor('service start'),
-        entityType: 'user',
-        entityId: after.id,
-        locationId: null,
-        action: before ? 'update' : 'create',
-        before,
-        after,
-      });
+      await recordUserChangedAtStart(tx, before, after);
     }
   });
 }

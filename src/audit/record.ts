@@ -1,7 +1,7 @@
 import type { Request } from 'express';
 import type { Db } from '../db/client';
 import type { Prisma } from '../generated/prisma/client';
-import { actorColumns, requestActor, type Actor } from './actor';
+import { actorColumns, requestActor, systemActor, type Actor } from './actor';
 import { diff } from './diff';
 
 export const AUDIT_ENTITY_TYPES = ['location', 'provider', 'badge', 'userGroup', 'user', 'visit'] as const;
@@ -48,4 +48,17 @@ export async function recordAudit(tx: DbTx, input: AuditInput): Promise<void> {
 /** recordAudit for an API request: its caller is the actor, its X-Request-Id is kept with the entry. */
 export function auditRequest(req: Request) {
   return (tx: DbTx, input: Omit<AuditInput, 'actor' | 'requestId'>) => recordAudit(tx, { ...input, actor: requestActor(req), requestId: req.requestId });
+}
+
+/** A user the service itself created or changed at start (the ADMIN_TOKEN bootstrap, the demo seed). */
+export function recordUserChangedAtStart(tx: DbTx, before: Record<string, unknown> | null, after: Record<string, unknown> & { id: string }): Promise<void> {
+  return recordAudit(tx, {
+    actor: systemActor('service start'),
+    entityType: 'user',
+    entityId: after.id,
+    locationId: null,
+    action: before ? 'update' : 'create',
+    before,
+    after,
+  });
 }

@@ -5,8 +5,7 @@ import type { Db } from '../db/client';
 import { GENETEC_SIM_DEFAULTS } from '../pacs/genetec/format-table';
 import { ONGUARD_SIM_DEFAULTS } from '../pacs/onguard/evidence';
 import type { Logger } from '../logging';
-import { systemActor } from '../audit/actor';
-import { recordAudit } from '../audit/record';
+import { recordUserChangedAtStart } from '../audit/record';
 
 /** A demo badge: the id the API takes, and the number on the card that guides, the PACS and the Temporal UI show. */
 export interface DemoBadge {
@@ -53,15 +52,7 @@ export async function seedDemo(opts: {
       create: { name: 'Demo admin', email: DEMO_ADMIN_EMAIL, permissions: [...PERMISSIONS], tokenHash: hashToken(adminToken), allLocations: true },
       update: { tokenHash: hashToken(adminToken), allLocations: true },
     });
-    await recordAudit(tx, {
-      actor: systemActor('service start'),
-      entityType: 'user',
-      entityId: after.id,
-      locationId: null,
-      action: before ? 'update' : 'create',
-      before,
-      after,
-    });
+    await recordUserChangedAtStart(tx, before, after);
   });
   const call = async (method: string, p: string, body?: unknown) => {
     const res = await fetch(opts.apiUrl + p, {
@@ -124,15 +115,7 @@ export async function seedDemo(opts: {
       },
       update: { tokenHash: hashToken(receptionistToken) },
     });
-    await recordAudit(tx, {
-      actor: systemActor('service start'),
-      entityType: 'user',
-      entityId: after.id,
-      locationId: null,
-      action: before ? 'update' : 'create',
-      before,
-      after,
-    });
+    await recordUserChangedAtStart(tx, before, after);
     return after;
   });
   await call('POST', '/v1/user-groups', {
