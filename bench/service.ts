@@ -35,6 +35,7 @@ export async function startBenchService() {
     ONGUARD_SIM_PORT: String(await freePort()),
     GENETEC_SIM_PORT: String(await freePort()),
     LOG_LEVEL: 'error',
+    ...(process.env.WORKER_MAX_CACHED_WORKFLOWS ? { WORKER_MAX_CACHED_WORKFLOWS: process.env.WORKER_MAX_CACHED_WORKFLOWS } : {}),
     ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL, SIMULATORS: 'true', DEMO_SEED: 'true' } : {}),
   });
   console.log(`database: ${config.database.kind}`);

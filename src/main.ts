@@ -78,6 +78,7 @@ export async function start(config: AppConfig, log: Logger) {
       taskQueue: config.temporal.taskQueue,
       deps: activityDepsFor(config, { db: db.prisma, pacs, logger: log, temporal: client, secretsKey }),
       shutdownGraceMs: config.temporal.shutdownGraceMs,
+      maxCachedWorkflows: config.temporal.maxCachedWorkflows,
     });
     const workerDone = worker.run().catch((err: unknown) => {
       // A worker that dies must not leave the dev server and simulators behind: stop everything.

@@ -14,6 +14,8 @@ export interface WorkerOptions {
   taskQueue: string;
   deps: ActivityDeps;
   shutdownGraceMs: number;
+  /** WORKER_MAX_CACHED_WORKFLOWS; unset keeps the SDK's default. */
+  maxCachedWorkflows?: number;
   /** Pre-built bundle (tests share one); otherwise src/workflows is bundled at start. */
   workflowBundle?: { code: string };
 }
@@ -36,6 +38,8 @@ export async function createWorker(opts: WorkerOptions): Promise<Worker> {
     maxConcurrentActivityTaskExecutions: 50,
     // A visit cached on a worker that died waits this long before another worker picks it up (default 10 s).
     stickyQueueScheduleToStartTimeout: '3 seconds',
+    // Every open visit is a cached workflow; a bound trades memory for replaying evicted ones on their next task.
+    ...(opts.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: opts.maxCachedWorkflows } : {}),
   });
 }
 
@@ -58,6 +62,7 @@ async function main() {
         taskQueue,
         deps: activityDepsFor(config, { db: db.prisma, pacs, logger: log, temporal: client, secretsKey }),
         shutdownGraceMs: config.temporal.shutdownGraceMs,
+      maxCachedWorkflows: config.temporal.maxCachedWorkflows,
       }),
     ),
   );

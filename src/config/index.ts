@@ -53,6 +53,7 @@ export const envSchema = z.object({
   /** `npm run worker` only: comma-separated task queues to serve (an on-premises connector's provider queue). */
   WORKER_TASK_QUEUES: z.string().optional(),
   WORKER_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).optional(),
   /** Bootstrap admin: a user with every permission whose bearer token is this value. */
   ADMIN_TOKEN: z.string().min(16, 'ADMIN_TOKEN must be at least 16 characters').optional(),
   /** 32-byte key (base64) that encrypts PACS passwords at rest. Unset: DATA_DIR/secrets.key (0600). */
@@ -128,6 +129,8 @@ export interface AppConfig {
     /** Queues `npm run worker` serves; defaults to [taskQueue]. */
     workerTaskQueues: string[];
     shutdownGraceMs: number;
+    /** Workflows a worker keeps in memory between tasks; unset: the SDK's default (sized from the heap limit). */
+    maxCachedWorkflows?: number;
   };
   adminToken?: string;
   secretsKey?: string;
@@ -174,6 +177,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
         .map((q) => q.trim())
         .filter(Boolean),
       shutdownGraceMs: e.WORKER_SHUTDOWN_GRACE_MS,
+      maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,
     },
     adminToken: e.ADMIN_TOKEN,
     secretsKey: e.SECRETS_KEY,
