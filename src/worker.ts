@@ -62,7 +62,7 @@ async function main() {
         taskQueue,
         deps: activityDepsFor(config, { db: db.prisma, pacs, logger: log, temporal: client, secretsKey }),
         shutdownGraceMs: config.temporal.shutdownGraceMs,
-      maxCachedWorkflows: config.temporal.maxCachedWorkflows,
+        maxCachedWorkflows: config.temporal.maxCachedWorkflows,
       }),
     ),
   );
