@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { pacsBadge } from '../helpers/pacs-state';
+import { pacsBadge, rotatePassword } from '../helpers/pacs-state';
 import { startVisitEnv, type VisitEnv } from '../helpers/visit-env';
 import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process';
 
@@ -23,17 +23,6 @@ async function until<T>(what: string, fn: () => Promise<T | undefined | false>, 
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`${what} did not happen within ${timeoutMs} ms (last: ${JSON.stringify(last)})`);
-}
-
-/** Makes the PACS refuse the service account's password, as after a routine rotation. */
-async function rotatePassword(env: VisitEnv, password: string) {
-  const { username } = env.sim.credentials;
-  if (env.kind === 'onguard') {
-    await env.simCall('POST', '/__sim/seed', { users: [{ user_name: username, password }] });
-    await env.simCall('POST', '/__sim/session/expire', {});
-  } else {
-    await env.simCall('PUT', '/__sim/config', { users: [{ username, password }] });
-  }
 }
 
 describe.each(['onguard', 'genetec'] as const)('visit endings on %s', (kind) => {

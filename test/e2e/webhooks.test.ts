@@ -6,6 +6,7 @@ import { Worker } from '@temporalio/worker';
 import { webhookPayloadSchemas } from '../../src/webhooks/events';
 import { webhookWorkflowId } from '../../src/workflows/webhook-contract';
 import type { WebhookTiming } from '../../src/workflows/webhook-contract';
+import { rotatePassword } from '../helpers/pacs-state';
 import { startVisitEnv, type VisitEnv } from '../helpers/visit-env';
 import { startWebhookReceiver } from '../helpers/webhook-receiver';
 import { workflowBundle } from '../helpers/worker';
@@ -27,17 +28,6 @@ const FAST_WEBHOOKS: Partial<WebhookTiming> = {
   overdueAfterMs: 500,
 };
 const ALL_EVENTS = ['visit.active', 'visit.provision_failed', 'visit.completed', 'visit.deprovision_overdue', 'reconciliation.action', 'provider.health'];
-
-/** Makes the PACS refuse the service account's password, as after a routine rotation. */
-async function rotatePassword(env: VisitEnv, password: string) {
-  const { username } = env.sim.credentials;
-  if (env.kind === 'onguard') {
-    await env.simCall('POST', '/__sim/seed', { users: [{ user_name: username, password }] });
-    await env.simCall('POST', '/__sim/session/expire', {});
-  } else {
-    await env.simCall('PUT', '/__sim/config', { users: [{ username, password }] });
-  }
-}
 
 describe.each(['onguard', 'genetec'] as const)('webhooks on %s', (kind) => {
   let env: VisitEnv;

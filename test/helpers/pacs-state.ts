@@ -52,3 +52,14 @@ export const genetecEntities = (state: any): any[] => state.entities;
 function genetecPeople(state: any): any[] {
   return genetecEntities(state).filter((e) => e.EntityType === 'Visitor' || e.EntityType === 'Cardholder');
 }
+
+/** Makes the PACS refuse the service account's password, as after a routine rotation. */
+export async function rotatePassword(env: VisitEnv, password: string) {
+  const { username } = env.sim.credentials;
+  if (env.kind === 'onguard') {
+    await env.simCall('POST', '/__sim/seed', { users: [{ user_name: username, password }] });
+    await env.simCall('POST', '/__sim/session/expire', {});
+  } else {
+    await env.simCall('PUT', '/__sim/config', { users: [{ username, password }] });
+  }
+}
