@@ -19,10 +19,6 @@ import { EVENT_SUMMARIES, WEBHOOK_EVENT_TYPES, webhookPayloadSchemas } from '../
 
 const WEBHOOK_DOCS = WEBHOOK_EVENT_TYPES.map((name) => ({ name, summary: EVENT_SUMMARIES[name], schema: webhookPayloadSchemas[name] }));
 
-// Routes import these from ./context (importing them from here closes a cycle the linter reports); the
-// re-export keeps routes written against the old location compiling until they are moved.
-export type { ApiContext, ApiDeps, TemporalAccess } from './context';
-
 const VERSION = '0.1.0';
 
 const openApiDocument = named(

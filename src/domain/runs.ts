@@ -195,5 +195,3 @@ export async function runCardLostSync(
     return { state: 'failed', message: `Not recorded in the PACS: ${m} Report the card lost again once the PACS is reachable.` };
   }
 }
-
-export { noWorkerHint };

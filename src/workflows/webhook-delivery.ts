@@ -1,5 +1,5 @@
 import { condition, continueAsNew, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
-import type { Activities } from '../activities';
+import type { BookkeepingActivities } from '../activities';
 import { DEFAULT_WEBHOOK_TIMING, webhookChangedSignal, webhookEventsSignal, type WebhookAttemptOutcome } from './webhook-contract';
 
 export interface WebhookDeliveryInput {
@@ -15,7 +15,7 @@ export interface WebhookDeliveryInput {
  * Carries IDs only: the payload and the signing secret are read by the activity.
  */
 export async function webhookDeliveryWorkflow(input: WebhookDeliveryInput): Promise<{ stopped: string }> {
-  const outbox = proxyActivities<Activities>({
+  const outbox = proxyActivities<BookkeepingActivities>({
     startToCloseTimeout: '30 seconds',
     retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
   });
@@ -36,7 +36,7 @@ export async function webhookDeliveryWorkflow(input: WebhookDeliveryInput): Prom
       continue;
     }
     // One attempt per activity: the schedule between attempts is this loop's, so every attempt is recorded.
-    const post = proxyActivities<Activities>({
+    const post = proxyActivities<BookkeepingActivities>({
       startToCloseTimeout: next.timeoutMs + 30_000,
       heartbeatTimeout: '5 seconds',
       retry: { maximumAttempts: 1 },

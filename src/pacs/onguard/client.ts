@@ -352,21 +352,7 @@ export class OnGuardClient implements PacsAdapter {
   }
 
   private async lostStatus(): Promise<number> {
-    const wanted = (this.settings.lostStatusName || 'Lost').trim().toLowerCase();
-    const rows = await this.api.listAll(T.badgeStatus);
-    const hit = rows.find((r) => (textOf(r, 'Name') ?? '').trim().toLowerCase() === wanted);
-    const id = hit ? idOf(hit, 'ID') : null;
-    if (id === null) {
-      const names = rows
-        .map((r) => textOf(r, 'Name'))
-        .filter(Boolean)
-        .join(', ');
-      throw pacsError(
-        'PACS_VALIDATION',
-        `OnGuard has no badge status named "${this.settings.lostStatusName || 'Lost'}" (it has: ${names || 'none'}). Set the provider's lostStatusName to one of them.`,
-      );
-    }
-    return Number(id);
+    return statusIdByName(await this.api.listAll(T.badgeStatus), this.settings.lostStatusName || 'Lost', 'lostStatusName');
   }
 
   // ------------------------------------------------------------------ access levels
@@ -510,29 +496,28 @@ export class OnGuardClient implements PacsAdapter {
 
   private async resolveStatuses(): Promise<{ active: number; inactive: number }> {
     const rows = await this.api.listAll(T.badgeStatus);
-    const byName = new Map<string, number>();
-    for (const r of rows) {
-      const id = idOf(r, 'ID');
-      const name = textOf(r, 'Name');
-      if (id !== null && name) byName.set(name.trim().toLowerCase(), Number(id));
-    }
-    const pick = (wanted: string, setting: string) => {
-      const id = byName.get(wanted.trim().toLowerCase());
-      if (id !== undefined) return id;
-      const names = rows
-        .map((r) => textOf(r, 'Name'))
-        .filter(Boolean)
-        .join(', ');
-      throw pacsError(
-        'PACS_VALIDATION',
-        `OnGuard has no badge status named "${wanted}" (it has: ${names || 'none'}). Set the provider's ${setting} to one of them.`,
-      );
-    };
     return {
-      active: pick(this.settings.activeStatusName || 'Active', 'activeStatusName'),
-      inactive: pick(this.settings.inactiveStatusName || 'Inactive', 'inactiveStatusName'),
+      active: statusIdByName(rows, this.settings.activeStatusName || 'Active', 'activeStatusName'),
+      inactive: statusIdByName(rows, this.settings.inactiveStatusName || 'Inactive', 'inactiveStatusName'),
     };
   }
+}
+
+/** The ID of the badge status named `wanted` (case and spaces ignored), or a validation error naming the provider setting. */
+function statusIdByName(rows: PropertyMap[], wanted: string, setting: string): number {
+  for (const r of rows) {
+    const id = idOf(r, 'ID');
+    const name = textOf(r, 'Name');
+    if (id !== null && name && name.trim().toLowerCase() === wanted.trim().toLowerCase()) return Number(id);
+  }
+  const names = rows
+    .map((r) => textOf(r, 'Name'))
+    .filter(Boolean)
+    .join(', ');
+  throw pacsError(
+    'PACS_VALIDATION',
+    `OnGuard has no badge status named "${wanted}" (it has: ${names || 'none'}). Set the provider's ${setting} to one of them.`,
+  );
 }
 
 function expected(err: unknown): PacsError {
