@@ -24,7 +24,8 @@ export const pct = (xs: number[], p: number) => {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
 };
 
-export async function startBenchService() {
+/** `env`: configuration on top of the bench's own (e.g. EMBEDDED_WORKER, DATABASE_URL). */
+export async function startBenchService(env: Record<string, string> = {}) {
   Runtime.install({ shutdownSignals: [], logger: new DefaultLogger('ERROR') });
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vb-bench-'));
   const config = loadConfig({
@@ -37,6 +38,7 @@ export async function startBenchService() {
     LOG_LEVEL: 'error',
     ...(process.env.WORKER_MAX_CACHED_WORKFLOWS ? { WORKER_MAX_CACHED_WORKFLOWS: process.env.WORKER_MAX_CACHED_WORKFLOWS } : {}),
     ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL, SIMULATORS: 'true', DEMO_SEED: 'true' } : {}),
+    ...env,
   });
   console.log(`database: ${config.database.kind}`);
   const t0 = Date.now();
@@ -130,5 +132,5 @@ export async function startBenchService() {
     await running.stop();
     fs.rmSync(dataDir, { recursive: true, force: true });
   };
-  return { running, demo, api, asReception, simOrigins, sim, setLatency, pools, addBadges, waitFor, signIn, stop };
+  return { running, config, dataDir, demo, api, asReception, simOrigins, sim, setLatency, pools, addBadges, waitFor, signIn, stop };
 }

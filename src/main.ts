@@ -70,30 +70,8 @@ export async function start(config: AppConfig, log: Logger) {
 
     const client = await connectClient(config.temporal, address);
     stack.push({ name: 'temporal client', stop: () => client.connection.close() });
-    const nativeConnection = await connectWorker(config.temporal, address);
-    const pacs = new PacsRegistry(db.prisma, secretsKey);
-    const worker = await createWorker({
-      connection: nativeConnection,
-      namespace: config.temporal.namespace,
-      taskQueue: config.temporal.taskQueue,
-      deps: activityDepsFor(config, { db: db.prisma, pacs, logger: log, temporal: client, secretsKey }),
-      shutdownGraceMs: config.temporal.shutdownGraceMs,
-      maxCachedWorkflows: config.temporal.maxCachedWorkflows,
-    });
-    const workerDone = worker.run().catch((err: unknown) => {
-      // A worker that dies must not leave the dev server and simulators behind: stop everything.
-      log.fatal({ err: (err as Error).message }, 'worker failed; shutting down');
-      process.kill(process.pid, 'SIGTERM');
-    });
-    stack.push({
-      name: 'worker',
-      stop: async () => {
-        if (worker.getState() === 'RUNNING') worker.shutdown();
-        await workerDone;
-        await pacs.closeAll();
-        await nativeConnection.close();
-      },
-    });
+    if (config.temporal.embeddedWorker !== false) await startEmbeddedWorker(config, { address, db, secretsKey, client, log, stack });
+    else log.info('EMBEDDED_WORKER=false: no worker in this process; visits wait for one started with `npm run worker`');
 
     const app = createApp({
       db,
@@ -131,6 +109,44 @@ export async function start(config: AppConfig, log: Logger) {
     await stopAll();
     throw err;
   }
+}
+
+/** The worker beside the API (`npm start`); stopped after the API so it drains in-flight activities. */
+async function startEmbeddedWorker(
+  config: AppConfig,
+  env: {
+    address: string;
+    db: Awaited<ReturnType<typeof openDatabase>>;
+    secretsKey: Buffer;
+    client: Awaited<ReturnType<typeof connectClient>>;
+    log: Logger;
+    stack: Array<{ name: string; stop: () => Promise<unknown> }>;
+  },
+) {
+  const nativeConnection = await connectWorker(config.temporal, env.address);
+  const pacs = new PacsRegistry(env.db.prisma, env.secretsKey);
+  const worker = await createWorker({
+    connection: nativeConnection,
+    namespace: config.temporal.namespace,
+    taskQueue: config.temporal.taskQueue,
+    deps: activityDepsFor(config, { db: env.db.prisma, pacs, logger: env.log, temporal: env.client, secretsKey: env.secretsKey }),
+    shutdownGraceMs: config.temporal.shutdownGraceMs,
+    maxCachedWorkflows: config.temporal.maxCachedWorkflows,
+  });
+  const workerDone = worker.run().catch((err: unknown) => {
+    // A worker that dies must not leave the dev server and simulators behind: stop everything.
+    env.log.fatal({ err: (err as Error).message }, 'worker failed; shutting down');
+    process.kill(process.pid, 'SIGTERM');
+  });
+  env.stack.push({
+    name: 'worker',
+    stop: async () => {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await workerDone;
+      await pacs.closeAll();
+      await nativeConnection.close();
+    },
+  });
 }
 
 async function main() {

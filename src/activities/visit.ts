@@ -8,7 +8,7 @@ import type { PacsRegistry } from '../pacs/registry';
 import type { PacsAdapter, VisitorIdentity } from '../pacs/types';
 import { visitWindow, wallClockLabel } from '../time/end-of-day';
 import { announcingRetries } from './retry-notice';
-import type { VisitActorRef, VisitError, VisitStatus } from '../workflows/visit-contract';
+import type { ProvisionFailureDetail, VisitActorRef, VisitError, VisitStatus } from '../workflows/visit-contract';
 import { systemActor } from '../audit/actor';
 import { addVisitEvent, resolveActor } from '../audit/visit-event';
 import { queueEvent, queueOverdueEvent, queueVisitStatusEvent, wakeDeliveries } from '../webhooks/outbox';
@@ -368,8 +368,8 @@ export function createVisitActivities(deps: ActivityDeps) {
    * the two checks that need the visitor. A failure reports the first in the seeds' checklist order,
    * whichever finished first.
    */
-  async function prepareProvision({ visitId }: { visitId: string }): Promise<{ personId: string }> {
-    const loaded = await load(visitId);
+  async function prepareProvision({ visitId }: { visitId: string }, preloaded?: Loaded): Promise<{ personId: string }> {
+    const loaded = preloaded ?? (await load(visitId));
     const [config, person] = await Promise.allSettled([
       pacsCalls.precheckConfiguration({ visitId }, loaded),
       pacsCalls.ensureVisitorInPacs({ visitId }, loaded),
@@ -386,11 +386,33 @@ export function createVisitActivities(deps: ActivityDeps) {
   }
 
   /** Issue and grant in one activity; an attempt that fails after issuing is rolled back by the workflow. */
-  async function issueAndGrant(args: { visitId: string; personId: string; endsAt: string }): Promise<{ credentialId: string }> {
-    const loaded = await load(args.visitId);
+  async function issueAndGrant(args: { visitId: string; personId: string; endsAt: string }, preloaded?: Loaded): Promise<{ credentialId: string }> {
+    const loaded = preloaded ?? (await load(args.visitId));
     const { credentialId } = await pacsCalls.issueCredential(args, loaded);
     await pacsCalls.grantAccessRules({ visitId: args.visitId, personId: args.personId, credentialId }, loaded);
     return { credentialId };
+  }
+
+  /**
+   * The whole provision in one activity (one-call-provision-v5): the checks, then issue and grant (or, for
+   * a visit awaiting approval, issue inactive). One task-queue round trip between the visitor at the desk
+   * and an active badge. A retried attempt runs the checks again; they accept the visitor's own badge, so a
+   * credential half-issued by an earlier attempt does not fail them. A check's failure says nothing was
+   * issued (`beforeIssue`); any later one leaves the roll-back to the workflow.
+   */
+  async function provisionVisit(args: { visitId: string; endsAt: string; inactive?: boolean }): Promise<{ personId: string; credentialId: string }> {
+    let loaded: Loaded;
+    let personId: string;
+    try {
+      loaded = await load(args.visitId);
+      ({ personId } = await prepareProvision({ visitId: args.visitId }, loaded));
+    } catch (err) {
+      throw beforeIssue(err);
+    }
+    const { credentialId } = args.inactive
+      ? await pacsCalls.issueCredential({ visitId: args.visitId, personId, endsAt: args.endsAt, inactive: true }, loaded)
+      : await issueAndGrant({ visitId: args.visitId, personId, endsAt: args.endsAt }, loaded);
+    return { personId, credentialId };
   }
 
   /**
@@ -431,8 +453,9 @@ export function createVisitActivities(deps: ActivityDeps) {
     bookkeeping,
     pacs: {
       ...heartbeatingPacsCalls,
-      prepareProvision: heartbeating(announcingRetries(deps.temporal, prepareProvision)),
-      issueAndGrant: heartbeating(announcingRetries(deps.temporal, issueAndGrant)),
+      provisionVisit: heartbeating(announcingRetries(deps.temporal, provisionVisit)),
+      prepareProvision: heartbeating(announcingRetries(deps.temporal, (a: { visitId: string }) => prepareProvision(a))),
+      issueAndGrant: heartbeating(announcingRetries(deps.temporal, (a: { visitId: string; personId: string; endsAt: string }) => issueAndGrant(a))),
       issueInactive: heartbeating(announcingRetries(deps.temporal, issueInactive)),
       activateAndGrant: heartbeating(announcingRetries(deps.temporal, activateAndGrant)),
     },
@@ -466,6 +489,19 @@ function heartbeating<A extends unknown[], R>(fn: (...args: A) => Promise<R>): (
       clearInterval(timer);
     }
   };
+}
+
+/** The failure as Temporal carries it, marked as raised before anything was issued (ProvisionFailureDetail). */
+function beforeIssue(err: unknown): Error {
+  const failure = toActivityFailure(err);
+  if (!(failure instanceof ApplicationFailure)) return failure;
+  const detail: ProvisionFailureDetail = { ...((failure.details?.[0] as ProvisionFailureDetail | undefined) ?? {}), beforeIssue: true };
+  return ApplicationFailure.create({
+    type: failure.type ?? undefined,
+    message: failure.message,
+    nonRetryable: failure.nonRetryable ?? false,
+    details: [detail],
+  });
 }
 
 /** Guidance in the provider's own words (src/pacs/errors.ts). */

@@ -54,6 +54,8 @@ export const envSchema = z.object({
   WORKER_TASK_QUEUES: z.string().optional(),
   WORKER_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).optional(),
+  /** `npm start` only: run a worker in the same process (default). Off: the API alone; workers run with `npm run worker`. */
+  EMBEDDED_WORKER: bool.default(true),
   /** Bootstrap admin: a user with every permission whose bearer token is this value. */
   ADMIN_TOKEN: z.string().min(16, 'ADMIN_TOKEN must be at least 16 characters').optional(),
   /** 32-byte key (base64) that encrypts PACS passwords at rest. Unset: DATA_DIR/secrets.key (0600). */
@@ -131,6 +133,8 @@ export interface AppConfig {
     shutdownGraceMs: number;
     /** Workflows a worker keeps in memory between tasks; unset: the SDK's default (sized from the heap limit). */
     maxCachedWorkflows?: number;
+    /** Run a worker inside `npm start` (EMBEDDED_WORKER). */
+    embeddedWorker?: boolean;
   };
   adminToken?: string;
   secretsKey?: string;
@@ -178,6 +182,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
         .filter(Boolean),
       shutdownGraceMs: e.WORKER_SHUTDOWN_GRACE_MS,
       maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,
+      embeddedWorker: e.EMBEDDED_WORKER,
     },
     adminToken: e.ADMIN_TOKEN,
     secretsKey: e.SECRETS_KEY,

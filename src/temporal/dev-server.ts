@@ -24,6 +24,24 @@ export interface DevServer {
 }
 
 /**
+ * What a single-node server needs to hand a visit's tasks on without waiting (docs/operations.md, "Temporal
+ * settings for latency", says the same for a cluster of your own):
+ * - one task-queue partition: with the default four, a task added to a partition no poller is waiting on
+ *   is forwarded, which costs each hop milliseconds;
+ * - eager activities: a PACS call on the workflow's own queue comes back in the answer to the workflow task
+ *   that scheduled it, with no trip through matching;
+ * - the search-attribute cache: the CLI turns it off so attributes registered while running are seen at
+ *   once; ours are all registered by flag at start, and with it off every visit's attribute updates read the
+ *   attribute list from SQLite.
+ */
+export const DEV_SERVER_DYNAMIC_CONFIG: Record<string, boolean | number> = {
+  'matching.numTaskqueueReadPartitions': 1,
+  'matching.numTaskqueueWritePartitions': 1,
+  'system.enableActivityEagerExecution': true,
+  'system.forceSearchAttributesCacheRefreshOnRead': false,
+};
+
+/**
  * Starts `temporal server start-dev` as a child process: the real Temporal server (SQLite persistence,
  * Web UI), not a fake. Our custom search attributes are registered by flag so operators can filter on
  * them from the first visit.
@@ -40,6 +58,7 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
     args.push('--db-filename', opts.dbFile);
   }
   for (const name of SEARCH_ATTRIBUTE_NAMES) args.push('--search-attribute', `${name}=Keyword`);
+  for (const [key, value] of Object.entries(DEV_SERVER_DYNAMIC_CONFIG)) args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
   // Its own process group, so that stopping it never leaves the UI server or children behind.
   const child = spawn(cli, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let output = '';

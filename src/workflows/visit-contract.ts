@@ -142,3 +142,14 @@ export const approveUpdate = defineUpdate<{ status: VisitStatus }, [ApprovalDeci
  * Refused unless the visit is awaiting approval. Temporal UI: "Send update", name `deny`, input `{"reason": "…"}`.
  */
 export const denyUpdate = defineUpdate<{ accepted: true }, [ApprovalDecision]>('deny');
+
+/**
+ * One-call provisioning (`provisionVisit`): a failure raised before anything was issued says so in its
+ * first detail, beside the operator's `whatToDo`, so the workflow rolls back only what may exist.
+ */
+export interface ProvisionFailureDetail {
+  whatToDo?: string;
+  beforeIssue?: boolean;
+}
+export const failedBeforeIssue = (details: readonly unknown[] | null | undefined): boolean =>
+  (details?.[0] as ProvisionFailureDetail | undefined)?.beforeIssue === true;

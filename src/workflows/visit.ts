@@ -1,5 +1,7 @@
 import {
   ActivityCancellationType,
+  ActivityFailure,
+  ApplicationFailure,
   CancellationScope,
   condition,
   continueAsNew,
@@ -26,6 +28,7 @@ import {
   approveUpdate,
   denyUpdate,
   deprovisionNowSignal,
+  failedBeforeIssue,
   pacsRetryingSignal,
   retrySignal,
   outcomeUpdate,
@@ -72,6 +75,13 @@ export const APPROVAL_PATCH = 'approval-v4';
 export const OPERATOR_VIEW_PATCH = 'operator-view-v4';
 
 /**
+ * Runs started after this patch provision in one PACS activity (`provisionVisit`: checks, then issue and
+ * grant) instead of two: one workflow task and one task-queue round trip fewer between the visitor at the
+ * desk and an active badge. A failure before issuing says so, and nothing is rolled back for it.
+ */
+export const ONE_CALL_PROVISION_PATCH = 'one-call-provision-v5';
+
+/**
  * One visit, from sign-in to badge switched off. Guarantees (product brief, "Visit lifecycle"):
  * provision after the seeds' checks, each failing with its own reason; stay active until sign-out,
  * the end of the location's day, or "deprovision now"; then switch the badge off, retrying every failure
@@ -83,6 +93,7 @@ export async function visitWorkflow(input: VisitInput): Promise<VisitState> {
   const v3 = v2 && patched(FAST_PROVISION_PATCH);
   const approvalV4 = v3 && input.requiresApproval === true && patched(APPROVAL_PATCH);
   const operatorView = v3 && patched(OPERATOR_VIEW_PATCH);
+  const oneCall = v3 && patched(ONE_CALL_PROVISION_PATCH);
   // Database bookkeeping runs on our own queue (v3: as local activities in the workflow's worker); PACS
   // calls on the provider's queue (see docs/architecture.md).
   const bookkeepingRetry: RetryPolicy = { initialInterval: '1 second', maximumInterval: '30 seconds', nonRetryableErrorTypes: ['VISIT_NOT_FOUND'] };
@@ -369,6 +380,20 @@ export async function visitWorkflow(input: VisitInput): Promise<VisitState> {
   async function provision(endsAt: string, inactive = false): Promise<VisitError | null> {
     let issuing = false;
     try {
+      if (oneCall) {
+        issuing = true;
+        const done = await provisionPacs.provisionVisit.executeWithOptions(
+          {
+            summary: inactive
+              ? `check the PACS configuration, badge ${input.badgeNumber} and ${input.visitorName}; issue the badge inactive until ${endsAtLabel ?? endsAt}, to wait for approval`
+              : `check the PACS configuration, badge ${input.badgeNumber} and ${input.visitorName}; issue the badge until ${endsAtLabel ?? endsAt} and grant its access rules`,
+          },
+          [{ visitId: input.visitId, endsAt, ...(inactive ? { inactive } : {}) }],
+        );
+        state.personId = done.personId;
+        state.credentialId = done.credentialId;
+        return null;
+      }
       if (v3) {
         const { personId } = await provisionPacs.prepareProvision.executeWithOptions(
           { summary: `check the PACS configuration, badge ${input.badgeNumber} and ${input.visitorName}` },
@@ -401,6 +426,7 @@ export async function visitWorkflow(input: VisitInput): Promise<VisitState> {
     } catch (err) {
       if (v2 && isCancellation(err)) throw err;
       const reason = describeFailure(err);
+      if (oneCall && err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && failedBeforeIssue(err.cause.details)) issuing = false;
       // v2: an issue attempt that failed may still have created the credential (its answer was lost).
       if (state.credentialId || (v2 && issuing)) {
         // The credential exists but access was not (fully) granted: switch it all off again.

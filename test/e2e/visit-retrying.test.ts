@@ -36,7 +36,7 @@ describe('a sign-in whose PACS call is being retried', () => {
         await new Promise((r) => setTimeout(r, 100));
       }
       expect(seen.status).toBe('provisioning');
-      expect(seen.lastError).toMatchObject({ code: 'PACS_UNREACHABLE', during: expect.stringMatching(/^provisioning \(prepareProvision\)$/) });
+      expect(seen.lastError).toMatchObject({ code: 'PACS_UNREACHABLE', during: expect.stringMatching(/^provisioning \(provisionVisit\)$/) });
       expect(seen.lastError.message).toMatch(/OnGuard OpenAccess service/);
       expect(seen.lastError.message).not.toMatch(/Genetec/);
       expect(Date.parse(seen.lastError.nextAttemptAt)).toBeGreaterThan(Date.now() - 5_000);
@@ -48,7 +48,7 @@ describe('a sign-in whose PACS call is being retried', () => {
         details = (await handle.query<{ currentDetails?: string }>('__temporal_workflow_metadata')).currentDetails ?? '';
         await new Promise((r) => setTimeout(r, 100));
       }
-      expect(details).toMatch(/Retrying a PACS call \(prepareProvision\): attempt \d+ failed with \*\*PACS_UNREACHABLE\*\*; next attempt at \d{4}-/);
+      expect(details).toMatch(/Retrying a PACS call \(provisionVisit\): attempt \d+ failed with \*\*PACS_UNREACHABLE\*\*; next attempt at \d{4}-/);
       expect(details).toMatch(/Last error: .*(reach|connect)/i);
     } finally {
       await env.simCall('PUT', '/__sim/faults', { outage: false });

@@ -95,7 +95,26 @@ const bookkeeping: Pick<BookkeepingActivities, 'beginVisit' | 'recordVisitStatus
   },
 };
 
-const pacs: Pick<PacsActivities, 'prepareProvision' | 'issueAndGrant' | 'issueInactive' | 'activateAndGrant' | 'revokeAndDeactivate'> = {
+/** Marks a check's failure as raised before anything was issued, as the real provisionVisit does. */
+const beforeIssue = (err: unknown) =>
+  err instanceof ApplicationFailure
+    ? ApplicationFailure.create({ type: err.type ?? undefined, message: err.message, nonRetryable: false, details: [{ beforeIssue: true }] })
+    : err;
+
+const pacs: Pick<PacsActivities, 'provisionVisit' | 'prepareProvision' | 'issueAndGrant' | 'issueInactive' | 'activateAndGrant' | 'revokeAndDeactivate'> = {
+  // The one-call provision (one-call-provision-v5) records its two halves under the names of the
+  // activities they were before, so each branch's expected calls read the same for both versions.
+  async provisionVisit({ visitId, inactive }) {
+    const n = called(visitId, 'prepareProvision');
+    try {
+      await scripts.get(visitId)?.prepare?.(n);
+    } catch (err) {
+      throw beforeIssue(err);
+    }
+    const i = called(visitId, inactive ? 'issueInactive' : 'issueAndGrant');
+    await scripts.get(visitId)?.issue?.(i);
+    return { personId: `person-${visitId}`, credentialId: `credential-${visitId}` };
+  },
   async prepareProvision({ visitId }) {
     const n = called(visitId, 'prepareProvision');
     await scripts.get(visitId)?.prepare?.(n);
@@ -225,6 +244,8 @@ describe('visit workflow branches (stub activities)', () => {
       expect(rec.count.prepareProvision).toBe(1);
       expect(rec.statuses.at(-1)).toEqual({ status: 'provision_failed', detail: `stub: ${code}`, error: { code, message: `stub: ${code}` } });
       expect(rec.calls).not.toContain('issueAndGrant');
+      // Nothing was issued, so nothing is rolled back.
+      expect(rec.calls).not.toContain('revokeAndDeactivate');
     });
     await Promise.all(visits.map((v) => signOut(v.handle)));
   });

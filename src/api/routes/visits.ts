@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import {
   WorkflowExecutionAlreadyStartedError,
+  WithStartWorkflowOperation,
   WorkflowIdConflictPolicy,
   WorkflowIdReusePolicy,
   WorkflowNotFoundError,
@@ -123,12 +124,14 @@ export function registerVisitRoutes(ctx: ApiContext & { visitTiming?: Partial<Vi
   });
   const include = { timeline: true, badge: true } as const;
 
-  /** `badge` with its provider: the caller has them loaded already (no second read on the hot path). */
-  async function startWorkflow(
+  type StartFacts = [
     visit: { id: string; workflowId: string; locationId: string; providerId: string; badgeId: string; visitor: unknown },
     badge: { name: string; uniqueId: string; provider: { taskQueue: string | null; name: string; kind: string } },
     location: { name: string; timezone: string; endOfDay: string; activation: string },
-  ) {
+  ];
+
+  /** `badge` with its provider: the caller has them loaded already (no second read on the hot path). */
+  function startOptions(...[visit, badge, location]: StartFacts) {
     const v = visit.visitor as { firstName: string; lastName: string; company?: string };
     const input: VisitInput = {
       visitId: visit.id,
@@ -142,33 +145,57 @@ export function registerVisitRoutes(ctx: ApiContext & { visitTiming?: Partial<Vi
       // Fixed at sign-in: changing the location's setting later does not change a visit under way.
       ...(location.activation === 'on-approval' ? { requiresApproval: true } : {}),
     };
+    return {
+      workflowId: visit.workflowId,
+      taskQueue: temporal.taskQueue,
+      args: [input] as [VisitInput],
+      // A replayed request (Idempotency-Key, or a restart after a crash) attaches to the running visit...
+      workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+      // ...and never starts a second run of a visit whose workflow has closed: that would switch a
+      // finished visit's badge back on.
+      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+      typedSearchAttributes: [
+        { key: SA.visitId, value: visit.id },
+        { key: SA.locationId, value: visit.locationId },
+        { key: SA.status, value: 'provisioning' },
+        // Filterable from the first moment, before the workflow's first task has run.
+        { key: SA.badgeUniqueId, value: badge.uniqueId },
+        { key: SA.visitorName, value: input.visitorName },
+        { key: SA.locationName, value: location.name },
+        { key: SA.providerName, value: badge.provider.name },
+      ],
+      ...visitWorkflowMetadata(input, { badgeName: badge.name, company: v.company, location, provider: badge.provider }),
+    };
+  }
+
+  async function startWorkflow(...facts: StartFacts) {
     try {
-      await temporal.client.workflow.start(visitWorkflow, {
-        workflowId: visit.workflowId,
-        taskQueue: temporal.taskQueue,
-        args: [input],
-        // A replayed request (Idempotency-Key, or a restart after a crash) attaches to the running visit...
-        workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-        // ...and never starts a second run of a visit whose workflow has closed: that would switch a
-        // finished visit's badge back on.
-        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-        typedSearchAttributes: [
-          { key: SA.visitId, value: visit.id },
-          { key: SA.locationId, value: visit.locationId },
-          { key: SA.status, value: 'provisioning' },
-          // Filterable from the first moment, before the workflow's first task has run.
-          { key: SA.badgeUniqueId, value: badge.uniqueId },
-          { key: SA.visitorName, value: input.visitorName },
-          { key: SA.locationName, value: location.name },
-          { key: SA.providerName, value: badge.provider.name },
-        ],
-        ...visitWorkflowMetadata(input, { badgeName: badge.name, company: v.company, location, provider: badge.provider }),
-      });
+      await temporal.client.workflow.start(visitWorkflow, startOptions(...facts));
     } catch (err) {
       // The visit's workflow ran and closed: nothing to start (reconciliation finishes a visit it left open).
       if (err instanceof WorkflowExecutionAlreadyStartedError) return;
       throw err;
     }
+  }
+
+  /**
+   * Starts the visit (or attaches to its running workflow) and asks for its outcome in the same call:
+   * Temporal's update-with-start, one request instead of a start and then an update. Resolves once the
+   * workflow is known to run; `outcome` settles when the visit is active or failed, or after `waitS`.
+   */
+  async function startAwaitingOutcome(waitS: number, ...facts: StartFacts): Promise<{ outcome: Promise<unknown> }> {
+    const op = new WithStartWorkflowOperation(visitWorkflow, startOptions(...facts));
+    const outcome = boundedWait(temporal.client, waitS * 1000, () =>
+      temporal.client.workflow.executeUpdateWithStart(outcomeUpdate, { startWorkflowOperation: op }),
+    ).catch(() => undefined);
+    try {
+      await op.workflowHandle();
+    } catch {
+      // No start answer (a closed visit, the wait given up before Temporal answered, an outage): a plain
+      // start settles it, idempotently, and reports an unreachable Temporal as today.
+      await startWorkflow(...facts);
+    }
+    return { outcome };
   }
 
   /**
@@ -241,11 +268,17 @@ export function registerVisitRoutes(ctx: ApiContext & { visitTiming?: Partial<Vi
         });
       const idemKey = key?.success ? key.data : null;
       const waitS = preferredWait(req.header('prefer'));
-      const signInOutcome = (visitId: string, workflowId: string) =>
+      /** Starts (or finds) the visit's workflow; with `Prefer: wait`, in the same call that asks for its outcome. */
+      const start = async (...facts: StartFacts): Promise<{ outcome?: Promise<unknown> }> => {
+        if (waitS) return startAwaitingOutcome(waitS, ...facts);
+        await startWorkflow(...facts);
+        return {};
+      };
+      const signInOutcome = (visitId: string, run: { outcome?: Promise<unknown> }) =>
         afterWait(
           res,
           waitS,
-          () => temporal.client.workflow.getHandle(workflowId).executeUpdate(outcomeUpdate),
+          () => run.outcome ?? Promise.resolve(),
           async () => visitView(await prisma.visit.findUniqueOrThrow({ where: { id: visitId }, include })),
           (st) => (st === 'provisioning' ? null : 201),
         );
@@ -272,8 +305,7 @@ export function registerVisitRoutes(ctx: ApiContext & { visitTiming?: Partial<Vi
         // A finished visit is returned as it is: a late replay must not switch its badge back on.
         if (prior.status === 'completed') return visitView(prior);
         // The first request may have died between saving and starting: make sure the workflow runs.
-        await startWorkflow(prior, prior.badge, prior.location);
-        return signInOutcome(prior.id, prior.workflowId);
+        return signInOutcome(prior.id, await start(prior, prior.badge, prior.location));
       };
       const previous = await replay();
       if (previous !== null) return previous;
@@ -335,8 +367,9 @@ export function registerVisitRoutes(ctx: ApiContext & { visitTiming?: Partial<Vi
         }
         throw err;
       }
+      let run: { outcome?: Promise<unknown> };
       try {
-        await startWorkflow(visit, badge, location);
+        run = await start(visit, badge, location);
       } catch (err) {
         // The start may or may not have reached Temporal (an answer lost in an outage). Deleting the row
         // could orphan a workflow that did start, so the visit is kept: a retry with the same
@@ -359,7 +392,7 @@ export function registerVisitRoutes(ctx: ApiContext & { visitTiming?: Partial<Vi
         );
       }
       started.inc({ providerKind: badge.provider.kind });
-      return signInOutcome(visit.id, visit.workflowId);
+      return signInOutcome(visit.id, run);
     },
   );
 
