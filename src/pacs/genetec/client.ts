@@ -419,6 +419,8 @@ export class GenetecClient implements PacsAdapter {
     ];
     const personClause = isVisitor ? [entityClause(dashless(personId), `Departure=${isoUtc(args.deactivateAt)}`)] : [];
 
+    // Looked up again although the provision's badge check just did (another activity; this one may be a
+    // retry whose create landed): whether Security Center refuses a duplicate card is not known [I].
     const existing = await this.lookupBadge(args.uniqueId, args.badgeType);
     if (existing.exists && existing.credentialId) {
       const cred = existing.credentialId;

@@ -273,6 +273,9 @@ export class OnGuardClient implements PacsAdapter {
     // Lnl_BadgeStatus ID [C]); activateBadge PUTs the active one.
     const wanted = { STATUS: args.inactive ? inactive : active, ACTIVATE: isoWithOffset(args.activateAt), DEACTIVATE: isoWithOffset(args.deactivateAt) };
 
+    // Looked up again although the provision's badge check just did: that was another activity, and this
+    // one may be a retry whose first POST landed. Posting first and reading a duplicate refusal would save
+    // the request, but whether and how OnGuard refuses a duplicate ID (issue codes) is [U] (evidence §4).
     const existing = await this.badgeById(args.uniqueId);
     if (existing) return this.adoptExisting(existing, args.uniqueId, personId, wanted, false);
 
