@@ -130,8 +130,9 @@ async function directPeer(origins: Record<string, string>, urls: { onguard?: str
         const a = adapters[kind];
         const uniqueId = String((kind === 'onguard' ? 1600 : 2600) + i);
         const t = Date.now();
-        await a.listBadgeTypes();
-        await a.listAccessRules();
+        // The seeds' configuration check, as the precheck does it: this badge type and this rule, by ID.
+        await a.getBadgeType(setup[kind].type.externalId, setup[kind].type.details);
+        await a.findAccessRules([setup[kind].rule]);
         const { personId } = await a.findOrCreateVisitor({
           visitId: `direct-${i}-${t0}`,
           firstName: 'Direct',

@@ -209,8 +209,15 @@ export function createVisitActivities(deps: ActivityDeps) {
       const { visit, adapter } = loaded ?? (await load(visitId));
       const bt = visit.badge.badgeType;
       try {
-        const types = await adapter.listBadgeTypes();
-        const live = types.find((t) => t.externalId === bt.externalId);
+        const rules = await rulesOf(visit);
+        // One lookup of this badge type and one of these rules, side by side, instead of both catalogues
+        // (listBadgeTypes/listAccessRules stay for the admin's refresh). Failures still report in checklist order.
+        const [liveType, liveRuleList] = await Promise.allSettled([
+          adapter.getBadgeType(bt.externalId, (bt.details ?? null) as Record<string, unknown> | null),
+          adapter.findAccessRules(rules.map((r) => r.externalId)),
+        ]);
+        if (liveType.status === 'rejected') throw liveType.reason;
+        const live = liveType.value;
         // The stored range stands in when the PACS does not expose one (a real OnGuard does not).
         const range = live?.idRange ?? (bt.idMin !== null && bt.idMax !== null ? { min: bt.idMin.toString(), max: bt.idMax.toString() } : null);
         const problem = badgeTypeProblem(
@@ -225,11 +232,11 @@ export function createVisitActivities(deps: ActivityDeps) {
           pacsProductName(visit.provider.kind),
         );
         if (problem) throw pacsError(problem.code, problem.fact, { provider: providerKind(visit) });
-        const rules = await rulesOf(visit);
         if (rules.length !== visit.accessRuleIds.length) {
           throw pacsError('ACCESS_RULE_MISSING', 'An access rule of this visit was removed from the configuration.', { provider: providerKind(visit) });
         }
-        const liveRules = new Set((await adapter.listAccessRules()).map((r) => r.externalId));
+        if (liveRuleList.status === 'rejected') throw liveRuleList.reason;
+        const liveRules = new Set(liveRuleList.value.map((r) => r.externalId));
         const gone = rules.filter((r) => !liveRules.has(r.externalId));
         if (gone.length) {
           throw pacsError(

@@ -134,6 +134,20 @@ export interface PacsAdapter {
   testConnection(): Promise<TestConnectionResult>;
   listAccessRules(): Promise<CatalogAccessRule[]>;
   listBadgeTypes(): Promise<CatalogBadgeType[]>;
+  /**
+   * One badge type by its external ID, or null when the PACS no longer has it: what a provision's precheck
+   * needs, without listing the whole catalogue (OnGuard: one `Lnl_BadgeType` lookup by ID; Genetec: the one
+   * credential-formats read). `details`: what the catalogue refresh stored for the type, for an adapter whose
+   * PACS reports less on a single lookup (neither client needs it today). Unlike listBadgeTypes it refreshes
+   * no cached site data (OnGuard's badge statuses).
+   */
+  getBadgeType(externalId: string, details?: Record<string, unknown> | null): Promise<CatalogBadgeType | null>;
+  /**
+   * Those of these access rules that exist in the PACS now, in no particular order; unknown or malformed IDs
+   * are left out. In as few requests as the API allows (OnGuard: one `ID = a OR ID = b …` filter per 50;
+   * Genetec: one batched entity read per 10). An empty list costs no request.
+   */
+  findAccessRules(externalIds: string[]): Promise<CatalogAccessRule[]>;
   findOrCreateVisitor(v: VisitorIdentity): Promise<{ personId: string; created: boolean }>;
   /** Who, if anyone, holds the credential with this number. */
   lookupBadge(uniqueId: string, badgeType: BadgeTypeRef): Promise<BadgeLookup>;

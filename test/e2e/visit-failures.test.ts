@@ -131,6 +131,30 @@ describe('provisioning checks and operator retry (OnGuard)', () => {
     expect(badges.body.items.find((b: { id: string }) => b.id === badgeId).inUse).toBe(false);
   });
 
+  it('access level deleted in the PACS: the precheck names it, and the visit succeeds once it is back', async () => {
+    const badgeId = await env.addBadge('1209');
+    const rules = (await env.api.call('GET', `/v1/providers/${env.providerId}/access-rules`)).body.items as Array<{
+      id: string;
+      externalId: string;
+      name: string;
+    }>;
+    const rule = rules.find((r) => r.id === env.accessRuleIds[0])!;
+    const state = await env.simCall('GET', '/__sim/state');
+    const levels = state.instances.Lnl_AccessLevel as Array<{ ID: number }>;
+    const level = levels.find((l) => String(l.ID) === rule.externalId)!;
+    await env.simCall('POST', '/__sim/seed', { replace: true, accessLevels: levels.filter((l) => l !== level) });
+    try {
+      const failed = await failsWith(badgeId, 'ACCESS_RULE_MISSING');
+      expect(failed.lastError.message).toContain(`"${rule.name}" no longer exist in OnGuard`);
+      expect((await pacsBadge(env, '1209')).exists).toBe(false);
+      await env.simCall('POST', '/__sim/seed', { accessLevels: [level] });
+      await retryToActive(failed.id);
+      await signOut(failed.id);
+    } finally {
+      await env.simCall('POST', '/__sim/seed', { accessLevels: [level] });
+    }
+  });
+
   it('refuses to retry a visit that has not failed', async () => {
     const badgeId = await env.addBadge('1205');
     const v = await env.signIn(badgeId, { firstName: 'Not', lastName: 'Failed' });

@@ -263,6 +263,32 @@ export class GenetecClient implements PacsAdapter {
     return out;
   }
 
+  /**
+   * The credential format with this FormatId, from the same single read of SystemConfiguration.CredentialFormats
+   * as listBadgeTypes (the Web SDK has no per-format lookup [I]). `details` is not needed: the live format
+   * carries what issuing reads.
+   */
+  async getBadgeType(externalId: string): Promise<CatalogBadgeType | null> {
+    const id = normalizeGuid(externalId);
+    if (!id) return null;
+    return (await this.listBadgeTypes()).find((t) => t.externalId === id) ?? null;
+  }
+
+  /**
+   * The cardholder groups among these GUIDs, read in one batched request per `batchSize` GUIDs
+   * (`entity?q=entity=<g1>,Guid,Name,EntityType,entity=<g2>,…` [C S-CAM batches reads of 10]). A deleted group
+   * fails its batch; then each is read alone and the missing ones are left out (readMany). An entity that is
+   * not a cardholder group is no access rule either.
+   */
+  async findAccessRules(externalIds: string[]): Promise<CatalogAccessRule[]> {
+    const guids = [...new Set(externalIds.map(normalizeGuid).filter((g): g is string => g !== null))];
+    if (!guids.length) return [];
+    const rows = await this.readMany(guids, ['Name', 'EntityType']);
+    return guids
+      .filter((g) => rows.has(g) && String(prop(rows.get(g), 'EntityType') ?? '').toLowerCase() === 'cardholdergroup')
+      .map((g) => ({ externalId: g, name: String(prop(rows.get(g), 'Name') ?? g) }));
+  }
+
   async findOrCreateVisitor(v: VisitorIdentity): Promise<{ personId: string; created: boolean }> {
     const type = this.personType;
     const marker = visitMarker(v.visitId);
@@ -393,6 +419,8 @@ export class GenetecClient implements PacsAdapter {
     ];
     const personClause = isVisitor ? [entityClause(dashless(personId), `Departure=${isoUtc(args.deactivateAt)}`)] : [];
 
+    // Looked up again although the provision's badge check just did (another activity; this one may be a
+    // retry whose create landed): whether Security Center refuses a duplicate card is not known [I].
     const existing = await this.lookupBadge(args.uniqueId, args.badgeType);
     if (existing.exists && existing.credentialId) {
       const cred = existing.credentialId;

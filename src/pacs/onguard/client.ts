@@ -15,7 +15,7 @@ import type {
 } from '../types';
 import { safeHost } from '../http';
 import { OpenAccessApi, type ApiOptions } from './api';
-import { and, eqInt, eqText } from './filters';
+import { and, eqInt, eqText, or } from './filters';
 import { jsonInt } from './json';
 import { boolOf, idOf, textOf, type PropertyMap } from './properties';
 
@@ -42,6 +42,9 @@ const T = {
 } as const;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Access levels asked for in one `ID = a OR ID = b …` filter: half a page, so the first page holds them all. */
+const ACCESS_RULES_PER_LOOKUP = 50;
 
 /** Failures after which a create may or may not have happened on the server. */
 const UNCERTAIN: ReadonlySet<PacsErrorCode> = new Set(['PACS_TIMEOUT', 'PACS_UNREACHABLE', 'PACS_SERVER_ERROR']);
@@ -158,36 +161,53 @@ export class OnGuardClient implements PacsAdapter {
 
   async listAccessRules(): Promise<CatalogAccessRule[]> {
     const rows = await this.api.listAll(T.accessLevel);
-    return rows
-      .map((r) => ({ externalId: idOf(r, 'ID'), name: textOf(r, 'Name') }))
-      .filter((r): r is { externalId: string; name: string | null } => r.externalId !== null)
-      .map((r) => ({ externalId: r.externalId, name: r.name ?? `Access level ${r.externalId}` }));
+    return rows.map(accessRuleOf).filter((r): r is CatalogAccessRule => r !== null);
   }
 
   async listBadgeTypes(): Promise<CatalogBadgeType[]> {
     // Status names may have changed too; a refresh is when an admin expects that to be picked up.
     this.statusCache = null;
     const rows = await this.api.listAll(T.badgeType);
-    const out: CatalogBadgeType[] = [];
-    for (const r of rows) {
-      const id = idOf(r, 'ID');
-      if (id === null) continue;
-      // OpenAccess is not known to expose ID allocation or ranges on Lnl_BadgeType (docs/pacs/onguard-openaccess.md §3.4 [U]); only
-      // our simulator does, as SIM_* properties. Against a real server these are absent, so the type is
-      // taken as manual entry with no range, and the admin's own range for the type is what gets checked.
-      const manual = boolOf(r, 'SIM_MANUAL_ENTRY');
-      const min = idOf(r, 'SIM_MIN_ID');
-      const max = idOf(r, 'SIM_MAX_ID');
-      const cls = idOf(r, 'BADGETYPECLASS');
-      out.push({
-        externalId: id,
-        name: textOf(r, 'Name') ?? `Badge type ${id}`,
-        manualEntry: manual ?? true,
-        idRange: min !== null && max !== null ? { min, max } : null,
-        details: { badgeTypeClass: cls === null ? null : Number(cls) },
-      });
+    return rows.map(badgeTypeOf).filter((t): t is CatalogBadgeType => t !== null);
+  }
+
+  /**
+   * `GET /instances?type_name=Lnl_BadgeType&filter=ID = <n>` [C: lookups by `ID=<n>` are the documented form,
+   * S7, S9]. Leaves the badge-status cache alone: only a catalogue refresh (listBadgeTypes) re-reads statuses.
+   */
+  async getBadgeType(externalId: string): Promise<CatalogBadgeType | null> {
+    const id = String(externalId ?? '').trim();
+    if (!/^\d+$/.test(id)) return null;
+    const [row] = await this.api.find(T.badgeType, eqInt('ID', digits(id, 'badge type ID')));
+    return row ? badgeTypeOf(row) : null;
+  }
+
+  /**
+   * `GET /instances?type_name=Lnl_AccessLevel&filter=ID = 1 OR ID = 2 …`, one request per 50 IDs (half a
+   * page, so one page holds every answer). OR is in the filter language [C: S3]; this list form is [I], so a
+   * server that refuses it (a validation answer) is asked one `ID = n` at a time instead.
+   */
+  async findAccessRules(externalIds: string[]): Promise<CatalogAccessRule[]> {
+    const ids = [
+      ...new Set(
+        externalIds
+          .map((x) => String(x ?? '').trim())
+          .filter((x) => /^\d+$/.test(x))
+          .map((x) => digits(x, 'access level ID')),
+      ),
+    ];
+    const rows: PropertyMap[] = [];
+    for (let i = 0; i < ids.length; i += ACCESS_RULES_PER_LOOKUP) {
+      const chunk = ids.slice(i, i + ACCESS_RULES_PER_LOOKUP);
+      try {
+        rows.push(...(await this.api.find(T.accessLevel, or(...chunk.map((id) => eqInt('ID', id))))));
+      } catch (err) {
+        if (!(chunk.length > 1 && isPacsError(err) && err.code === 'PACS_VALIDATION')) throw err;
+        for (const id of chunk) rows.push(...(await this.api.find(T.accessLevel, eqInt('ID', id))));
+      }
     }
-    return out;
+    const wanted = new Set(ids);
+    return rows.map(accessRuleOf).filter((r): r is CatalogAccessRule => r !== null && wanted.has(r.externalId));
   }
 
   // ------------------------------------------------------------------ people
@@ -253,6 +273,9 @@ export class OnGuardClient implements PacsAdapter {
     // Lnl_BadgeStatus ID [C]); activateBadge PUTs the active one.
     const wanted = { STATUS: args.inactive ? inactive : active, ACTIVATE: isoWithOffset(args.activateAt), DEACTIVATE: isoWithOffset(args.deactivateAt) };
 
+    // Looked up again although the provision's badge check just did: that was another activity, and this
+    // one may be a retry whose first POST landed. Posting first and reading a duplicate refusal would save
+    // the request, but whether and how OnGuard refuses a duplicate ID (issue codes) is [U] (evidence §4).
     const existing = await this.badgeById(args.uniqueId);
     if (existing) return this.adoptExisting(existing, args.uniqueId, personId, wanted, false);
 
@@ -501,6 +524,31 @@ export class OnGuardClient implements PacsAdapter {
       inactive: statusIdByName(rows, this.settings.inactiveStatusName || 'Inactive', 'inactiveStatusName'),
     };
   }
+}
+
+function accessRuleOf(r: PropertyMap): CatalogAccessRule | null {
+  const id = idOf(r, 'ID');
+  if (id === null) return null;
+  return { externalId: id, name: textOf(r, 'Name') ?? `Access level ${id}` };
+}
+
+function badgeTypeOf(r: PropertyMap): CatalogBadgeType | null {
+  const id = idOf(r, 'ID');
+  if (id === null) return null;
+  // OpenAccess is not known to expose ID allocation or ranges on Lnl_BadgeType (docs/pacs/onguard-openaccess.md §3.4 [U]); only
+  // our simulator does, as SIM_* properties. Against a real server these are absent, so the type is
+  // taken as manual entry with no range, and the admin's own range for the type is what gets checked.
+  const manual = boolOf(r, 'SIM_MANUAL_ENTRY');
+  const min = idOf(r, 'SIM_MIN_ID');
+  const max = idOf(r, 'SIM_MAX_ID');
+  const cls = idOf(r, 'BADGETYPECLASS');
+  return {
+    externalId: id,
+    name: textOf(r, 'Name') ?? `Badge type ${id}`,
+    manualEntry: manual ?? true,
+    idRange: min !== null && max !== null ? { min, max } : null,
+    details: { badgeTypeClass: cls === null ? null : Number(cls) },
+  };
 }
 
 /** The ID of the badge status named `wanted` (case and spaces ignored), or a validation error naming the provider setting. */

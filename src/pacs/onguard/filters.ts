@@ -18,6 +18,15 @@ export function and(...parts: string[]): string {
 }
 
 /**
+ * Alternatives joined with OR, also without parentheses: `OR` is in the filter language [C: S3's comment lists
+ * `=`, `!=`, `like`, `AND`/`OR`]; a list of `ID = n` alternatives is not seen verbatim [I]. Only for plain
+ * comparisons: mixed with AND it would need the parentheses no capture shows.
+ */
+export function or(...parts: string[]): string {
+  return parts.join(' OR ');
+}
+
+/**
  * How a quote inside a string is escaped is not documented [U]; the other quote character avoids the
  * question for every realistic value, and backslash escaping is the fallback.
  */

@@ -79,6 +79,9 @@ describe('OnGuard simulator answers match the OpenAccess Swagger response schema
       expectSchema(await read('Lnl_Badge', `PERSONID = ${SEED.visitorWithBadge.personId} AND STATUS = 1`), S.pagedInstances);
       expectSchema(await read('Lnl_AccessLevelAssignment', 'BADGEKEY = 13000'), S.pagedInstances);
       expectSchema(await read('Lnl_Visitor', `ID = ${SEED.visitorWithBadge.personId}`), S.pagedInstances);
+      // The provision's configuration check: one badge type, the visit's access levels.
+      expectSchema(await read('Lnl_BadgeType', 'ID = 2'), S.pagedInstances);
+      expectSchema(await read('Lnl_AccessLevel', 'ID = 1 OR ID = 2 OR ID = 999'), S.pagedInstances);
     });
 
     it('GET /count (not sent by our client; PlaceOS de-duplicates visitors with it)', async () => {
