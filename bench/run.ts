@@ -20,7 +20,7 @@
  *    default postgresql://postgres@127.0.0.1:5432/postgres: a fresh database is created and dropped).
  *
  * Options: --visits-c1 20, --visits-c10 40 (per latency cell), --phase-visits 10 (requests/events pass),
- * --throughput-visits 40,150,300 (at concurrency 1, 10, 30). The end-of-day sweep is `npm run bench:sweep`.
+ * --throughput-visits 30,100,150 (at concurrency 1, 10, 30). The end-of-day sweep is `npm run bench:sweep`.
  */
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -52,8 +52,10 @@ const num = (v: string | undefined, quick: number, full: number) => (v !== undef
 const VISITS_C1 = num(values['visits-c1'], 4, 20);
 const VISITS_C10 = num(values['visits-c10'], 10, 40);
 const PHASE_VISITS = num(values['phase-visits'], 4, 10);
-const THROUGHPUT_VISITS = (values['throughput-visits'] ?? (QUICK ? '6,20,30' : '40,150,300')).split(',').map(Number);
+const THROUGHPUT_VISITS = (values['throughput-visits'] ?? (QUICK ? '6,20,30' : '30,100,150')).split(',').map(Number);
 const THROUGHPUT_CONCURRENCY = [1, 10, 30];
+if (THROUGHPUT_VISITS.length !== 3 || !THROUGHPUT_VISITS.every((n) => n > 0))
+  throw new Error('--throughput-visits: three numbers, for concurrency 1, 10 and 30');
 const LATENCIES = [0, 50, 100];
 const CONCURRENCIES = [1, 10];
 const KINDS: Kind[] = ['onguard', 'genetec'];
@@ -84,6 +86,14 @@ function cpuTicks(pid: number): number {
   }
 }
 
+function cmdlineOf(pid: number): string {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+  } catch {
+    return '';
+  }
+}
+
 function pidsWhere(match: (cmdline: string[], comm: string) => boolean): number[] {
   const out: number[] = [];
   for (const d of fs.readdirSync('/proc')) {
@@ -104,7 +114,18 @@ const devServerPids = (address: string) => {
   const port = address.split(':').pop();
   return pidsWhere((argv) => argv.includes('start-dev') && argv.some((a, i) => a === '--port' && argv[i + 1] === port));
 };
-const postgresPids = () => pidsWhere((_argv, comm) => comm === 'postgres' || comm === 'postmaster');
+/**
+ * The PostgreSQL server's processes for one database: its client backends (`postgres: … user <db> host(port) …`)
+ * and the server's own (postmaster, checkpointer, WAL writer…, shared with every other database on it);
+ * other databases' backends (other engineers' tests on a shared server) are left out.
+ */
+const postgresPids = (database: string) =>
+  pidsWhere((argv, comm) => {
+    if (comm !== 'postgres' && comm !== 'postmaster') return false;
+    const title = argv.join(' ');
+    const clientBackend = /\(\d+\)|\[local\]/.test(title);
+    return !clientBackend || title.includes(` ${database} `);
+  });
 
 /** Sums CPU ticks over a set of processes found afresh each time (PostgreSQL forks a backend per connection). */
 const ticksOf = (pids: () => number[]) => pids().reduce((sum, pid) => sum + cpuTicks(pid), 0);
@@ -311,30 +332,37 @@ interface Floors {
 }
 
 /** Requests per phase (one visit at a time, 0 ms) for ours and the peer, and events per visit for ours. */
-async function phasePass(svc: Service, peer: Awaited<ReturnType<typeof directPeer>>, take: (n: number) => number, visits: number): Promise<Floors> {
+async function phasePass(
+  svc: Service,
+  peer: Awaited<ReturnType<typeof directPeer>>,
+  take: (n: number) => number,
+  visits: number,
+): Promise<{ floors: Floors; lines: string[] }> {
   await svc.setLatency(0);
   const ours = await runOurs(svc, take, visits, 1, true);
   const direct = await peer.run(take, visits, 1, true);
+  const lines: string[] = [];
   const floors: Floors = { provision: { onguard: 0, genetec: 0 }, deprovision: { onguard: 0, genetec: 0 } };
-  console.log(`\nPACS requests per phase (${visits} visits one at a time at 0 ms; median, mean in brackets; from GET /__sim/stats):`);
-  console.log('| PACS | ours per provision | ours per deprovision | direct per provision | direct per deprovision |');
-  console.log('|---|---|---|---|---|');
+  lines.push(`PACS requests per phase (${visits} visits one at a time at 0 ms; median, mean in brackets; from GET /__sim/stats):`);
+  lines.push('| PACS | ours per provision | ours per deprovision | direct per provision | direct per deprovision |');
+  lines.push('|---|---|---|---|---|');
   for (const kind of KINDS) {
     floors.provision[kind] = median(direct.provisionRequests[kind]);
     floors.deprovision[kind] = median(direct.deprovisionRequests[kind]);
     const cell = (xs: number[]) => `${fmt(median(xs))} (${fmt(mean(xs), 1)})`;
-    console.log(
+    lines.push(
       `| ${kind} | ${cell(ours.provisionRequests[kind])} | ${cell(ours.deprovisionRequests[kind])} | ${cell(direct.provisionRequests[kind])} | ${cell(direct.deprovisionRequests[kind])} |`,
     );
   }
-  console.log(
+  lines.push(
     `floor per phase = the direct peer's median requests × the latency: provision ${KINDS.map((k) => `${k} ${floors.provision[k]}`).join(', ')}; deprovision ${KINDS.map((k) => `${k} ${floors.deprovision[k]}`).join(', ')} requests`,
   );
   const ev = await eventsPerVisit(svc, ours.visitIds);
-  console.log(
+  lines.push(
     `events per visit (mean of ${ours.visitIds.length} completed visit workflows): ${fmt(mean(ev.events), 1)} history events, ${fmt(mean(ev.workflowTasks), 1)} workflow tasks, ${fmt(mean(ev.activities), 1)} activities, ${fmt(mean(ev.markers), 1)} local-activity markers${ev.open ? ` (${ev.open} still running when read)` : ''}`,
   );
-  return floors;
+  console.log(`\n${lines.join('\n')}`);
+  return { floors, lines };
 }
 
 interface LatencyRow {
@@ -387,7 +415,8 @@ interface ThroughputRow {
   cpuMs: { bench: number; temporal: number; postgres: number | null };
 }
 
-async function throughputPart(svc: Service, take: (n: number) => number, database: string, measurePostgres: boolean): Promise<ThroughputRow[]> {
+/** `postgres`: the database whose server processes' CPU to read, or null (PGlite, or not visible). */
+async function throughputPart(svc: Service, take: (n: number) => number, database: string, postgres: string | null): Promise<ThroughputRow[]> {
   await svc.setLatency(0);
   const devPids = () => devServerPids(svc.running.temporalAddress);
   if (devPids().length === 0) console.log('  (the Temporal dev server process was not found in /proc: its CPU reads 0)');
@@ -397,11 +426,12 @@ async function throughputPart(svc: Service, take: (n: number) => number, databas
     const visits = THROUGHPUT_VISITS[i];
     const cpu0 = process.cpuUsage();
     const dev0 = ticksOf(devPids);
-    const pg0 = measurePostgres ? ticksOf(postgresPids) : 0;
+    const pgPids = () => postgresPids(postgres ?? '');
+    const pg0 = postgres ? ticksOf(pgPids) : 0;
     const r = await runOurs(svc, take, visits, concurrency);
     const cpu = process.cpuUsage(cpu0);
     const dev = ticksOf(devPids) - dev0;
-    const pgTicks = measurePostgres ? ticksOf(postgresPids) - pg0 : null;
+    const pgTicks = postgres ? ticksOf(pgPids) - pg0 : null;
     const row: ThroughputRow = {
       database,
       concurrency,
@@ -428,7 +458,7 @@ function printThroughputTable(rows: ThroughputRow[]) {
     );
   }
   console.log(
-    'bench process = API, worker, PGlite (when used), both simulators and this driver; PostgreSQL = every `postgres` process visible in /proc (other users of that server count too)',
+    "bench process = API, worker, PGlite (when used), both simulators and this driver; PostgreSQL = the bench database's backends and the server's own processes (checkpointer, WAL writer…, shared with the server's other databases)",
   );
 }
 
@@ -459,7 +489,7 @@ function printTargets(rows: LatencyRow[], floors: Floors, tput: ThroughputRow[])
 
 // ------------------------------------------------------------------------------------------- PostgreSQL
 
-async function postgresDatabase(): Promise<{ url: string; drop: () => Promise<void> } | { unreachable: string }> {
+async function postgresDatabase(): Promise<{ name: string; url: string; drop: () => Promise<void> } | { unreachable: string }> {
   const admin = new pg.Client({ connectionString: BENCH_DATABASE_URL, connectionTimeoutMillis: 3000 });
   try {
     await admin.connect();
@@ -472,6 +502,7 @@ async function postgresDatabase(): Promise<{ url: string; drop: () => Promise<vo
   const url = new URL(BENCH_DATABASE_URL);
   url.pathname = `/${name}`;
   return {
+    name,
     url: url.toString(),
     drop: async () => {
       const c = new pg.Client({ connectionString: BENCH_DATABASE_URL, connectionTimeoutMillis: 3000 });
@@ -503,7 +534,7 @@ async function main() {
     const svc = await startBenchService();
     const take = numberAllocator();
     const peer = await directPeer(svc);
-    const floors = await phasePass(svc, peer, take, 4);
+    const { floors } = await phasePass(svc, peer, take, 4);
     await svc.setLatency(latency);
     const ours = await runOurs(svc, take, visits, concurrency);
     const direct = await peer.run(take, visits, concurrency);
@@ -521,6 +552,7 @@ async function main() {
   console.log(`RSS of the bench process before start-up: ${mib(rssStart)}`);
   const rows: LatencyRow[] = [];
   const tput: ThroughputRow[] = [];
+  let phaseLines: string[] = [];
   let floors: Floors = { provision: { onguard: NaN, genetec: NaN }, deprovision: { onguard: NaN, genetec: NaN } };
 
   // First service: PGlite (DATABASE_URL does not apply here; BENCH_DATABASE_URL names the PostgreSQL part's server).
@@ -529,7 +561,7 @@ async function main() {
   const take = numberAllocator();
   const peer = await directPeer(svc);
   if (ONLY !== 'throughput') {
-    floors = await phasePass(svc, peer, take, PHASE_VISITS);
+    ({ floors, lines: phaseLines } = await phasePass(svc, peer, take, PHASE_VISITS));
     console.log('');
     for (const latency of LATENCIES) {
       await svc.setLatency(latency);
@@ -546,7 +578,7 @@ async function main() {
   await peer.close();
   if (ONLY !== 'latency') {
     console.log('');
-    tput.push(...(await throughputPart(svc, take, 'PGlite', false)));
+    tput.push(...(await throughputPart(svc, take, 'PGlite', null)));
   }
   const rssEnd = process.memoryUsage().rss;
   await svc.stop();
@@ -560,9 +592,9 @@ async function main() {
       try {
         const pgSvc = await startBenchService({ databaseUrl: db.url });
         try {
-          const canSeePostgres = postgresPids().length > 0;
-          if (!canSeePostgres) console.log('  (no postgres process visible in /proc: PostgreSQL server CPU not measured)');
-          tput.push(...(await throughputPart(pgSvc, numberAllocator(), 'PostgreSQL', canSeePostgres)));
+          const canSeePostgres = postgresPids(db.name).some((pid) => cmdlineOf(pid).includes(db.name));
+          if (!canSeePostgres) console.log(`  (no backend of ${db.name} visible in /proc: PostgreSQL server CPU not measured)`);
+          tput.push(...(await throughputPart(pgSvc, numberAllocator(), 'PostgreSQL', canSeePostgres ? db.name : null)));
         } finally {
           await pgSvc.stop();
         }
@@ -573,6 +605,7 @@ async function main() {
   }
 
   console.log('\n================================ summary ================================');
+  if (phaseLines.length) console.log(`\n${phaseLines.join('\n')}`);
   if (rows.length) printLatencyTables(rows, floors);
   if (tput.length) printThroughputTable(tput);
   printTargets(rows, floors, tput);
