@@ -4,7 +4,7 @@
  * the project's own PACS clients called in sequence with no Temporal and no database — what a simple
  * integration costs. One run prints the whole matrix; it asserts nothing (these machines are noisy).
  *
- *   npm run bench                      the whole matrix (about 10 minutes on 2 cores)
+ *   npm run bench                      the whole matrix (about 7 minutes on 2 shared cores)
  *   npm run bench -- --quick           the same with few visits everywhere (a smoke run, about 2–3 minutes)
  *   npm run bench -- --only latency    or --only throughput: one part
  *   npm run bench -- --cell [--visits 20] [--concurrency 1] [--latency 50]   one cell, ours then the peer
