@@ -11,10 +11,12 @@
  * vb_mem_<time> is created there and dropped afterwards). Prints figures; asserts nothing.
  */
 import { spawn } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client as PgClient } from 'pg';
+import { freePort, startDevServer } from '../src/temporal/dev-server';
 import { startBenchService } from './service';
 
 const { values } = parseArgs({
@@ -39,19 +41,23 @@ async function main() {
   url.pathname = `/${dbName}`;
   const databaseUrl = url.toString();
 
-  const svc = await startBenchService({ DATABASE_URL: databaseUrl, SIMULATORS: 'true', DEMO_SEED: 'true', EMBEDDED_WORKER: 'false' });
+  // The worker first (it only needs Temporal and the database's address), so the demo seed's provider
+  // checks find one; then the service, API only, on the same Temporal and database.
+  const dev = await startDevServer({ port: await freePort(), uiPort: await freePort(), headless: true });
+  const secretsKey = crypto.randomBytes(32).toString('base64');
   const cache = values.cache ?? process.env.WORKER_MAX_CACHED_WORKFLOWS;
+  const shared = { DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: dev.address, SECRETS_KEY: secretsKey };
   const worker = spawn(path.join('node_modules', '.bin', 'tsx'), ['src/worker.ts'], {
-    env: {
-      ...process.env,
-      DATABASE_URL: databaseUrl,
-      TEMPORAL_ADDRESS: svc.running.temporalAddress,
-      DATA_DIR: svc.dataDir, // the secrets key that encrypted the demo providers' passwords
-      LOG_LEVEL: 'error',
-      ...(cache !== undefined ? { WORKER_MAX_CACHED_WORKFLOWS: cache } : {}),
-    },
-    stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...process.env, ...shared, LOG_LEVEL: 'error', ...(cache !== undefined ? { WORKER_MAX_CACHED_WORKFLOWS: cache } : {}) },
+    // The SDK logs its worker's state changes at INFO: kept out of the figures, and shown if the worker dies.
+    stdio: ['ignore', 'ignore', 'pipe'],
   });
+  let workerLog = '';
+  worker.stderr!.on('data', (b: Buffer) => (workerLog = (workerLog + b.toString()).slice(-4000)));
+  worker.once('exit', (code) => {
+    if (code) console.error(`the worker exited (code ${code}):\n${workerLog}`);
+  });
+  const svc = await startBenchService({ databaseUrl, env: { ...shared, EMBEDDED_WORKER: 'false' } });
   // tsx runs the worker in a child node process: measure the process that holds the workflows.
   const workerPid = async () => {
     for (let i = 0; i < 100; i++) {
@@ -108,6 +114,7 @@ async function main() {
     worker.kill('SIGTERM');
     await new Promise((r) => worker.once('exit', r));
     await svc.stop();
+    await dev.stop();
     await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
     await admin.end();
   }

@@ -24,9 +24,17 @@ export const pct = (xs: number[], p: number) => {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
 };
 
-/** `env`: configuration on top of the bench's own (e.g. EMBEDDED_WORKER, DATABASE_URL). */
-export async function startBenchService(env: Record<string, string> = {}) {
-  Runtime.install({ shutdownSignals: [], logger: new DefaultLogger('ERROR') });
+let runtimeInstalled = false;
+
+/**
+ * `databaseUrl`: a PostgreSQL database to run on; `null` for the embedded PGlite; left out, DATABASE_URL
+ * decides (PGlite when it is unset). `env`: configuration on top of the bench's own (e.g. EMBEDDED_WORKER).
+ */
+export async function startBenchService(opts: { databaseUrl?: string | null; env?: Record<string, string> } = {}) {
+  // The SDK's runtime is a process-wide singleton: a second service in the same process reuses it.
+  if (!runtimeInstalled) Runtime.install({ shutdownSignals: [], logger: new DefaultLogger('ERROR') });
+  runtimeInstalled = true;
+  const databaseUrl = opts.databaseUrl === undefined ? process.env.DATABASE_URL : (opts.databaseUrl ?? undefined);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vb-bench-'));
   const config = loadConfig({
     DATA_DIR: dataDir,
@@ -37,8 +45,8 @@ export async function startBenchService(env: Record<string, string> = {}) {
     GENETEC_SIM_PORT: String(await freePort()),
     LOG_LEVEL: 'error',
     ...(process.env.WORKER_MAX_CACHED_WORKFLOWS ? { WORKER_MAX_CACHED_WORKFLOWS: process.env.WORKER_MAX_CACHED_WORKFLOWS } : {}),
-    ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL, SIMULATORS: 'true', DEMO_SEED: 'true' } : {}),
-    ...env,
+    ...(databaseUrl ? { DATABASE_URL: databaseUrl, SIMULATORS: 'true', DEMO_SEED: 'true' } : {}),
+    ...opts.env,
   });
   console.log(`database: ${config.database.kind}`);
   const t0 = Date.now();
@@ -77,12 +85,16 @@ export async function startBenchService(env: Record<string, string> = {}) {
   }
 
   /**
-   * `n` pool badges alternating between the two PACS. OnGuard's Visitor type allows IDs 1000–1999 only, so
-   * more than 800 use its Temporary type (manual entry, no range); Genetec's 26-bit cards go to 65535.
+   * `n` pool badges alternating between the two PACS, numbered from each pool's first number plus `offset`
+   * (so that successive calls can take disjoint numbers). OnGuard's Visitor type allows IDs 1000–1999 only,
+   * so more than 800 in one call use its Temporary type (manual entry, no range); Genetec's 26-bit cards go
+   * to 65535.
    */
-  const addBadges = async (n: number) => {
-    const badges: Array<{ id: string; kind: Kind }> = [];
+  const addBadges = async (n: number, offset = 0) => {
+    const badges: Array<{ id: string; kind: Kind; uniqueId: string }> = [];
     const wide = n > 800;
+    if (!wide && pools.onguard.first + offset + Math.ceil(n / 2) - 1 > 1999)
+      throw new Error(`OnGuard Visitor badges go up to 1999: ${n} badges from offset ${offset} do not fit`);
     let onguardType = pools.onguard.typeId;
     if (wide) {
       const types = (await api('GET', `/v1/providers/${pools.onguard.providerId}/badge-types`)).body.items as any[];
@@ -92,11 +104,11 @@ export async function startBenchService(env: Record<string, string> = {}) {
       const kind: Kind = i % 2 ? 'genetec' : 'onguard';
       const pool = pools[kind];
       const half = i >> 1;
-      const uniqueId = kind === 'onguard' ? (wide ? 20_000 : pool.first) + half : (wide ? 30_000 : pool.first) + half;
+      const uniqueId = (kind === 'onguard' ? (wide ? 20_000 : pool.first) : wide ? 30_000 : pool.first) + offset + half;
       const badgeTypeId = kind === 'onguard' ? onguardType : pool.typeId;
       const b = await api('POST', `/v1/providers/${pool.providerId}/badges`, { name: `Bench ${i}`, uniqueId: String(uniqueId), badgeTypeId });
       if (b.status !== 201) throw new Error(`adding badge ${uniqueId}: ${b.status} ${JSON.stringify(b.body)}`);
-      badges.push({ id: b.body.id, kind });
+      badges.push({ id: b.body.id, kind, uniqueId: String(uniqueId) });
     }
     return badges;
   };
