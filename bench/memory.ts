@@ -2,8 +2,9 @@
  * A worker's memory with open visits: the worker runs as its own process (`npm run worker`, as in a
  * deployment), beside a service started with EMBEDDED_WORKER=false on a fresh PostgreSQL database (PGlite
  * cannot be shared between processes). Signs in `--visits` visits and leaves them open (each waits for
- * its sign-out or its end of day, as at a busy site by mid-afternoon), sampling the worker's RSS as they
- * accumulate, then prints the growth per open visit and per 10,000.
+ * its sign-out or its end of day, as at a busy site by mid-afternoon), sampling the worker's memory after a
+ * full collection as they accumulate (bench/worker-probe.ts), then prints the growth and the marginal cost
+ * of one more open visit, per 10,000.
  *
  *   npm run bench:memory -- [--visits 2000] [--concurrency 20] [--cache <WORKER_MAX_CACHED_WORKFLOWS>]
  *
@@ -12,8 +13,6 @@
  */
 import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client as PgClient } from 'pg';
 import { freePort, startDevServer } from '../src/temporal/dev-server';
@@ -25,12 +24,6 @@ const { values } = parseArgs({
 const VISITS = Number(values.visits);
 const CONCURRENCY = Number(values.concurrency);
 const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
-
-/** Resident set size of a process, from /proc (what the kernel charges it, heap and native alike). */
-function rssMiB(pid: number): number {
-  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) / 1024;
-}
 
 async function main() {
   const dbName = `vb_mem_${Date.now()}`;
@@ -47,30 +40,29 @@ async function main() {
   const secretsKey = crypto.randomBytes(32).toString('base64');
   const cache = values.cache ?? process.env.WORKER_MAX_CACHED_WORKFLOWS;
   const shared = { DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: dev.address, SECRETS_KEY: secretsKey };
-  const worker = spawn(path.join('node_modules', '.bin', 'tsx'), ['src/worker.ts'], {
+  const worker = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', 'bench/worker-probe.ts'], {
     env: { ...process.env, ...shared, LOG_LEVEL: 'error', ...(cache !== undefined ? { WORKER_MAX_CACHED_WORKFLOWS: cache } : {}) },
     // The SDK logs its worker's state changes at INFO: kept out of the figures, and shown if the worker dies.
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
   });
   let workerLog = '';
   worker.stderr!.on('data', (b: Buffer) => (workerLog = (workerLog + b.toString()).slice(-4000)));
-  worker.once('exit', (code) => {
-    if (code) console.error(`the worker exited (code ${code}):\n${workerLog}`);
+  let stopping = false;
+  worker.once('exit', (code, signal) => {
+    if (!stopping) console.error(`the worker exited (code ${code}, signal ${signal}):\n${workerLog}`);
   });
   const svc = await startBenchService({ databaseUrl, env: { ...shared, EMBEDDED_WORKER: 'false' } });
-  // tsx runs the worker in a child node process: measure the process that holds the workflows.
-  const workerPid = async () => {
-    for (let i = 0; i < 100; i++) {
-      const kids = fs.existsSync(`/proc/${worker.pid}/task/${worker.pid}/children`)
-        ? fs.readFileSync(`/proc/${worker.pid}/task/${worker.pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean)
-        : [];
-      if (kids.length) return Number(kids[kids.length - 1]);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    return worker.pid!;
-  };
+  /** The worker's memory right after a full collection: RSS (what the kernel charges it) and the JS heap. */
+  const probe = () =>
+    new Promise<{ rss: number; heap: number }>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('the worker did not answer the memory probe')), 10_000);
+      worker.once('message', (m: { probe: NodeJS.MemoryUsage }) => {
+        clearTimeout(timer);
+        resolve({ rss: m.probe.rss / 1048576, heap: m.probe.heapUsed / 1048576 });
+      });
+      worker.send('probe');
+    });
   try {
-    const pid = await workerPid();
     const badges = await svc.addBadges(VISITS + 20);
     // Warm-up: 20 whole visits, so the bundle, the JIT and the pools are what they will be.
     for (let i = 0; i < 20; i++) {
@@ -79,38 +71,57 @@ async function main() {
       if (out.body.status !== 'completed') await svc.waitFor(id, 'completed');
     }
     await new Promise((r) => setTimeout(r, 5_000));
-    const idle = rssMiB(pid);
-    console.log(`worker (separate process, PostgreSQL), cache: ${cache ?? 'the SDK default'}; RSS after warm-up, no open visit: ${idle.toFixed(0)} MiB`);
+    const idle = await probe();
+    const mib = (m: { rss: number; heap: number }) => `RSS ${m.rss.toFixed(0)} MiB, heap ${m.heap.toFixed(0)} MiB`;
+    console.log(`worker (separate process, PostgreSQL), workflow cache: ${cache ?? 'the SDK default'}; after warm-up, no open visit: ${mib(idle)}`);
 
-    const samples: Array<{ open: number; rss: number }> = [{ open: 0, rss: idle }];
+    const samples: Array<{ open: number; rss: number; heap: number }> = [{ open: 0, ...idle }];
     let next = 0;
     let open = 0;
+    let sampling = Promise.resolve();
     const t0 = Date.now();
-    const step = Math.max(1, Math.floor(VISITS / 5));
+    const step = Math.max(1, Math.floor(VISITS / 10));
     await Promise.all(
       Array.from({ length: CONCURRENCY }, async () => {
         while (next < VISITS) {
           const n = next++;
           await svc.signIn(badges[n], n);
-          open++;
-          if (open % step === 0) {
-            samples.push({ open, rss: rssMiB(pid) });
-            console.log(`  ${open} open visits: worker RSS ${samples[samples.length - 1].rss.toFixed(0)} MiB`);
+          if (++open % step === 0) {
+            const at = open;
+            sampling = sampling.then(async () => {
+              const m = await probe();
+              samples.push({ open: at, ...m });
+              console.log(`  ${at} open visits: ${mib(m)}`);
+            });
           }
         }
       }),
     );
+    await sampling;
     const signInS = (Date.now() - t0) / 1000;
     await new Promise((r) => setTimeout(r, 10_000));
-    const settled = rssMiB(pid);
-    const perVisitKiB = ((settled - idle) * 1024) / VISITS;
-    console.log(
-      `  ${VISITS} open visits signed in in ${signInS.toFixed(0)} s (${(VISITS / signInS).toFixed(2)} visits/s); worker RSS after 10 s: ${settled.toFixed(0)} MiB`,
-    );
-    console.log(
-      `  growth: ${(settled - idle).toFixed(0)} MiB for ${VISITS} open visits = ${perVisitKiB.toFixed(1)} KiB per open visit = ${((perVisitKiB * 10_000) / 1024).toFixed(0)} MiB per 10,000 (target ≤ 50 MB)`,
-    );
+    const settled = await probe();
+    samples.push({ open: VISITS, ...settled });
+    console.log(`  ${VISITS} open visits signed in in ${signInS.toFixed(0)} s (${(VISITS / signInS).toFixed(2)} visits/s); 10 s later: ${mib(settled)}`);
+    // The marginal cost of one more open visit: the slope over the second half of the samples, once a
+    // bounded cache has filled (its fixed size is the difference from the start, printed first).
+    const tail = samples.filter((x) => x.open >= VISITS / 2);
+    const slope = (key: 'rss' | 'heap') => {
+      const mx = tail.reduce((t, x) => t + x.open, 0) / tail.length;
+      const my = tail.reduce((t, x) => t + x[key], 0) / tail.length;
+      const num = tail.reduce((t, x) => t + (x.open - mx) * (x[key] - my), 0);
+      const den = tail.reduce((t, x) => t + (x.open - mx) ** 2, 0);
+      return (num / den) * 1024; // KiB per open visit
+    };
+    console.log(`  growth from no open visit to ${VISITS}: RSS +${(settled.rss - idle.rss).toFixed(0)} MiB, heap +${(settled.heap - idle.heap).toFixed(0)} MiB`);
+    for (const key of ['rss', 'heap'] as const) {
+      const k = slope(key);
+      console.log(
+        `  marginal ${key === 'rss' ? 'RSS' : 'heap'} per open visit (slope from ${VISITS / 2} to ${VISITS}): ${k.toFixed(1)} KiB = ${((k * 10_000) / 1024).toFixed(0)} MiB per 10,000 open visits (target ≤ 50 MB)`,
+      );
+    }
   } finally {
+    stopping = true;
     worker.kill('SIGTERM');
     await new Promise((r) => worker.once('exit', r));
     await svc.stop();

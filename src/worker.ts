@@ -43,7 +43,8 @@ export async function createWorker(opts: WorkerOptions): Promise<Worker> {
   });
 }
 
-async function main() {
+/** `npm run worker`: the worker alone, on the task queues WORKER_TASK_QUEUES names. */
+export async function runWorker() {
   const config = loadConfig();
   const log = createLogger(config.logLevel);
   if (!config.temporal.address) throw new Error('TEMPORAL_ADDRESS is required to run the worker on its own (npm start runs everything).');
@@ -75,7 +76,7 @@ async function main() {
 }
 
 if (require.main === module) {
-  main().catch((err) => {
+  runWorker().catch((err) => {
     process.stderr.write(`Worker failed: ${(err as Error).message}\n`);
     process.exit(1);
   });
