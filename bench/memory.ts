@@ -73,7 +73,7 @@ async function main() {
     await new Promise((r) => setTimeout(r, 5_000));
     const idle = await probe();
     const mib = (m: { rss: number; heap: number }) => `RSS ${m.rss.toFixed(0)} MiB, heap ${m.heap.toFixed(0)} MiB`;
-    console.log(`worker (separate process, PostgreSQL), workflow cache: ${cache ?? 'the SDK default'}; after warm-up, no open visit: ${mib(idle)}`);
+    console.log(`worker (separate process, PostgreSQL), workflow cache: ${cache ?? '100 (the default)'}; after warm-up, no open visit: ${mib(idle)}`);
 
     const samples: Array<{ open: number; rss: number; heap: number }> = [{ open: 0, ...idle }];
     let next = 0;
@@ -113,7 +113,9 @@ async function main() {
       const den = tail.reduce((t, x) => t + (x.open - mx) ** 2, 0);
       return (num / den) * 1024; // KiB per open visit
     };
-    console.log(`  growth from no open visit to ${VISITS}: RSS +${(settled.rss - idle.rss).toFixed(0)} MiB, heap +${(settled.heap - idle.heap).toFixed(0)} MiB`);
+    console.log(
+      `  growth from no open visit to ${VISITS}: RSS +${(settled.rss - idle.rss).toFixed(0)} MiB, heap +${(settled.heap - idle.heap).toFixed(0)} MiB`,
+    );
     for (const key of ['rss', 'heap'] as const) {
       const k = slope(key);
       console.log(

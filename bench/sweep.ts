@@ -35,7 +35,7 @@ async function main() {
   const patched = await api('PATCH', `/v1/locations/${demo.locationId}`, { timezone: 'UTC', endOfDay: hhmm });
   if (patched.status !== 200) throw new Error(`setting the end of day: ${patched.status} ${JSON.stringify(patched.body)}`);
   console.log(
-    `signing in ${VISITS} visits (concurrency ${CONCURRENCY}); all end at ${hhmm} UTC; worker cache: ${process.env.WORKER_MAX_CACHED_WORKFLOWS ?? 'the SDK default'}`,
+    `signing in ${VISITS} visits (concurrency ${CONCURRENCY}); all end at ${hhmm} UTC; worker cache: ${process.env.WORKER_MAX_CACHED_WORKFLOWS ?? '100 (the default)'}`,
   );
 
   const t0 = Date.now();

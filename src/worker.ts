@@ -14,7 +14,7 @@ export interface WorkerOptions {
   taskQueue: string;
   deps: ActivityDeps;
   shutdownGraceMs: number;
-  /** WORKER_MAX_CACHED_WORKFLOWS; unset keeps the SDK's default. */
+  /** WORKER_MAX_CACHED_WORKFLOWS (default 100); unset here keeps the SDK default (tests). */
   maxCachedWorkflows?: number;
   /** Pre-built bundle (tests share one); otherwise src/workflows is bundled at start. */
   workflowBundle?: { code: string };

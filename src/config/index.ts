@@ -53,7 +53,8 @@ export const envSchema = z.object({
   /** `npm run worker` only: comma-separated task queues to serve (an on-premises connector's provider queue). */
   WORKER_TASK_QUEUES: z.string().optional(),
   WORKER_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
-  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).optional(),
+  /** Workflows a worker keeps in memory; 0 turns the cache off (docs/configuration.md has the measurements). */
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(100),
   /** `npm start` only: run a worker in the same process (default). Off: the API alone; workers run with `npm run worker`. */
   EMBEDDED_WORKER: bool.default(true),
   /** Bootstrap admin: a user with every permission whose bearer token is this value. */
