@@ -14,25 +14,19 @@
 import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { Client as PgClient } from 'pg';
 import { freePort, startDevServer } from '../src/temporal/dev-server';
-import { startBenchService } from './service';
+import { postgresDatabase, startBenchService } from './service';
 
 const { values } = parseArgs({
   options: { visits: { type: 'string', default: '2000' }, concurrency: { type: 'string', default: '20' }, cache: { type: 'string' } },
 });
 const VISITS = Number(values.visits);
 const CONCURRENCY = Number(values.concurrency);
-const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 
 async function main() {
-  const dbName = `vb_mem_${Date.now()}`;
-  const admin = new PgClient({ connectionString: ADMIN_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${dbName}`);
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${dbName}`;
-  const databaseUrl = url.toString();
+  const db = await postgresDatabase('vb_mem');
+  if ('unreachable' in db) throw new Error(`PostgreSQL at BENCH_DATABASE_URL is needed (a worker apart cannot share PGlite): ${db.unreachable}`);
+  const databaseUrl = db.url;
 
   // The worker first (it only needs Temporal and the database's address), so the demo seed's provider
   // checks find one; then the service, API only, on the same Temporal and database.
@@ -128,8 +122,7 @@ async function main() {
     await new Promise((r) => worker.once('exit', r));
     await svc.stop();
     await dev.stop();
-    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-    await admin.end();
+    await db.drop();
   }
   process.exit(0);
 }

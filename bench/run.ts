@@ -25,10 +25,9 @@
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
-import pg from 'pg';
 import { createPacsAdapter } from '../src/pacs/registry';
 import type { PacsAdapter } from '../src/pacs/types';
-import { type Kind, pct, startBenchService } from './service';
+import { BENCH_DATABASE_URL, type Kind, pct, postgresDatabase, startBenchService } from './service';
 
 const { values } = parseArgs({
   options: {
@@ -59,7 +58,6 @@ if (THROUGHPUT_VISITS.length !== 3 || !THROUGHPUT_VISITS.every((n) => n > 0))
 const LATENCIES = [0, 50, 100];
 const CONCURRENCIES = [1, 10];
 const KINDS: Kind[] = ['onguard', 'genetec'];
-const BENCH_DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 
 type Service = Awaited<ReturnType<typeof startBenchService>>;
 type PerKind = Record<Kind, number[]>;
@@ -486,37 +484,6 @@ function printTargets(rows: LatencyRow[], floors: Floors, tput: ThroughputRow[])
     }
   }
   if (lines.length) console.log(`\ntargets\n${lines.map((l) => `  ${l}`).join('\n')}`);
-}
-
-// ------------------------------------------------------------------------------------------- PostgreSQL
-
-async function postgresDatabase(): Promise<{ name: string; url: string; drop: () => Promise<void> } | { unreachable: string }> {
-  const admin = new pg.Client({ connectionString: BENCH_DATABASE_URL, connectionTimeoutMillis: 3000 });
-  try {
-    await admin.connect();
-  } catch (err) {
-    return { unreachable: (err as Error).message };
-  }
-  const name = `vb_bench_${Date.now()}`;
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(BENCH_DATABASE_URL);
-  url.pathname = `/${name}`;
-  return {
-    name,
-    url: url.toString(),
-    drop: async () => {
-      const c = new pg.Client({ connectionString: BENCH_DATABASE_URL, connectionTimeoutMillis: 3000 });
-      await c.connect();
-      try {
-        await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      } catch {
-        await c.query(`DROP DATABASE IF EXISTS ${name}`); // before PostgreSQL 13
-      } finally {
-        await c.end();
-      }
-    },
-  };
 }
 
 // ------------------------------------------------------------------------------------------- main

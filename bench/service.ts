@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
+import pg from 'pg';
 import { loadConfig } from '../src/config';
 import { createLogger } from '../src/logging';
 import { freePort } from '../src/temporal/dev-server';
@@ -145,4 +146,37 @@ export async function startBenchService(opts: { databaseUrl?: string | null; env
     fs.rmSync(dataDir, { recursive: true, force: true });
   };
   return { running, config, dataDir, demo, api, asReception, simOrigins, sim, setLatency, pools, addBadges, waitFor, signIn, stop };
+}
+
+/** The PostgreSQL server the benches create their databases on. */
+export const BENCH_DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+
+/** A fresh database on BENCH_DATABASE_URL's server (dropped by `drop`), or why that server is unreachable. */
+export async function postgresDatabase(prefix = 'vb_bench'): Promise<{ name: string; url: string; drop: () => Promise<void> } | { unreachable: string }> {
+  const admin = new pg.Client({ connectionString: BENCH_DATABASE_URL, connectionTimeoutMillis: 3000 });
+  try {
+    await admin.connect();
+  } catch (err) {
+    return { unreachable: (err as Error).message };
+  }
+  const name = `${prefix}_${Date.now()}`;
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(BENCH_DATABASE_URL);
+  url.pathname = `/${name}`;
+  return {
+    name,
+    url: url.toString(),
+    drop: async () => {
+      const c = new pg.Client({ connectionString: BENCH_DATABASE_URL, connectionTimeoutMillis: 3000 });
+      await c.connect();
+      try {
+        await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      } catch {
+        await c.query(`DROP DATABASE IF EXISTS ${name}`); // before PostgreSQL 13
+      } finally {
+        await c.end();
+      }
+    },
+  };
 }
