@@ -27,6 +27,7 @@ import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { createPacsAdapter } from '../src/pacs/registry';
 import type { PacsAdapter } from '../src/pacs/types';
+import { countStatements } from './statements';
 import { BENCH_DATABASE_URL, type Kind, pct, postgresDatabase, startBenchService } from './service';
 
 const { values } = parseArgs({
@@ -412,6 +413,8 @@ interface ThroughputRow {
   visits: number;
   perSecond: number;
   cpuMs: { bench: number; temporal: number; postgres: number | null };
+  /** SQL statements per visit (PostgreSQL only). */
+  statements: number | null;
 }
 
 /** `postgres`: the database whose server processes' CPU to read, or null (PGlite, or not visible). */
@@ -427,6 +430,7 @@ async function throughputPart(svc: Service, take: (n: number) => number, databas
     const dev0 = ticksOf(devPids);
     const pgPids = () => postgresPids(postgres ?? '');
     const pg0 = postgres ? ticksOf(pgPids) : 0;
+    const statements = countStatements();
     const r = await runOurs(svc, take, visits, concurrency);
     const cpu = process.cpuUsage(cpu0);
     const dev = ticksOf(devPids) - dev0;
@@ -437,10 +441,11 @@ async function throughputPart(svc: Service, take: (n: number) => number, databas
       visits,
       perSecond: visits / r.secs,
       cpuMs: { bench: (cpu.user + cpu.system) / 1000 / visits, temporal: (dev * 10) / visits, postgres: pgTicks === null ? null : (pgTicks * 10) / visits },
+      statements: database === 'PGlite' ? null : statements() / visits,
     };
     rows.push(row);
     console.log(
-      `throughput ${database} c${concurrency}: ${visits} visits in ${r.secs.toFixed(1)} s = ${row.perSecond.toFixed(2)} complete visits/s; CPU per visit: bench process ${fmt(row.cpuMs.bench)} ms, Temporal dev server ${fmt(row.cpuMs.temporal)} ms, PostgreSQL ${row.cpuMs.postgres === null ? 'not measured' : `${fmt(row.cpuMs.postgres)} ms`}`,
+      `throughput ${database} c${concurrency}: ${visits} visits in ${r.secs.toFixed(1)} s = ${row.perSecond.toFixed(2)} complete visits/s; CPU per visit: bench process ${fmt(row.cpuMs.bench)} ms, Temporal dev server ${fmt(row.cpuMs.temporal)} ms, PostgreSQL ${row.cpuMs.postgres === null ? 'not measured' : `${fmt(row.cpuMs.postgres)} ms`}${row.statements === null ? '' : `; ${fmt(row.statements)} SQL statements per visit`}`,
     );
   }
   return rows;
@@ -448,12 +453,12 @@ async function throughputPart(svc: Service, take: (n: number) => number, databas
 
 function printThroughputTable(rows: ThroughputRow[]) {
   console.log('\nthroughput at 0 ms (complete visits/s: sign-in and sign-out, each with Prefer: wait) and CPU per visit (ms)');
-  console.log('| database | conc. | visits | visits/s | bench process | Temporal dev server | PostgreSQL server | total |');
-  console.log('|---|---|---|---|---|---|---|---|');
+  console.log('| database | conc. | visits | visits/s | bench process | Temporal dev server | PostgreSQL server | total | SQL statements per visit |');
+  console.log('|---|---|---|---|---|---|---|---|---|');
   for (const r of rows) {
     const total = r.cpuMs.bench + r.cpuMs.temporal + (r.cpuMs.postgres ?? 0);
     console.log(
-      `| ${r.database} | ${r.concurrency} | ${r.visits} | ${r.perSecond.toFixed(2)} | ${fmt(r.cpuMs.bench)} | ${fmt(r.cpuMs.temporal)} | ${r.cpuMs.postgres === null ? 'not measured' : fmt(r.cpuMs.postgres)} | ${fmt(total)}${r.cpuMs.postgres === null && r.database !== 'PGlite' ? '+' : ''} |`,
+      `| ${r.database} | ${r.concurrency} | ${r.visits} | ${r.perSecond.toFixed(2)} | ${fmt(r.cpuMs.bench)} | ${fmt(r.cpuMs.temporal)} | ${r.cpuMs.postgres === null ? 'not measured' : fmt(r.cpuMs.postgres)} | ${fmt(total)}${r.cpuMs.postgres === null && r.database !== 'PGlite' ? '+' : ''} | ${r.statements === null ? '—' : fmt(r.statements)} |`,
     );
   }
   console.log(

@@ -5,15 +5,23 @@
  * simulator had in flight, against the bound: visits × requests per deprovision × latency ÷ the
  * provider's concurrent-request limit. Also the process's RSS with all those visits open.
  *
- *   npm run bench:sweep -- [--visits 1000] [--latency 50] [--concurrency 30]
+ *   npm run bench:sweep -- [--visits 1000] [--latency 50] [--concurrency 30] [--postgres]
+ *
+ * `--postgres` runs the service on a fresh database on BENCH_DATABASE_URL's server instead of the embedded
+ * PGlite (which runs in the service's main thread, beside the worker, and competes with it for one core).
  *
  * Prints figures; asserts nothing.
  */
 import { parseArgs } from 'node:util';
-import { type Kind, startBenchService } from './service';
+import { type Kind, postgresDatabase, startBenchService } from './service';
 
 const { values } = parseArgs({
-  options: { visits: { type: 'string', default: '1000' }, latency: { type: 'string', default: '50' }, concurrency: { type: 'string', default: '30' } },
+  options: {
+    visits: { type: 'string', default: '1000' },
+    latency: { type: 'string', default: '50' },
+    concurrency: { type: 'string', default: '30' },
+    postgres: { type: 'boolean', default: false },
+  },
 });
 const VISITS = Number(values.visits);
 const LATENCY = Number(values.latency);
@@ -21,7 +29,9 @@ const CONCURRENCY = Number(values.concurrency);
 const KINDS: Kind[] = ['onguard', 'genetec'];
 
 async function main() {
-  const svc = await startBenchService();
+  const database = values.postgres ? await postgresDatabase('vb_sweep') : null;
+  if (database && 'unreachable' in database) throw new Error(`--postgres: ${database.unreachable}`);
+  const svc = await startBenchService(database ? { databaseUrl: database.url } : { databaseUrl: null });
   const { api, demo, sim } = svc;
   await svc.setLatency(0);
   const badges = await svc.addBadges(VISITS);
@@ -59,16 +69,16 @@ async function main() {
   await svc.setLatency(LATENCY);
   for (const kind of KINDS) await sim(kind, 'POST', '/stats/reset');
 
-  // Done when no visit is open any more; visits list pages of 200.
+  // Done when no visit is open any more. Counted from the `visits{status}` gauge (one grouped count), not by
+  // listing every open visit: the poll must not load the service it measures.
   const open = async () => {
+    const res = await fetch(`${svc.running.apiUrl}/metrics`, { headers: { authorization: `Bearer ${demo.admin}` } });
+    if (!res.ok) throw new Error(`GET /metrics: ${res.status}`);
+    const text = await res.text();
     let count = 0;
-    for (const status of ['active', 'deprovisioning']) {
-      let cursor: string | undefined;
-      do {
-        const page = await api('GET', `/v1/visits?status=${status}&limit=200${cursor ? `&cursor=${cursor}` : ''}`);
-        count += page.body.items.length;
-        cursor = page.body.nextCursor ?? undefined;
-      } while (cursor);
+    for (const status of ['provisioning', 'active', 'deprovisioning']) {
+      const m = text.match(new RegExp(`^visits\\{status="${status}"\\} (\\d+)`, 'm'));
+      count += m ? Number(m[1]) : 0;
     }
     return count;
   };
@@ -102,6 +112,7 @@ async function main() {
   }
   console.log(`  sweep / bound: ${(sweepS / Math.max(0.001, bound)).toFixed(2)}× (target ≤ 1.2×)`);
   await svc.stop();
+  if (database) await database.drop();
   process.exit(0);
 }
 

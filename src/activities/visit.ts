@@ -36,10 +36,11 @@ export function createVisitActivities(deps: ActivityDeps) {
   const { db, pacs } = deps;
   const now = () => (deps.now ? deps.now() : new Date());
 
+  /** The visit with what every PACS step needs: its badge (and type) and provider. Each relation is one more query. */
   async function loadVisit(visitId: string) {
     const visit = await db.visit.findUnique({
       where: { id: visitId },
-      include: { location: true, badge: { include: { badgeType: true } }, provider: true },
+      include: { badge: { include: { badgeType: true } }, provider: true },
     });
     if (!visit) throw ApplicationFailure.retryable(`Visit ${visitId} is not in the database.`, 'VISIT_NOT_FOUND');
     return visit;
@@ -53,21 +54,33 @@ export function createVisitActivities(deps: ActivityDeps) {
     }
   }
 
-  type Loaded = { visit: Awaited<ReturnType<typeof loadVisit>>; adapter: PacsAdapter };
+  type Loaded = { visit: Awaited<ReturnType<typeof loadVisit>>; adapter: PacsAdapter; rules?: ReturnType<typeof rulesOf> };
   /** The visit and its provider's adapter. Composite activities load them once and hand them to each step. */
   async function load(visitId: string): Promise<Loaded> {
     const visit = await loadVisit(visitId);
     return { visit, adapter: await adapterFor(visit.provider) };
   }
 
+  /**
+   * Merges into Visit.pacsRefs in one statement (keys set to undefined are removed): a read-then-write would
+   * cost a second round trip on every PACS step, and the merge happens in the row's own lock.
+   */
   async function saveRefs(visitId: string, patch: PacsRefs) {
-    const v = await db.visit.findUniqueOrThrow({ where: { id: visitId }, select: { pacsRefs: true } });
-    const merged = { ...((v.pacsRefs ?? {}) as PacsRefs), ...patch };
-    await db.visit.update({ where: { id: visitId }, data: { pacsRefs: merged as Prisma.InputJsonValue } });
+    const set = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
+    const removed = Object.keys(patch).filter((k) => patch[k as keyof PacsRefs] === undefined);
+    const n =
+      await db.$executeRaw`UPDATE "Visit" SET "pacsRefs" = (COALESCE("pacsRefs", '{}'::jsonb) || ${JSON.stringify(set)}::jsonb) - ${removed}::text[], "updatedAt" = ${now()} WHERE "id" = ${visitId}::uuid`;
+    if (n === 0) throw ApplicationFailure.retryable(`Visit ${visitId} is not in the database.`, 'VISIT_NOT_FOUND');
   }
 
   async function rulesOf(visit: { accessRuleIds: string[]; providerId: string }) {
     return db.accessRule.findMany({ where: { id: { in: visit.accessRuleIds }, providerId: visit.providerId } });
+  }
+
+  /** The visit's access rules, read once per activity however many steps need them. */
+  function rulesFor(loaded: Loaded) {
+    loaded.rules ??= rulesOf(loaded.visit);
+    return loaded.rules;
   }
 
   const badgeRef = (bt: { externalId: string; details: unknown }) => ({
@@ -78,7 +91,12 @@ export function createVisitActivities(deps: ActivityDeps) {
   const bookkeeping = {
     /** Fixes when the visit ends (the location's end of day, DST-correct) and records it. */
     async beginVisit({ visitId }: { visitId: string }): Promise<{ endsAt: string; endsAtLabel: string }> {
-      const visit = await loadVisit(visitId);
+      // Only what fixing the end needs: the whole visit with its badge and provider is read by the PACS activities.
+      const visit = await db.visit.findUnique({
+        where: { id: visitId },
+        select: { endsAt: true, status: true, location: { select: { timezone: true, endOfDay: true } } },
+      });
+      if (!visit) throw ApplicationFailure.retryable(`Visit ${visitId} is not in the database.`, 'VISIT_NOT_FOUND');
       const label = (at: Date) => wallClockLabel(at, visit.location.timezone);
       if (visit.endsAt) return { endsAt: visit.endsAt.toISOString(), endsAtLabel: label(visit.endsAt) };
       const started = now();
@@ -105,15 +123,17 @@ export function createVisitActivities(deps: ActivityDeps) {
       const detail = args.error ? `${args.error.code}: ${args.error.message}` : args.detail;
       const wake = await db.$transaction(async (tx) => {
         if (key && (await tx.visitEvent.findUnique({ where: { visitId_key: { visitId: args.visitId, key } } }))) return [];
-        await tx.visit.update({
+        const { locationId } = await tx.visit.update({
           where: { id: args.visitId },
           data: {
             status: args.status,
             ...(args.error !== undefined ? { lastError: args.error === null ? Prisma.DbNull : (args.error as unknown as Prisma.InputJsonValue) } : {}),
           },
+          select: { locationId: true },
         });
         const event = await addVisitEvent(tx, {
           visitId: args.visitId,
+          locationId,
           status: args.status,
           detail,
           key,
@@ -205,11 +225,12 @@ export function createVisitActivities(deps: ActivityDeps) {
      * The seeds' "Cannot provision" checklist, items 1, 2 and 5, against the live PACS: the badge type
      * still exists there, allocates IDs by manual entry, the ID is in its range; every access rule exists.
      */
-    async precheckConfiguration({ visitId }: { visitId: string }, loaded?: Loaded) {
-      const { visit, adapter } = loaded ?? (await load(visitId));
+    async precheckConfiguration({ visitId }: { visitId: string }, preloaded?: Loaded) {
+      const loaded = preloaded ?? (await load(visitId));
+      const { visit, adapter } = loaded;
       const bt = visit.badge.badgeType;
       try {
-        const rules = await rulesOf(visit);
+        const rules = await rulesFor(loaded);
         // One lookup of this badge type and one of these rules, side by side, instead of both catalogues
         // (listBadgeTypes/listAccessRules stay for the admin's refresh). Failures still report in checklist order.
         const [liveType, liveRuleList] = await Promise.allSettled([
@@ -328,9 +349,10 @@ export function createVisitActivities(deps: ActivityDeps) {
       }
     },
 
-    async grantAccessRules({ visitId, personId, credentialId }: { visitId: string; personId: string; credentialId: string }, loaded?: Loaded) {
-      const { visit, adapter } = loaded ?? (await load(visitId));
-      const rules = await rulesOf(visit);
+    async grantAccessRules({ visitId, personId, credentialId }: { visitId: string; personId: string; credentialId: string }, preloaded?: Loaded) {
+      const loaded = preloaded ?? (await load(visitId));
+      const rules = await rulesFor(loaded);
+      const { adapter } = loaded;
       try {
         await adapter.grantAccess({ personId, credentialId, accessRuleExternalIds: rules.map((r) => r.externalId) });
       } catch (err) {

@@ -29,6 +29,8 @@ export interface VisitEventInput {
   details?: Record<string, unknown>;
   /** X-Request-Id of the API request, when one caused it. */
   requestId?: string;
+  /** The visit's location, when the caller has it at hand (saves reading it again for the audit entry). */
+  locationId?: string;
 }
 
 /**
@@ -41,12 +43,12 @@ export async function addVisitEvent(tx: Tx, e: VisitEventInput): Promise<{ id: b
     data: { visitId: e.visitId, status: e.status, detail: e.detail ?? null, key: e.key ?? null, ...(e.at ? { at: e.at } : {}), ...actorColumns(e.actor) },
   });
   if (e.actor.type === 'system' && e.actor.name === 'visit workflow') return event;
-  const visit = await tx.visit.findUnique({ where: { id: e.visitId }, select: { locationId: true } });
+  const locationId = e.locationId ?? (await tx.visit.findUnique({ where: { id: e.visitId }, select: { locationId: true } }))?.locationId ?? null;
   await recordAudit(tx, {
     actor: e.actor,
     entityType: 'visit',
     entityId: e.visitId,
-    locationId: visit?.locationId ?? null,
+    locationId,
     action: e.action ?? e.status,
     details: { status: e.status, ...(e.detail ? { detail: e.detail } : {}), ...(e.details ?? {}) },
     requestId: e.requestId,

@@ -240,7 +240,7 @@ export async function visitWorkflow(input: VisitInput): Promise<VisitState> {
   };
 
   if (!input.resume) {
-    upsertSearchAttributes([
+    const initial = [
       { key: SA.visitId, value: input.visitId },
       { key: SA.locationId, value: input.locationId },
       { key: SA.providerId, value: input.providerId },
@@ -248,7 +248,12 @@ export async function visitWorkflow(input: VisitInput): Promise<VisitState> {
       { key: SA.badgeUniqueId, value: input.badgeNumber },
       { key: SA.visitorName, value: input.visitorName },
       { key: SA.status, value: 'provisioning' },
-    ]);
+    ];
+    // The API sets them all at start (filterable before the first task); a visit started another way, or
+    // by an API from before providerId and badgeId were among them, gets them here. The start event
+    // decides, so every replay takes the same branch; no patch marker, which would cost the event saved.
+    const started = workflowInfo().typedSearchAttributes;
+    if (initial.some(({ key, value }) => started.get(key) !== value)) upsertSearchAttributes(initial);
   }
 
   if (!v2) return lifecycle();

@@ -34,6 +34,15 @@ function memoryDb(visits: Map<string, any>, rules: Rule[]) {
       },
       update: async ({ where, data }: { where: { id: string }; data: Record<string, unknown> }) => Object.assign(visits.get(where.id), data),
     },
+    // saveRefs' one-statement merge into Visit.pacsRefs: (JSON to merge, keys to remove, updatedAt, visit ID).
+    $executeRaw: async (_sql: TemplateStringsArray, set: string, removed: string[], _at: Date, id: string) => {
+      const v = visits.get(id);
+      if (!v) return 0;
+      const refs = { ...(v.pacsRefs ?? {}), ...JSON.parse(set) };
+      for (const k of removed) delete refs[k];
+      v.pacsRefs = refs;
+      return 1;
+    },
     accessRule: {
       findMany: async ({ where }: { where: { id: { in: string[] }; providerId: string } }) =>
         rules.filter((r) => where.id.in.includes(r.id) && r.providerId === where.providerId),

@@ -1,5 +1,6 @@
 import { pacsBadge, pacsPeopleNamed } from '../helpers/pacs-state';
 import { startVisitEnv, type VisitEnv } from '../helpers/visit-env';
+import { SA } from '../../src/workflows/search-attributes';
 
 // The happy path through the API, a real Temporal server and each simulator over HTTP.
 describe.each(['onguard', 'genetec'] as const)('visit lifecycle on %s', (kind) => {
@@ -120,6 +121,15 @@ describe.each(['onguard', 'genetec'] as const)('visit lifecycle on %s', (kind) =
       if (found.includes(`visit-${v.body.id}`)) break;
     }
     expect(found).toContain(`visit-${v.body.id}`);
+    // Every attribute comes with the start, so the workflow does not upsert them again (one event fewer per visit).
+    const handle = env.api.temporal.workflow.getHandle(`visit-${v.body.id}`);
+    const attributes = (await handle.describe()).typedSearchAttributes;
+    expect(attributes.get(SA.providerId)).toBe(v.body.providerId);
+    expect(attributes.get(SA.badgeId)).toBe(badgeId);
+    const history = await handle.fetchHistory();
+    const upserts = (history.events ?? []).filter((e) => e.upsertWorkflowSearchAttributesEventAttributes);
+    const upsertedFields = upserts.map((e) => JSON.stringify(e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields ?? {}));
+    expect(upsertedFields.some((f) => f.includes('VisitProviderId'))).toBe(false);
     const state = await env.api.temporal.workflow.getHandle(`visit-${v.body.id}`).query<{ status: string; endsAt: string }>('state');
     expect(state.status).toBe('active');
     await env.api.call('POST', `/v1/visits/${v.body.id}/sign-out`, { token: env.receptionist.token });

@@ -157,6 +157,8 @@ export function registerVisitRoutes(ctx: ApiContext & { visitTiming?: Partial<Vi
       typedSearchAttributes: [
         { key: SA.visitId, value: visit.id },
         { key: SA.locationId, value: visit.locationId },
+        { key: SA.providerId, value: visit.providerId },
+        { key: SA.badgeId, value: visit.badgeId },
         { key: SA.status, value: 'provisioning' },
         // Filterable from the first moment, before the workflow's first task has run.
         { key: SA.badgeUniqueId, value: badge.uniqueId },
@@ -345,6 +347,7 @@ export function registerVisitRoutes(ctx: ApiContext & { visitTiming?: Partial<Vi
           });
           await addVisitEvent(tx, {
             visitId: id,
+            locationId: location.id,
             status: 'provisioning',
             detail: `signed in by ${principal.name}`,
             actor: requestActor(req),
@@ -506,6 +509,7 @@ export function registerVisitRoutes(ctx: ApiContext & { visitTiming?: Partial<Vi
       await prisma.$transaction((tx) =>
         addVisitEvent(tx, {
           visitId: v.id,
+          locationId: v.locationId,
           status: v.status,
           detail: `sign-out requested by ${by}`,
           actor: requestActor(req),
@@ -551,6 +555,7 @@ export function registerVisitRoutes(ctx: ApiContext & { visitTiming?: Partial<Vi
       await prisma.$transaction((tx) =>
         addVisitEvent(tx, {
           visitId: v.id,
+          locationId: v.locationId,
           status: v.status,
           detail: `deprovision requested by ${by}`,
           actor: requestActor(req),
