@@ -122,7 +122,8 @@ export function createVisitActivities(deps: ActivityDeps) {
       const key = info ? `${info.workflowExecution?.runId ?? info.workflowType}/${info.activityId}` : null;
       const detail = args.error ? `${args.error.code}: ${args.error.message}` : args.detail;
       const wake = await db.$transaction(async (tx) => {
-        if (key && (await tx.visitEvent.findUnique({ where: { visitId_key: { visitId: args.visitId, key } } }))) return [];
+        // A retried attempt whose first one committed writes the same status again (harmless) and finds its
+        // timeline entry taken: nothing more is recorded or queued.
         const { locationId } = await tx.visit.update({
           where: { id: args.visitId },
           data: {
@@ -137,9 +138,11 @@ export function createVisitActivities(deps: ActivityDeps) {
           status: args.status,
           detail,
           key,
+          once: true,
           at: now(),
           actor: await resolveActor(tx, args.actor),
         });
+        if (!event) return [];
         return queueVisitStatusEvent(tx, { visitId: args.visitId, eventId: event.id, status: args.status, detail, error: args.error, at: event.at });
       });
       void wakeDeliveries(deps, wake);

@@ -1,6 +1,9 @@
 import { pacsBadge, pacsPeopleNamed } from '../helpers/pacs-state';
 import { startVisitEnv, type VisitEnv } from '../helpers/visit-env';
+import { MockActivityEnvironment } from '@temporalio/testing';
 import { SA } from '../../src/workflows/search-attributes';
+import { createVisitBookkeepingActivities } from '../../src/activities/visit';
+import type { ActivityDeps } from '../../src/activities';
 
 // The happy path through the API, a real Temporal server and each simulator over HTTP.
 describe.each(['onguard', 'genetec'] as const)('visit lifecycle on %s', (kind) => {
@@ -132,6 +135,26 @@ describe.each(['onguard', 'genetec'] as const)('visit lifecycle on %s', (kind) =
     expect(upsertedFields.some((f) => f.includes('VisitProviderId'))).toBe(false);
     const state = await env.api.temporal.workflow.getHandle(`visit-${v.body.id}`).query<{ status: string; endsAt: string }>('state');
     expect(state.status).toBe('active');
+    await env.api.call('POST', `/v1/visits/${v.body.id}/sign-out`, { token: env.receptionist.token });
+    await env.waitFor(v.body.id, 'completed');
+  });
+  it('records a status once when its local activity is retried after the first attempt committed', async () => {
+    const badgeId = await env.addBadge(String(base + 9));
+    const v = await env.signIn(badgeId, { firstName: 'Twice', lastName: 'Recorded' });
+    await env.waitFor(v.body.id, 'active');
+    const bookkeeping = createVisitBookkeepingActivities({ db: env.api.db.prisma, logger: console } as unknown as ActivityDeps);
+    // The same activity (run and activity ID) twice, as Temporal retries a timed-out attempt that had committed.
+    const info = { activityId: '99', workflowExecution: { workflowId: `visit-${v.body.id}`, runId: 'retried-run' } };
+    for (let i = 0; i < 2; i++) {
+      await new MockActivityEnvironment(info).run(bookkeeping.recordVisitStatus, {
+        visitId: v.body.id,
+        status: 'active' as const,
+        detail: 'recorded by a retried step',
+      });
+    }
+    const timeline = await env.api.db.prisma.visitEvent.findMany({ where: { visitId: v.body.id, key: 'retried-run/99' } });
+    expect(timeline).toHaveLength(1);
+    expect((await env.api.call('GET', `/v1/visits/${v.body.id}`, { token: env.receptionist.token })).body.status).toBe('active');
     await env.api.call('POST', `/v1/visits/${v.body.id}/sign-out`, { token: env.receptionist.token });
     await env.waitFor(v.body.id, 'completed');
   });
