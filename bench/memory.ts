@@ -118,8 +118,14 @@ async function main() {
     }
   } finally {
     stopping = true;
-    worker.kill('SIGTERM');
-    await new Promise((r) => worker.once('exit', r));
+    if (worker.exitCode === null && worker.signalCode === null) {
+      const exited = new Promise((r) => worker.once('exit', r));
+      worker.kill('SIGTERM');
+      // A worker still draining after 30 s is killed: the figures are printed, and nothing may be left running.
+      const timer = setTimeout(() => worker.kill('SIGKILL'), 30_000);
+      await exited;
+      clearTimeout(timer);
+    }
     await svc.stop();
     await dev.stop();
     await db.drop();

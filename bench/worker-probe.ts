@@ -12,7 +12,11 @@ process.on('message', (m) => {
   process.send?.({ probe: process.memoryUsage() });
 });
 
-runWorker().catch((err) => {
-  process.stderr.write(`Worker failed: ${(err as Error).message}\n`);
-  process.exit(1);
-});
+// Exits once the worker has shut down: the open IPC channel would otherwise keep the process alive.
+runWorker().then(
+  () => process.exit(0),
+  (err) => {
+    process.stderr.write(`Worker failed: ${(err as Error).message}\n`);
+    process.exit(1);
+  },
+);
