@@ -42,7 +42,7 @@ export function createVisitActivities(deps: ActivityDeps) {
       where: { id: visitId },
       include: { badge: { include: { badgeType: true } }, provider: true },
     });
-    if (!visit) throw ApplicationFailure.retryable(`Visit ${visitId} is not in the database.`, 'VISIT_NOT_FOUND');
+    if (!visit) throw visitNotFound(visitId);
     return visit;
   }
 
@@ -70,7 +70,7 @@ export function createVisitActivities(deps: ActivityDeps) {
     const removed = Object.keys(patch).filter((k) => patch[k as keyof PacsRefs] === undefined);
     const n =
       await db.$executeRaw`UPDATE "Visit" SET "pacsRefs" = (COALESCE("pacsRefs", '{}'::jsonb) || ${JSON.stringify(set)}::jsonb) - ${removed}::text[], "updatedAt" = ${now()} WHERE "id" = ${visitId}::uuid`;
-    if (n === 0) throw ApplicationFailure.retryable(`Visit ${visitId} is not in the database.`, 'VISIT_NOT_FOUND');
+    if (n === 0) throw visitNotFound(visitId);
   }
 
   async function rulesOf(visit: { accessRuleIds: string[]; providerId: string }) {
@@ -96,7 +96,7 @@ export function createVisitActivities(deps: ActivityDeps) {
         where: { id: visitId },
         select: { endsAt: true, status: true, location: { select: { timezone: true, endOfDay: true } } },
       });
-      if (!visit) throw ApplicationFailure.retryable(`Visit ${visitId} is not in the database.`, 'VISIT_NOT_FOUND');
+      if (!visit) throw visitNotFound(visitId);
       const label = (at: Date) => wallClockLabel(at, visit.location.timezone);
       if (visit.endsAt) return { endsAt: visit.endsAt.toISOString(), endsAtLabel: label(visit.endsAt) };
       const started = now();
@@ -138,7 +138,6 @@ export function createVisitActivities(deps: ActivityDeps) {
           status: args.status,
           detail,
           key,
-          once: true,
           at: now(),
           actor: await resolveActor(tx, args.actor),
         });
@@ -534,6 +533,11 @@ function beforeIssue(err: unknown): Error {
     nonRetryable: failure.nonRetryable ?? false,
     details: [detail],
   });
+}
+
+/** Reported, not decided here: the workflow's retry policy lists VISIT_NOT_FOUND as not worth retrying. */
+function visitNotFound(visitId: string) {
+  return ApplicationFailure.retryable(`Visit ${visitId} is not in the database.`, 'VISIT_NOT_FOUND');
 }
 
 /** Guidance in the provider's own words (src/pacs/errors.ts). */

@@ -20,6 +20,7 @@ export interface VisitEventInput {
   visitId: string;
   status: string;
   detail?: string | null;
+  /** Makes the entry once-only: a second entry with the same key for the visit is not written (addVisitEvent answers null). */
   key?: string | null;
   at?: Date;
   actor: Actor;
@@ -38,14 +39,11 @@ export interface VisitEventInput {
  * end of day, reconciliation, the Temporal UI) is also an audit entry, in the same transaction; the
  * workflow's own steps (provisioned, a failed attempt) stay in the timeline only.
  */
-export async function addVisitEvent(tx: Tx, e: VisitEventInput): Promise<{ id: bigint; at: Date }>;
-/** With a `key`: null, and nothing written, when the visit already has an entry with that key (a retried step). */
-export async function addVisitEvent(tx: Tx, e: VisitEventInput & { key: string | null; once: true }): Promise<{ id: bigint; at: Date } | null>;
-export async function addVisitEvent(tx: Tx, e: VisitEventInput & { once?: true }): Promise<{ id: bigint; at: Date } | null> {
+export async function addVisitEvent(tx: Tx, e: VisitEventInput): Promise<{ id: bigint; at: Date } | null> {
   const data = { visitId: e.visitId, status: e.status, detail: e.detail ?? null, key: e.key ?? null, ...(e.at ? { at: e.at } : {}), ...actorColumns(e.actor) };
-  // One statement whether or not the key is taken (ON CONFLICT DO NOTHING), instead of a look-up first.
-  const event =
-    e.once && e.key ? ((await tx.visitEvent.createManyAndReturn({ data: [data], skipDuplicates: true }))[0] ?? null) : await tx.visitEvent.create({ data });
+  // A keyed entry exists once (a unique index): a retried step's insert does nothing (ON CONFLICT DO NOTHING)
+  // and answers null, in one statement instead of a look-up first.
+  const event = e.key ? ((await tx.visitEvent.createManyAndReturn({ data: [data], skipDuplicates: true }))[0] ?? null) : await tx.visitEvent.create({ data });
   if (!event) return null;
   if (e.actor.type === 'system' && e.actor.name === 'visit workflow') return event;
   const locationId = e.locationId ?? (await tx.visit.findUnique({ where: { id: e.visitId }, select: { locationId: true } }))?.locationId ?? null;

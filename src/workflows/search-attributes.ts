@@ -23,3 +23,27 @@ export const SA = {
 } as const;
 
 export const SEARCH_ATTRIBUTE_NAMES = Object.values(SA).map((k) => k.name);
+
+/**
+ * What a visit is found by from its first moment. The API sets these at start (with the location's and
+ * provider's names), and the workflow upserts them for a visit whose start did not carry them all. The
+ * order is the one the workflow has always upserted in, so recorded histories replay unchanged.
+ */
+export function initialVisitAttributes(v: {
+  visitId: string;
+  locationId: string;
+  providerId: string;
+  badgeId: string;
+  badgeNumber: string;
+  visitorName: string;
+}) {
+  return [
+    { key: SA.visitId, value: v.visitId },
+    { key: SA.locationId, value: v.locationId },
+    { key: SA.providerId, value: v.providerId },
+    { key: SA.badgeId, value: v.badgeId },
+    { key: SA.badgeUniqueId, value: v.badgeNumber },
+    { key: SA.visitorName, value: v.visitorName },
+    { key: SA.status, value: 'provisioning' },
+  ];
+}

@@ -18,7 +18,7 @@ import {
 } from '@temporalio/workflow';
 import type { BookkeepingActivities, PacsActivities } from '../activities';
 import { FAILURES_NEEDING_A_PERSON } from '../pacs/errors';
-import { SA } from './search-attributes';
+import { initialVisitAttributes, SA } from './search-attributes';
 import { describeFailure, switchOffActivityOptions, switchOffUntilDone } from './switch-off';
 import { approvalRefusal, approvedNote, deniedReason } from './approval';
 import { currentDetails } from './visit-details';
@@ -240,15 +240,7 @@ export async function visitWorkflow(input: VisitInput): Promise<VisitState> {
   };
 
   if (!input.resume) {
-    const initial = [
-      { key: SA.visitId, value: input.visitId },
-      { key: SA.locationId, value: input.locationId },
-      { key: SA.providerId, value: input.providerId },
-      { key: SA.badgeId, value: input.badgeId },
-      { key: SA.badgeUniqueId, value: input.badgeNumber },
-      { key: SA.visitorName, value: input.visitorName },
-      { key: SA.status, value: 'provisioning' },
-    ];
+    const initial = initialVisitAttributes(input);
     // The API sets them all at start (filterable before the first task); a visit started another way, or
     // by an API from before providerId and badgeId were among them, gets them here. The start event
     // decides, so every replay takes the same branch; no patch marker, which would cost the event saved.

@@ -138,6 +138,7 @@ describe.each(['onguard', 'genetec'] as const)('visit lifecycle on %s', (kind) =
     await env.api.call('POST', `/v1/visits/${v.body.id}/sign-out`, { token: env.receptionist.token });
     await env.waitFor(v.body.id, 'completed');
   });
+
   it('records a status once when its local activity is retried after the first attempt committed', async () => {
     const badgeId = await env.addBadge(String(base + 9));
     const v = await env.signIn(badgeId, { firstName: 'Twice', lastName: 'Recorded' });

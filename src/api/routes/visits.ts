@@ -13,7 +13,7 @@ import { checkProvisionSelection } from '../provision-selection';
 import { assertInScope, scopeFilter, type Scope } from '../../domain/scope';
 import { AppError, badRequest, conflict, notFound, unprocessable } from '../../errors';
 import { Prisma } from '../../generated/prisma/client';
-import { SA } from '../../workflows/search-attributes';
+import { initialVisitAttributes, SA } from '../../workflows/search-attributes';
 import {
   approveUpdate,
   denyUpdate,
@@ -154,15 +154,9 @@ export function registerVisitRoutes(ctx: ApiContext & { visitTiming?: Partial<Vi
       // ...and never starts a second run of a visit whose workflow has closed: that would switch a
       // finished visit's badge back on.
       workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+      // Filterable from the first moment, before the workflow's first task has run.
       typedSearchAttributes: [
-        { key: SA.visitId, value: visit.id },
-        { key: SA.locationId, value: visit.locationId },
-        { key: SA.providerId, value: visit.providerId },
-        { key: SA.badgeId, value: visit.badgeId },
-        { key: SA.status, value: 'provisioning' },
-        // Filterable from the first moment, before the workflow's first task has run.
-        { key: SA.badgeUniqueId, value: badge.uniqueId },
-        { key: SA.visitorName, value: input.visitorName },
+        ...initialVisitAttributes(input),
         { key: SA.locationName, value: location.name },
         { key: SA.providerName, value: badge.provider.name },
       ],
