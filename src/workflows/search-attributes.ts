@@ -1,4 +1,5 @@
 import { defineSearchAttributeKey } from '@temporalio/common';
+import type { VisitInput } from './visit-contract';
 
 /**
  * Custom search attributes operators filter on in the Temporal Web UI, e.g.
@@ -29,14 +30,7 @@ export const SEARCH_ATTRIBUTE_NAMES = Object.values(SA).map((k) => k.name);
  * provider's names), and the workflow upserts them for a visit whose start did not carry them all. The
  * order is the one the workflow has always upserted in, so recorded histories replay unchanged.
  */
-export function initialVisitAttributes(v: {
-  visitId: string;
-  locationId: string;
-  providerId: string;
-  badgeId: string;
-  badgeNumber: string;
-  visitorName: string;
-}) {
+export function initialVisitAttributes(v: Pick<VisitInput, 'visitId' | 'locationId' | 'providerId' | 'badgeId' | 'badgeNumber' | 'visitorName'>) {
   return [
     { key: SA.visitId, value: v.visitId },
     { key: SA.locationId, value: v.locationId },
