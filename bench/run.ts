@@ -25,10 +25,8 @@
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
-import { createPacsAdapter } from '../src/pacs/registry';
-import type { PacsAdapter } from '../src/pacs/types';
 import { countStatements } from './statements';
-import { BENCH_DATABASE_URL, type Kind, pct, postgresDatabase, startBenchService } from './service';
+import { BENCH_DATABASE_URL, directAdapters, type Kind, pct, postgresDatabase, startBenchService } from './service';
 
 const { values } = parseArgs({
   options: {
@@ -207,27 +205,7 @@ async function runOurs(svc: Service, take: (n: number) => number, visits: number
  * sequence per visit, with nothing around them (no Temporal, no database).
  */
 async function directPeer(svc: Service) {
-  const urls = svc.running.simulators;
-  const adapters: Record<Kind, PacsAdapter> = {
-    onguard: createPacsAdapter({
-      kind: 'onguard',
-      url: urls.onguard!,
-      username: 'admin',
-      password: 'onguard-sim-password',
-      applicationId: 'OPEN_ACCESS_NON_PRODUCTION',
-      tls: { verify: true },
-      maxConcurrentRequests: 4,
-    }),
-    genetec: createPacsAdapter({
-      kind: 'genetec',
-      url: urls.genetec!,
-      username: 'admin',
-      password: 'genetec-sim-password',
-      applicationId: 'VB-SIMULATOR-APP-ID',
-      tls: { verify: true },
-      maxConcurrentRequests: 4,
-    }),
-  };
+  const adapters = directAdapters(svc);
   const setup = {} as Record<Kind, { type: { externalId: string; details?: Record<string, unknown> | null }; rule: string }>;
   for (const kind of KINDS) {
     const a = adapters[kind];

@@ -11,6 +11,8 @@ import { loadConfig } from '../src/config';
 import { createLogger } from '../src/logging';
 import { freePort } from '../src/temporal/dev-server';
 import { start } from '../src/main';
+import { createPacsAdapter } from '../src/pacs/registry';
+import type { PacsAdapter } from '../src/pacs/types';
 
 export type Kind = 'onguard' | 'genetec';
 export interface Pool {
@@ -146,6 +148,34 @@ export async function startBenchService(opts: { databaseUrl?: string | null; env
     fs.rmSync(dataDir, { recursive: true, force: true });
   };
   return { running, config, dataDir, demo, api, asReception, simOrigins, sim, setLatency, pools, addBadges, waitFor, signIn, stop };
+}
+
+/**
+ * The direct peer's PACS clients: ours, against the same simulators with the same limit of 4 concurrent
+ * requests per provider, called with nothing around them (no Temporal, no database).
+ */
+export function directAdapters(svc: { running: { simulators: { onguard?: string; genetec?: string } } }): Record<Kind, PacsAdapter> {
+  const urls = svc.running.simulators;
+  return {
+    onguard: createPacsAdapter({
+      kind: 'onguard',
+      url: urls.onguard!,
+      username: 'admin',
+      password: 'onguard-sim-password',
+      applicationId: 'OPEN_ACCESS_NON_PRODUCTION',
+      tls: { verify: true },
+      maxConcurrentRequests: 4,
+    }),
+    genetec: createPacsAdapter({
+      kind: 'genetec',
+      url: urls.genetec!,
+      username: 'admin',
+      password: 'genetec-sim-password',
+      applicationId: 'VB-SIMULATOR-APP-ID',
+      tls: { verify: true },
+      maxConcurrentRequests: 4,
+    }),
+  };
 }
 
 /** The PostgreSQL server the benches create their databases on. */

@@ -5,15 +5,21 @@
  * simulator had in flight, against the bound: visits × requests per deprovision × latency ÷ the
  * provider's concurrent-request limit. Also the process's RSS with all those visits open.
  *
- *   npm run bench:sweep -- [--visits 1000] [--latency 50] [--concurrency 30] [--postgres]
+ *   npm run bench:sweep -- [--visits 1000] [--latency 50] [--concurrency 30] [--postgres] [--profile sweep.cpuprofile]
  *
  * `--postgres` runs the service on a fresh database on BENCH_DATABASE_URL's server instead of the embedded
  * PGlite (which runs in the service's main thread, beside the worker, and competes with it for one core).
  *
+ * `--profile` writes a CPU profile of this process's main thread (API, worker, simulators) from the end of the
+ * day until every visit is released, for Chrome DevTools' Performance panel.
+ *
  * Prints figures; asserts nothing.
  */
+import fs from 'node:fs';
+import inspector from 'node:inspector';
 import { parseArgs } from 'node:util';
-import { type Kind, postgresDatabase, startBenchService } from './service';
+import pg from 'pg';
+import { directAdapters, type Kind, postgresDatabase, startBenchService } from './service';
 
 const { values } = parseArgs({
   options: {
@@ -21,6 +27,7 @@ const { values } = parseArgs({
     latency: { type: 'string', default: '50' },
     concurrency: { type: 'string', default: '30' },
     postgres: { type: 'boolean', default: false },
+    profile: { type: 'string' },
   },
 });
 const VISITS = Number(values.visits);
@@ -69,6 +76,7 @@ async function main() {
   await new Promise((r) => setTimeout(r, end.getTime() - 3_000 - Date.now()));
   await svc.setLatency(LATENCY);
   for (const kind of KINDS) await sim(kind, 'POST', '/stats/reset');
+  const profiler = values.profile ? await startProfile() : null;
 
   // Done when no visit is open any more. Counted from the `visits{status}` gauge (one grouped count), not by
   // listing every open visit: the poll must not load the service it measures.
@@ -92,6 +100,7 @@ async function main() {
     await new Promise((r) => setTimeout(r, 500));
   }
   const sweepS = (Date.now() - end.getTime()) / 1000;
+  if (profiler) await profiler.stop(values.profile!);
 
   const providers = (await api('GET', `/v1/locations/${demo.locationId}/providers`)).body.items as Array<{
     id: string;
@@ -110,11 +119,126 @@ async function main() {
     console.log(
       `  ${kind.padEnd(8)} ${stats.requests} requests (${perVisit.toFixed(1)} per deprovision), peak in flight ${stats.peakConcurrency} (provider limit ${limit}), connections ${stats.connections}; bound ${kindBound.toFixed(1)} s`,
     );
+    console.log(`           by route: ${routes(stats)}`);
   }
   console.log(`  sweep / bound: ${(sweepS / Math.max(0.001, bound)).toFixed(2)}× (target ≤ 1.2×)`);
+  if (database) {
+    // Every switch-off attempt beyond the first repeats PACS requests: say how many there were, and why.
+    const c = new pg.Client({ connectionString: database.url });
+    await c.connect();
+    // A completed visit's lastError is cleared; its timeline keeps the first failure of each reason.
+    const { rows } = await c.query(
+      `SELECT split_part(detail, ':', 1) AS code, count(DISTINCT "visitId")::int AS visits
+         FROM "VisitEvent" WHERE detail LIKE '%: could not finish %' GROUP BY 1 ORDER BY 2 DESC`,
+    );
+    await c.end();
+    console.log(
+      rows.length
+        ? `  switch-offs that needed more than one attempt: ${rows.map((r) => `${r.visits} visits ${r.code}`).join(', ')}`
+        : '  every switch-off took one attempt',
+    );
+  }
+
+  const peer = await directSweep(svc);
+  console.log(
+    `direct peer (our PACS clients, no Temporal, no database, ${PEER_CONCURRENCY} at once over the same 4 connections): ${VISITS} switched off in ${peer.secs.toFixed(1)} s; ` +
+      `${peer.peaks}; peer / bound ${(peer.secs / Math.max(0.001, bound)).toFixed(2)}×, ours / peer ${(sweepS / peer.secs).toFixed(2)}×`,
+  );
   await svc.stop();
   if (database) await database.drop();
   process.exit(0);
+}
+
+/** The simulator's request counts by route, most first. */
+const routes = (stats: { byRoute: Record<string, number> }) =>
+  Object.entries(stats.byRoute)
+    .sort((a, b) => b[1] - a[1])
+    .map(([route, n]) => `${route} ${n}`)
+    .join(', ');
+
+/** As many switch-offs at once as our worker runs activities (src/worker.ts). */
+const PEER_CONCURRENCY = 50;
+
+/**
+ * The direct peer's sweep, on the same simulators after ours: as many badges switched on directly (at 0 ms),
+ * then every one switched off at once at `--latency`: revoke and deactivate through our PACS clients with the
+ * same limit of 4 requests per provider, and nothing around them. What this machine allows with no
+ * Temporal, no database and no bookkeeping.
+ */
+async function directSweep(svc: Awaited<ReturnType<typeof startBenchService>>) {
+  const adapters = directAdapters(svc);
+  await svc.setLatency(0);
+  const setup = {} as Record<Kind, { type: { externalId: string; details: Record<string, unknown> | null }; rule: string }>;
+  for (const kind of KINDS) {
+    const types = await adapters[kind].listBadgeTypes();
+    // The wide pools' types (bench/service.ts addBadges): IDs outside the Visitor range, 26-bit on Genetec.
+    const t = kind === 'onguard' ? types.find((x) => x.name === 'Temporary')! : types.find((x) => /26/.test(x.name) && x.manualEntry)!;
+    setup[kind] = { type: { externalId: t.externalId, details: t.details ?? null }, rule: (await adapters[kind].listAccessRules())[0].externalId };
+  }
+  const issued: Array<{ kind: Kind; personId: string; credentialId: string }> = [];
+  const tag = Date.now();
+  const pool = async (n: number, width: number, each: (i: number) => Promise<void>) => {
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: width }, async () => {
+        while (next < n) await each(next++);
+      }),
+    );
+  };
+  await pool(VISITS, CONCURRENCY, async (i) => {
+    const kind: Kind = i % 2 ? 'genetec' : 'onguard';
+    const a = adapters[kind];
+    const { personId } = await a.findOrCreateVisitor({
+      visitId: `sweep-peer-${tag}-${i}`,
+      firstName: 'Direct',
+      lastName: `Sweep${i}`,
+      email: `sweep${i}.${tag}@example.com`,
+    });
+    const { credentialId } = await a.issueBadge({
+      personId,
+      uniqueId: String(40_000 + (i >> 1)),
+      badgeType: setup[kind].type,
+      activateAt: new Date(),
+      deactivateAt: new Date(Date.now() + 3_600_000),
+    });
+    await a.grantAccess({ personId, credentialId, accessRuleExternalIds: [setup[kind].rule] });
+    issued.push({ kind, personId, credentialId });
+  });
+  await svc.setLatency(LATENCY);
+  for (const kind of KINDS) await svc.sim(kind, 'POST', '/stats/reset');
+  const t0 = Date.now();
+  await pool(issued.length, PEER_CONCURRENCY, async (i) => {
+    const { kind, personId, credentialId } = issued[i];
+    await adapters[kind].revokeAccess({ personId, credentialId, accessRuleExternalIds: [setup[kind].rule] });
+    await adapters[kind].deactivateBadge({ personId, credentialId });
+  });
+  const secs = (Date.now() - t0) / 1000;
+  const peaks: string[] = [];
+  for (const kind of KINDS) {
+    const stats = await svc.sim(kind, 'GET', '/stats');
+    peaks.push(`${kind} ${stats.requests} requests (${routes(stats)}), peak in flight ${stats.peakConcurrency}`);
+  }
+  await Promise.all(KINDS.map((k) => adapters[k].close()));
+  return { secs, peaks: peaks.join(', ') };
+}
+
+/** The inspector's CPU profiler on this process (`node --cpu-prof` would profile the sign-ins too). */
+async function startProfile() {
+  const session = new inspector.Session();
+  session.connect();
+  const post = (method: string, params?: object) =>
+    new Promise<any>((resolve, reject) => session.post(method, params, (err, res) => (err ? reject(err) : resolve(res))));
+  await post('Profiler.enable');
+  await post('Profiler.setSamplingInterval', { interval: 1000 });
+  await post('Profiler.start');
+  return {
+    stop: async (file: string) => {
+      const { profile } = await post('Profiler.stop');
+      fs.writeFileSync(file, JSON.stringify(profile));
+      session.disconnect();
+      console.log(`  CPU profile of the sweep written to ${file}`);
+    },
+  };
 }
 
 main().catch((err) => {

@@ -88,6 +88,84 @@ export function createVisitActivities(deps: ActivityDeps) {
     details: (bt.details ?? null) as Record<string, unknown> | null,
   });
 
+  /**
+   * A status and its timeline entry, keyed on the activity that wrote them (`key`), so a retry adds neither
+   * twice; `release` also ends the visit's hold on its badge in the same row update (see releaseIn).
+   */
+  async function recordStatusIn(tx: Prisma.TransactionClient, args: StatusArgs, key: string | null, release = false): Promise<string[]> {
+    const detail = args.error ? `${args.error.code}: ${args.error.message}` : args.detail;
+    // A retried attempt whose first one committed writes the same status again (harmless) and finds its
+    // timeline entry taken: nothing more is recorded or queued.
+    const { locationId } = await tx.visit.update({
+      where: { id: args.visitId },
+      data: {
+        status: args.status,
+        ...(release ? { activeBadgeId: null } : {}),
+        ...(args.error !== undefined ? { lastError: args.error === null ? Prisma.DbNull : (args.error as unknown as Prisma.InputJsonValue) } : {}),
+      },
+      select: { locationId: true },
+    });
+    const event = await addVisitEvent(tx, {
+      visitId: args.visitId,
+      locationId,
+      status: args.status,
+      detail,
+      key,
+      at: now(),
+      actor: await resolveActor(tx, args.actor),
+    });
+    if (!event) return [];
+    return queueVisitStatusEvent(tx, { visitId: args.visitId, eventId: event.id, status: args.status, detail, error: args.error, at: event.at });
+  }
+
+  /**
+   * Gives the badge back to the pool (the unique activeBadgeId is what reserved it); the webhook rows it
+   * queued. `clearHold: false` leaves clearing activeBadgeId to the caller's own update of the row.
+   */
+  async function releaseIn(tx: Prisma.TransactionClient, visitId: string, clearHold = true): Promise<string[]> {
+    const v = await tx.visit.findUnique({
+      where: { id: visitId },
+      select: { badgeId: true, activeBadgeId: true, badgeReturned: true, status: true, locationId: true, providerId: true },
+    });
+    if (!v) return [];
+    let queued: string[] = [];
+    // Reception said at sign-out that the visitor kept the card: it is switched off like any other,
+    // but stays out of the pool until someone reports it found (POST /v1/badges/:id/found). Only
+    // while the visit still holds it, so a retried activity changes nothing twice.
+    if (v.badgeReturned === false && v.activeBadgeId) {
+      const marked = await tx.securityBadge.updateMany({
+        where: { id: v.activeBadgeId, status: 'available' },
+        data: { status: 'not_returned', notReturnedVisitId: visitId },
+      });
+      if (marked.count) {
+        await tx.visitEvent.createMany({
+          data: [
+            {
+              visitId,
+              status: v.status,
+              detail: 'badge not returned: kept out of the pool until found',
+              key: 'badge-not-returned',
+              actorType: 'system',
+              actorName: 'visit workflow',
+            },
+          ],
+          skipDuplicates: true,
+        });
+        const badge = await tx.securityBadge.findUniqueOrThrow({ where: { id: v.activeBadgeId }, select: { id: true, name: true, uniqueId: true } });
+        queued = await queueEvent(tx, {
+          type: 'badge.not_returned',
+          sourceKey: `badge-not-returned:${visitId}`,
+          locationId: v.locationId,
+          visitId,
+          at: now(),
+          data: { badgeId: badge.id, badgeName: badge.name, badgeNumber: badge.uniqueId, visitId, locationId: v.locationId, providerId: v.providerId },
+        });
+      }
+    }
+    if (clearHold) await tx.visit.updateMany({ where: { id: visitId }, data: { activeBadgeId: null } });
+    return queued;
+  }
+
   const bookkeeping = {
     /** Fixes when the visit ends (the location's end of day, DST-correct) and records it. */
     async beginVisit({ visitId }: { visitId: string }): Promise<{ endsAt: string; endsAtLabel: string }> {
@@ -116,34 +194,9 @@ export function createVisitActivities(deps: ActivityDeps) {
     },
 
     /** Mirrors the workflow's status into the Visit row and its timeline (GET /v1/visits reads these). */
-    async recordVisitStatus(args: { visitId: string; status: VisitStatus; detail?: string; error?: VisitError | null; actor?: VisitActorRef }) {
-      // Keyed on the Temporal activity, so a retried activity does not add the event twice.
-      const info = safeActivityInfo();
-      const key = info ? `${info.workflowExecution?.runId ?? info.workflowType}/${info.activityId}` : null;
-      const detail = args.error ? `${args.error.code}: ${args.error.message}` : args.detail;
-      const wake = await db.$transaction(async (tx) => {
-        // A retried attempt whose first one committed writes the same status again (harmless) and finds its
-        // timeline entry taken: nothing more is recorded or queued.
-        const { locationId } = await tx.visit.update({
-          where: { id: args.visitId },
-          data: {
-            status: args.status,
-            ...(args.error !== undefined ? { lastError: args.error === null ? Prisma.DbNull : (args.error as unknown as Prisma.InputJsonValue) } : {}),
-          },
-          select: { locationId: true },
-        });
-        const event = await addVisitEvent(tx, {
-          visitId: args.visitId,
-          locationId,
-          status: args.status,
-          detail,
-          key,
-          at: now(),
-          actor: await resolveActor(tx, args.actor),
-        });
-        if (!event) return [];
-        return queueVisitStatusEvent(tx, { visitId: args.visitId, eventId: event.id, status: args.status, detail, error: args.error, at: event.at });
-      });
+    async recordVisitStatus(args: StatusArgs) {
+      const key = activityKey();
+      const wake = await db.$transaction((tx) => recordStatusIn(tx, args, key));
       void wakeDeliveries(deps, wake);
     },
 
@@ -175,49 +228,17 @@ export function createVisitActivities(deps: ActivityDeps) {
 
     /** Gives the badge back to the pool (the unique activeBadgeId is what reserved it). */
     async releaseBadge({ visitId }: { visitId: string }) {
-      const wake = await db.$transaction(async (tx) => {
-        const v = await tx.visit.findUnique({
-          where: { id: visitId },
-          select: { badgeId: true, activeBadgeId: true, badgeReturned: true, status: true, locationId: true, providerId: true },
-        });
-        if (!v) return [];
-        let queued: string[] = [];
-        // Reception said at sign-out that the visitor kept the card: it is switched off like any other,
-        // but stays out of the pool until someone reports it found (POST /v1/badges/:id/found). Only
-        // while the visit still holds it, so a retried activity changes nothing twice.
-        if (v.badgeReturned === false && v.activeBadgeId) {
-          const marked = await tx.securityBadge.updateMany({
-            where: { id: v.activeBadgeId, status: 'available' },
-            data: { status: 'not_returned', notReturnedVisitId: visitId },
-          });
-          if (marked.count) {
-            await tx.visitEvent.createMany({
-              data: [
-                {
-                  visitId,
-                  status: v.status,
-                  detail: 'badge not returned: kept out of the pool until found',
-                  key: 'badge-not-returned',
-                  actorType: 'system',
-                  actorName: 'visit workflow',
-                },
-              ],
-              skipDuplicates: true,
-            });
-            const badge = await tx.securityBadge.findUniqueOrThrow({ where: { id: v.activeBadgeId }, select: { id: true, name: true, uniqueId: true } });
-            queued = await queueEvent(tx, {
-              type: 'badge.not_returned',
-              sourceKey: `badge-not-returned:${visitId}`,
-              locationId: v.locationId,
-              visitId,
-              at: now(),
-              data: { badgeId: badge.id, badgeName: badge.name, badgeNumber: badge.uniqueId, visitId, locationId: v.locationId, providerId: v.providerId },
-            });
-          }
-        }
-        await tx.visit.updateMany({ where: { id: visitId }, data: { activeBadgeId: null } });
-        return queued;
-      });
+      const wake = await db.$transaction((tx) => releaseIn(tx, visitId));
+      void wakeDeliveries(deps, wake);
+    },
+
+    /**
+     * The end of every visit in one transaction (release-and-complete-v6): the badge back to the pool and the
+     * last status recorded, one local activity and one commit instead of two of each.
+     */
+    async releaseBadgeAndRecordStatus(args: StatusArgs) {
+      const key = activityKey();
+      const wake = await db.$transaction(async (tx) => [...(await releaseIn(tx, args.visitId, false)), ...(await recordStatusIn(tx, args, key, true))]);
       void wakeDeliveries(deps, wake);
     },
   };
@@ -502,7 +523,9 @@ export const createVisitPacsActivities = (deps: ActivityDeps) => createVisitActi
 /**
  * Beats every second while a PACS call runs. The workflow sets a short heartbeat timeout on PACS
  * activities, so a worker that dies mid-call (SIGKILL, lost host) is noticed within seconds and the call
- * is retried on another worker, instead of after the whole start-to-close timeout.
+ * is retried on another worker, instead of after the whole start-to-close timeout. The server starts that
+ * timeout when the activity starts, so the first beat can wait a second: a call that ends sooner (most do)
+ * costs Temporal no heartbeat at all.
  */
 function heartbeating<A extends unknown[], R>(fn: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
   return async (...args: A) => {
@@ -512,7 +535,6 @@ function heartbeating<A extends unknown[], R>(fn: (...args: A) => Promise<R>): (
     } catch {
       return fn(...args); // called outside an activity (tests, reconciliation helpers)
     }
-    ctx.heartbeat();
     const timer = setInterval(() => ctx.heartbeat(), 1000);
     try {
       return await fn(...args);
@@ -543,6 +565,15 @@ function visitNotFound(visitId: string) {
 /** Guidance in the provider's own words (src/pacs/errors.ts). */
 function providerKind(visit: { provider: { kind: string } }): PacsProviderKind | undefined {
   return visit.provider.kind === 'onguard' || visit.provider.kind === 'genetec' ? visit.provider.kind : undefined;
+}
+
+/** What a bookkeeping activity records: a status, why, and who caused it. */
+type StatusArgs = { visitId: string; status: VisitStatus; detail?: string; error?: VisitError | null; actor?: VisitActorRef };
+
+/** The running activity's idempotency key (its run and activity ID); null outside an activity. */
+function activityKey(): string | null {
+  const info = safeActivityInfo();
+  return info ? `${info.workflowExecution?.runId ?? info.workflowType}/${info.activityId}` : null;
 }
 
 function safeActivityInfo() {

@@ -158,5 +158,22 @@ describe.each(['onguard', 'genetec'] as const)('visit lifecycle on %s', (kind) =
     expect((await env.api.call('GET', `/v1/visits/${v.body.id}`, { token: env.receptionist.token })).body.status).toBe('active');
     await env.api.call('POST', `/v1/visits/${v.body.id}/sign-out`, { token: env.receptionist.token });
     await env.waitFor(v.body.id, 'completed');
+    // The last step (release-and-complete-v6) retried the same way: one entry, and the badge stays in the pool.
+    const last = { activityId: '98', workflowExecution: { workflowId: `visit-${v.body.id}`, runId: 'retried-run' } };
+    for (let i = 0; i < 2; i++) {
+      await new MockActivityEnvironment(last).run(bookkeeping.releaseBadgeAndRecordStatus, {
+        visitId: v.body.id,
+        status: 'completed' as const,
+        detail: 'released again',
+      });
+    }
+    expect(await env.api.db.prisma.visitEvent.count({ where: { visitId: v.body.id, key: 'retried-run/98' } })).toBe(1);
+    expect(await env.api.db.prisma.visitEvent.count({ where: { visitId: v.body.id, status: 'completed' } })).toBe(2);
+    const row = await env.api.db.prisma.visit.findUniqueOrThrow({ where: { id: v.body.id }, select: { activeBadgeId: true, status: true } });
+    expect(row).toEqual({ activeBadgeId: null, status: 'completed' });
+    const again = await env.signIn(badgeId, { firstName: 'Next', lastName: 'Visitor' });
+    await env.waitFor(again.body.id, 'active');
+    await env.api.call('POST', `/v1/visits/${again.body.id}/sign-out`, { token: env.receptionist.token });
+    await env.waitFor(again.body.id, 'completed');
   });
 });

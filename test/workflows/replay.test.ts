@@ -19,8 +19,10 @@ const FIXTURE = path.join(__dirname, '..', 'fixtures', 'visit-history.json');
  * v3: fast provisioning with local bookkeeping; approval: approval-v4, a visit awaiting approval, approved
  * and signed out; operator: operator-view-v4, the VisitErrorCode search attribute kept in step with the
  * failure, through switch-off rounds and a Cancel; one-call: one-call-provision-v5, provisioning in one
- * PACS activity, through a failed check, a retry and a sign-out). `RECORD_HISTORY=1` re-records the last
- * three, each from the test that produces its kind of visit.
+ * PACS activity, through a failed check, a retry and a sign-out; start-attributes: the same visit once the
+ * API set every search attribute at start, recorded before release-and-complete-v6 folded the release into
+ * the last status). `RECORD_HISTORY=1` re-records the last three, each from the test that produces its kind
+ * of visit.
  */
 const fixture = (f: string) => path.join(__dirname, '..', 'fixtures', f);
 const FIXTURES = [
@@ -29,6 +31,7 @@ const FIXTURES = [
   'visit-history-approval.json',
   'visit-history-operator.json',
   'visit-history-one-call.json',
+  'visit-history-start-attributes.json',
 ].map(fixture);
 
 describe('visit workflow replay', () => {
@@ -63,7 +66,7 @@ describe('visit workflow replay', () => {
     expect(JSON.stringify(history)).not.toContain(env.sim.credentials.password);
     const bundle = await workflowBundle();
     await Worker.runReplayHistory({ workflowBundle: bundle }, history, `visit-${v.body.id}`);
-    if (process.env.RECORD_HISTORY === '1') fs.writeFileSync(fixture('visit-history-one-call.json'), historyToJSON(history));
+    if (process.env.RECORD_HISTORY === '1') fs.writeFileSync(fixture('visit-history-start-attributes.json'), historyToJSON(history));
   });
 
   it('replays a history with switch-off rounds through an outage and a Cancel', async () => {

@@ -77,23 +77,29 @@ const fail = (type: string) => {
   throw ApplicationFailure.create({ type, message: `stub: ${type}`, nonRetryable: false });
 };
 
-const bookkeeping: Pick<BookkeepingActivities, 'beginVisit' | 'recordVisitStatus' | 'recordSwitchOffFailure' | 'releaseBadge'> = {
-  async beginVisit({ visitId }) {
-    called(visitId, 'beginVisit');
-    return { endsAt: new Date(Date.now() + (scripts.get(visitId)?.endsInMs ?? 3_600_000)).toISOString(), endsAtLabel: '18:00 UTC' };
-  },
-  async recordVisitStatus({ visitId, status, detail, error }) {
-    called(visitId, `status:${status}`);
-    recordOf(visitId).statuses.push({ status, detail, error });
-  },
-  async recordSwitchOffFailure({ visitId, error }) {
-    called(visitId, 'recordSwitchOffFailure');
-    recordOf(visitId).switchOffFailures.push(error);
-  },
-  async releaseBadge({ visitId }) {
-    called(visitId, 'releaseBadge');
-  },
-};
+const bookkeeping: Pick<BookkeepingActivities, 'beginVisit' | 'recordVisitStatus' | 'recordSwitchOffFailure' | 'releaseBadge' | 'releaseBadgeAndRecordStatus'> =
+  {
+    async beginVisit({ visitId }) {
+      called(visitId, 'beginVisit');
+      return { endsAt: new Date(Date.now() + (scripts.get(visitId)?.endsInMs ?? 3_600_000)).toISOString(), endsAtLabel: '18:00 UTC' };
+    },
+    async recordVisitStatus({ visitId, status, detail, error }) {
+      called(visitId, `status:${status}`);
+      recordOf(visitId).statuses.push({ status, detail, error });
+    },
+    async recordSwitchOffFailure({ visitId, error }) {
+      called(visitId, 'recordSwitchOffFailure');
+      recordOf(visitId).switchOffFailures.push(error);
+    },
+    async releaseBadge({ visitId }) {
+      called(visitId, 'releaseBadge');
+    },
+    // release-and-complete-v6 does both in one activity; recorded under both names, so expected calls read the same.
+    async releaseBadgeAndRecordStatus(args) {
+      await bookkeeping.releaseBadge(args);
+      await bookkeeping.recordVisitStatus(args);
+    },
+  };
 
 /** Marks a check's failure as raised before anything was issued, as the real provisionVisit does. */
 const beforeIssue = (err: unknown) =>
