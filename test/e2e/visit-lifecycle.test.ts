@@ -145,28 +145,18 @@ describe.each(['onguard', 'genetec'] as const)('visit lifecycle on %s', (kind) =
     await env.waitFor(v.body.id, 'active');
     const bookkeeping = createVisitBookkeepingActivities({ db: env.api.db.prisma, logger: console } as unknown as ActivityDeps);
     // The same activity (run and activity ID) twice, as Temporal retries a timed-out attempt that had committed.
-    const info = { activityId: '99', workflowExecution: { workflowId: `visit-${v.body.id}`, runId: 'retried-run' } };
-    for (let i = 0; i < 2; i++) {
-      await new MockActivityEnvironment(info).run(bookkeeping.recordVisitStatus, {
-        visitId: v.body.id,
-        status: 'active' as const,
-        detail: 'recorded by a retried step',
-      });
-    }
+    const runTwice = async <A>(activityId: string, fn: (args: A) => Promise<void>, args: A) => {
+      const info = { activityId, workflowExecution: { workflowId: `visit-${v.body.id}`, runId: 'retried-run' } };
+      for (let i = 0; i < 2; i++) await new MockActivityEnvironment(info).run(fn, args);
+    };
+    await runTwice('99', bookkeeping.recordVisitStatus, { visitId: v.body.id, status: 'active' as const, detail: 'recorded by a retried step' });
     const timeline = await env.api.db.prisma.visitEvent.findMany({ where: { visitId: v.body.id, key: 'retried-run/99' } });
     expect(timeline).toHaveLength(1);
     expect((await env.api.call('GET', `/v1/visits/${v.body.id}`, { token: env.receptionist.token })).body.status).toBe('active');
     await env.api.call('POST', `/v1/visits/${v.body.id}/sign-out`, { token: env.receptionist.token });
     await env.waitFor(v.body.id, 'completed');
     // The last step (release-and-complete-v6) retried the same way: one entry, and the badge stays in the pool.
-    const last = { activityId: '98', workflowExecution: { workflowId: `visit-${v.body.id}`, runId: 'retried-run' } };
-    for (let i = 0; i < 2; i++) {
-      await new MockActivityEnvironment(last).run(bookkeeping.releaseBadgeAndRecordStatus, {
-        visitId: v.body.id,
-        status: 'completed' as const,
-        detail: 'released again',
-      });
-    }
+    await runTwice('98', bookkeeping.releaseBadgeAndRecordStatus, { visitId: v.body.id, status: 'completed' as const, detail: 'released again' });
     expect(await env.api.db.prisma.visitEvent.count({ where: { visitId: v.body.id, key: 'retried-run/98' } })).toBe(1);
     expect(await env.api.db.prisma.visitEvent.count({ where: { visitId: v.body.id, status: 'completed' } })).toBe(2);
     const row = await env.api.db.prisma.visit.findUniqueOrThrow({ where: { id: v.body.id }, select: { activeBadgeId: true, status: true } });
