@@ -57,15 +57,9 @@ async function main() {
   );
 
   const t0 = Date.now();
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (next < badges.length) {
-        const n = next++;
-        await svc.signIn(badges[n], n);
-      }
-    }),
-  );
+  await pool(badges.length, CONCURRENCY, async (n) => {
+    await svc.signIn(badges[n], n);
+  });
   const signInS = (Date.now() - t0) / 1000;
   console.log(
     `  signed in ${VISITS} in ${signInS.toFixed(0)} s (${(VISITS / signInS).toFixed(2)} visits/s); RSS idle ${rssIdle} MiB → ${rss()} MiB with ${VISITS} open visits`,
@@ -149,6 +143,16 @@ async function main() {
   process.exit(0);
 }
 
+/** Runs `each(0)` … `each(n - 1)`, `width` at a time. */
+async function pool(n: number, width: number, each: (i: number) => Promise<void>) {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      while (next < n) await each(next++);
+    }),
+  );
+}
+
 /** The simulator's request counts by route, most first. */
 const routes = (stats: { byRoute: Record<string, number> }) =>
   Object.entries(stats.byRoute)
@@ -177,14 +181,6 @@ async function directSweep(svc: Awaited<ReturnType<typeof startBenchService>>) {
   }
   const issued: Array<{ kind: Kind; personId: string; credentialId: string }> = [];
   const tag = Date.now();
-  const pool = async (n: number, width: number, each: (i: number) => Promise<void>) => {
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: width }, async () => {
-        while (next < n) await each(next++);
-      }),
-    );
-  };
   await pool(VISITS, CONCURRENCY, async (i) => {
     const kind: Kind = i % 2 ? 'genetec' : 'onguard';
     const a = adapters[kind];
