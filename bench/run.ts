@@ -1,6 +1,6 @@
 /**
- * Benchmark: the whole service as `npm start` runs it (a Temporal dev server, PGlite or PostgreSQL, both
- * simulators, worker, API), driven over HTTP, against a direct synchronous peer measured in the same run:
+ * Benchmark: the whole service as `npm start` runs it (a Temporal dev server, PGlite or PostgreSQL, worker,
+ * API), against both simulators in processes of their own, driven over HTTP, against a direct synchronous peer measured in the same run:
  * the project's own PACS clients called in sequence with no Temporal and no database — what a simple
  * integration costs. One run prints the whole matrix; it asserts nothing (these machines are noisy).
  *
@@ -22,9 +22,9 @@
  * Options: --visits-c1 20, --visits-c10 40 (per latency cell), --phase-visits 10 (requests/events pass),
  * --throughput-visits 30,100,150 (at concurrency 1, 10, 30). The end-of-day sweep is `npm run bench:sweep`.
  */
-import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
+import { cmdlineOf, devServerPids, postgresPids, ticksOf } from './processes';
 import { countStatements } from './statements';
 import { BENCH_DATABASE_URL, directAdapters, type Kind, pct, postgresDatabase, startBenchService } from './service';
 
@@ -69,63 +69,6 @@ const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.l
 const fmt = (x: number, digits = 0) => (Number.isFinite(x) ? x.toFixed(digits) : '—');
 const ratio = (a: number, b: number) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? `${(a / b).toFixed(2)}×` : '—');
 const p50p95 = (xs: number[]) => (xs.length ? `${pct(xs, 50)} / ${pct(xs, 95)}` : '—');
-
-// ------------------------------------------------------------------------------------------- processes
-
-/** utime + stime of a process in clock ticks (100 per second on Linux), or 0 if it has gone. */
-function cpuTicks(pid: number): number {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // fields[0] is the state (field 3)
-    return Number(fields[11]) + Number(fields[12]); // utime (14), stime (15)
-  } catch {
-    return 0;
-  }
-}
-
-function cmdlineOf(pid: number): string {
-  try {
-    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
-  } catch {
-    return '';
-  }
-}
-
-function pidsWhere(match: (cmdline: string[], comm: string) => boolean): number[] {
-  const out: number[] = [];
-  for (const d of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const cmdline = fs.readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0');
-      const comm = fs.readFileSync(`/proc/${d}/comm`, 'utf8').trim();
-      if (match(cmdline, comm)) out.push(Number(d));
-    } catch {
-      // gone, or not ours to read
-    }
-  }
-  return out;
-}
-
-/** The dev server `start()` spawned: `temporal server start-dev … --port <port>`. */
-const devServerPids = (address: string) => {
-  const port = address.split(':').pop();
-  return pidsWhere((argv) => argv.includes('start-dev') && argv.some((a, i) => a === '--port' && argv[i + 1] === port));
-};
-/**
- * The PostgreSQL server's processes for one database: its client backends (`postgres: … user <db> host(port) …`)
- * and the server's own (postmaster, checkpointer, WAL writer…, shared with every other database on it);
- * other databases' backends (other engineers' tests on a shared server) are left out.
- */
-const postgresPids = (database: string) =>
-  pidsWhere((argv, comm) => {
-    if (comm !== 'postgres' && comm !== 'postmaster') return false;
-    const title = argv.join(' ');
-    const clientBackend = /\(\d+\)|\[local\]/.test(title);
-    return !clientBackend || title.includes(` ${database} `);
-  });
-
-/** Sums CPU ticks over a set of processes found afresh each time (PostgreSQL forks a backend per connection). */
-const ticksOf = (pids: () => number[]) => pids().reduce((sum, pid) => sum + cpuTicks(pid), 0);
 
 // ------------------------------------------------------------------------------------------- the service
 
@@ -391,6 +334,8 @@ interface ThroughputRow {
   visits: number;
   perSecond: number;
   cpuMs: { bench: number; temporal: number; postgres: number | null };
+  /** The simulators' CPU per visit: the PACS's work, not ours, so not in the total. */
+  simulatorsMs: number;
   /** SQL statements per visit (PostgreSQL only). */
   statements: number | null;
 }
@@ -408,22 +353,25 @@ async function throughputPart(svc: Service, take: (n: number) => number, databas
     const dev0 = ticksOf(devPids);
     const pgPids = () => postgresPids(postgres ?? '');
     const pg0 = postgres ? ticksOf(pgPids) : 0;
+    const sims0 = ticksOf(svc.simulatorPids);
     const statements = countStatements();
     const r = await runOurs(svc, take, visits, concurrency);
     const cpu = process.cpuUsage(cpu0);
     const dev = ticksOf(devPids) - dev0;
     const pgTicks = postgres ? ticksOf(pgPids) - pg0 : null;
+    const sims = ticksOf(svc.simulatorPids) - sims0;
     const row: ThroughputRow = {
       database,
       concurrency,
       visits,
       perSecond: visits / r.secs,
       cpuMs: { bench: (cpu.user + cpu.system) / 1000 / visits, temporal: (dev * 10) / visits, postgres: pgTicks === null ? null : (pgTicks * 10) / visits },
+      simulatorsMs: (sims * 10) / visits,
       statements: database === 'PGlite' ? null : statements() / visits,
     };
     rows.push(row);
     console.log(
-      `throughput ${database} c${concurrency}: ${visits} visits in ${r.secs.toFixed(1)} s = ${row.perSecond.toFixed(2)} complete visits/s; CPU per visit: bench process ${fmt(row.cpuMs.bench)} ms, Temporal dev server ${fmt(row.cpuMs.temporal)} ms, PostgreSQL ${row.cpuMs.postgres === null ? 'not measured' : `${fmt(row.cpuMs.postgres)} ms`}${row.statements === null ? '' : `; ${fmt(row.statements)} SQL statements per visit`}`,
+      `throughput ${database} c${concurrency}: ${visits} visits in ${r.secs.toFixed(1)} s = ${row.perSecond.toFixed(2)} complete visits/s; CPU per visit: bench process ${fmt(row.cpuMs.bench)} ms, Temporal dev server ${fmt(row.cpuMs.temporal)} ms, PostgreSQL ${row.cpuMs.postgres === null ? 'not measured' : `${fmt(row.cpuMs.postgres)} ms`} (simulators ${fmt(row.simulatorsMs)} ms, not ours)${row.statements === null ? '' : `; ${fmt(row.statements)} SQL statements per visit`}`,
     );
   }
   return rows;
@@ -431,16 +379,18 @@ async function throughputPart(svc: Service, take: (n: number) => number, databas
 
 function printThroughputTable(rows: ThroughputRow[]) {
   console.log('\nthroughput at 0 ms (complete visits/s: sign-in and sign-out, each with Prefer: wait) and CPU per visit (ms)');
-  console.log('| database | conc. | visits | visits/s | bench process | Temporal dev server | PostgreSQL server | total | SQL statements per visit |');
-  console.log('|---|---|---|---|---|---|---|---|---|');
+  console.log(
+    '| database | conc. | visits | visits/s | bench process | Temporal dev server | PostgreSQL server | total | SQL statements per visit | simulators (not ours) |',
+  );
+  console.log('|---|---|---|---|---|---|---|---|---|---|');
   for (const r of rows) {
     const total = r.cpuMs.bench + r.cpuMs.temporal + (r.cpuMs.postgres ?? 0);
     console.log(
-      `| ${r.database} | ${r.concurrency} | ${r.visits} | ${r.perSecond.toFixed(2)} | ${fmt(r.cpuMs.bench)} | ${fmt(r.cpuMs.temporal)} | ${r.cpuMs.postgres === null ? 'not measured' : fmt(r.cpuMs.postgres)} | ${fmt(total)}${r.cpuMs.postgres === null && r.database !== 'PGlite' ? '+' : ''} | ${r.statements === null ? '—' : fmt(r.statements)} |`,
+      `| ${r.database} | ${r.concurrency} | ${r.visits} | ${r.perSecond.toFixed(2)} | ${fmt(r.cpuMs.bench)} | ${fmt(r.cpuMs.temporal)} | ${r.cpuMs.postgres === null ? 'not measured' : fmt(r.cpuMs.postgres)} | ${fmt(total)}${r.cpuMs.postgres === null && r.database !== 'PGlite' ? '+' : ''} | ${r.statements === null ? '—' : fmt(r.statements)} | ${fmt(r.simulatorsMs)} |`,
     );
   }
   console.log(
-    "bench process = API, worker, PGlite (when used), both simulators and this driver; PostgreSQL = the bench database's backends and the server's own processes (checkpointer, WAL writer…, shared with the server's other databases)",
+    "bench process = API, worker, PGlite (when used) and this driver; PostgreSQL = the bench database's backends and the server's own processes (checkpointer, WAL writer…, shared with the server's other databases)",
   );
 }
 
@@ -561,7 +511,7 @@ async function main() {
   if (tput.length) printThroughputTable(tput);
   printTargets(rows, floors, tput);
   console.log(
-    `\nRSS of the bench process: ${mib(rssStart)} before start-up, ${mib(rssEnd)} after the PGlite parts, peak ${mib(peakRss)} (one process: API, worker, PGlite, simulators, driver)`,
+    `\nRSS of the bench process: ${mib(rssStart)} before start-up, ${mib(rssEnd)} after the PGlite parts, peak ${mib(peakRss)} (one process: API, worker, PGlite, driver; the simulators run apart)`,
   );
   console.log(`total time ${((Date.now() - tStart) / 1000).toFixed(0)} s. The end-of-day sweep is a separate bench: npm run bench:sweep`);
 }

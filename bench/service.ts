@@ -1,6 +1,8 @@
 /**
  * The service as `npm start` runs it (embedded PGlite, or PostgreSQL with DATABASE_URL; a Temporal dev
- * server, both simulators, worker, API), driven over HTTP as a guestbook would. Shared by the benchmarks.
+ * server, worker, API), driven over HTTP as a guestbook would, against both simulators. Shared by the
+ * benchmarks. The simulators run in processes of their own, as a real PACS is another server: in the
+ * service's process they would take its event loop and its CPU, and be counted as ours.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -11,6 +13,8 @@ import { loadConfig } from '../src/config';
 import { createLogger } from '../src/logging';
 import { freePort } from '../src/temporal/dev-server';
 import { start } from '../src/main';
+import { ProcessRegistry } from './chaos/procs';
+import { Simulator } from './chaos/services';
 import { createPacsAdapter } from '../src/pacs/registry';
 import type { PacsAdapter } from '../src/pacs/types';
 
@@ -39,22 +43,31 @@ export async function startBenchService(opts: { databaseUrl?: string | null; env
   runtimeInstalled = true;
   const databaseUrl = opts.databaseUrl === undefined ? process.env.DATABASE_URL : (opts.databaseUrl ?? undefined);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vb-bench-'));
+  const procs = new ProcessRegistry();
+  process.once('exit', () => procs.killAll());
+  const simulators = {
+    onguard: new Simulator('onguard', await freePort(), procs, dataDir),
+    genetec: new Simulator('genetec', await freePort(), procs, dataDir),
+  };
+  await Promise.all([simulators.onguard.start(), simulators.genetec.start()]);
   const config = loadConfig({
     DATA_DIR: dataDir,
     PORT: String(await freePort()),
     TEMPORAL_DEV_PORT: String(await freePort()),
     TEMPORAL_UI_PORT: String(await freePort()),
-    ONGUARD_SIM_PORT: String(await freePort()),
-    GENETEC_SIM_PORT: String(await freePort()),
     LOG_LEVEL: 'error',
+    SIMULATORS: 'false',
+    DEMO_SEED: 'true',
     ...(process.env.WORKER_MAX_CACHED_WORKFLOWS ? { WORKER_MAX_CACHED_WORKFLOWS: process.env.WORKER_MAX_CACHED_WORKFLOWS } : {}),
-    ...(databaseUrl ? { DATABASE_URL: databaseUrl, SIMULATORS: 'true', DEMO_SEED: 'true' } : {}),
+    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     ...opts.env,
   });
   console.log(`database: ${config.database.kind}`);
   const t0 = Date.now();
-  const running = await start(config, createLogger('error'));
-  console.log(`start-up (dev server, ${config.database.kind}, simulators, worker, API, demo seed): ${Date.now() - t0} ms`);
+  const running = await start(config, createLogger('error'), {
+    simulators: { onguard: simulators.onguard.providerUrl, genetec: simulators.genetec.providerUrl },
+  });
+  console.log(`start-up (dev server, ${config.database.kind}, worker, API, demo seed): ${Date.now() - t0} ms`);
   const demo = JSON.parse(fs.readFileSync(path.join(dataDir, 'demo.json'), 'utf8'));
   const call = async (token: string, method: string, p: string, body?: unknown, extra: Record<string, string> = {}) => {
     const res = await fetch(running.apiUrl + p, {
@@ -145,9 +158,12 @@ export async function startBenchService(opts: { databaseUrl?: string | null; env
 
   const stop = async () => {
     await running.stop();
+    procs.killAll();
     fs.rmSync(dataDir, { recursive: true, force: true });
   };
-  return { running, config, dataDir, demo, api, asReception, simOrigins, sim, setLatency, pools, addBadges, waitFor, signIn, stop };
+  /** The simulators' process IDs, whose CPU is the PACS's, not ours. */
+  const simulatorPids = () => [simulators.onguard.proc.pid, simulators.genetec.proc.pid];
+  return { running, config, dataDir, demo, api, asReception, simOrigins, sim, setLatency, pools, addBadges, waitFor, signIn, simulatorPids, stop };
 }
 
 /**

@@ -5,20 +5,29 @@
  * simulator had in flight, against the bound: visits × requests per deprovision × latency ÷ the
  * provider's concurrent-request limit. Also the process's RSS with all those visits open.
  *
- *   npm run bench:sweep -- [--visits 1000] [--latency 50] [--concurrency 30] [--postgres] [--profile sweep.cpuprofile]
+ *   npm run bench:sweep -- [--visits 1000] [--latency 50] [--concurrency 30] [--postgres [--connector]] [--profile sweep.cpuprofile]
  *
  * `--postgres` runs the service on a fresh database on BENCH_DATABASE_URL's server instead of the embedded
  * PGlite (which runs in the service's main thread, beside the worker, and competes with it for one core).
  *
- * `--profile` writes a CPU profile of this process's main thread (API, worker, simulators) from the end of the
- * day until every visit is released, for Chrome DevTools' Performance panel.
+ * `--connector` (with `--postgres`) gives both providers a task queue of their own, served by a second worker
+ * process (`npm run worker` with WORKER_TASK_QUEUES, as an on-premises connector is): the PACS calls then run
+ * in a process whose event loop is not also busy with workflow tasks, bookkeeping and the API.
+ *
+ * `--profile` writes a CPU profile of this process's main thread (API, worker) from the end of the day until
+ * every visit is released, for Chrome DevTools' Performance panel. The simulators run in processes of their
+ * own; the CPU each process used during the sweep is printed.
  *
  * Prints figures; asserts nothing.
  */
 import fs from 'node:fs';
 import inspector from 'node:inspector';
 import { parseArgs } from 'node:util';
+import { Connection } from '@temporalio/client';
 import pg from 'pg';
+import path from 'node:path';
+import { ProcessRegistry, spawnNode, waitUntil } from './chaos/procs';
+import { cpuTicks, devServerPids, postgresPids, ticksOf } from './processes';
 import { directAdapters, type Kind, postgresDatabase, startBenchService } from './service';
 
 const { values } = parseArgs({
@@ -28,6 +37,7 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '30' },
     postgres: { type: 'boolean', default: false },
     profile: { type: 'string' },
+    connector: { type: 'boolean', default: false },
   },
 });
 const VISITS = Number(values.visits);
@@ -40,6 +50,7 @@ async function main() {
   if (database && 'unreachable' in database) throw new Error(`--postgres: ${database.unreachable}`);
   const svc = await startBenchService(database ? { databaseUrl: database.url } : { databaseUrl: null });
   const { api, demo, sim } = svc;
+  const connector = values.connector ? await startConnector(svc, database?.url ?? null) : null;
   await svc.setLatency(0);
   const badges = await svc.addBadges(VISITS);
   const rss = () => Math.round(process.memoryUsage().rss / 1048576);
@@ -71,6 +82,7 @@ async function main() {
   await svc.setLatency(LATENCY);
   for (const kind of KINDS) await sim(kind, 'POST', '/stats/reset');
   const profiler = values.profile ? await startProfile() : null;
+  const cpu = cpuMeter(svc, database?.name ?? null, connector?.pid ?? null);
 
   // Done when no visit is open any more. Counted from the `visits{status}` gauge (one grouped count), not by
   // listing every open visit: the poll must not load the service it measures.
@@ -94,6 +106,7 @@ async function main() {
     await new Promise((r) => setTimeout(r, 500));
   }
   const sweepS = (Date.now() - end.getTime()) / 1000;
+  const used = cpu.read();
   if (profiler) await profiler.stop(values.profile!);
 
   const providers = (await api('GET', `/v1/locations/${demo.locationId}/providers`)).body.items as Array<{
@@ -116,6 +129,7 @@ async function main() {
     console.log(`           by route: ${routes(stats)}`);
   }
   console.log(`  sweep / bound: ${(sweepS / Math.max(0.001, bound)).toFixed(2)}× (target ≤ 1.2×)`);
+  console.log(`  CPU from 3 s before the end of day to the last release: ${used}`);
   if (database) {
     // Every switch-off attempt beyond the first repeats PACS requests: say how many there were, and why.
     const c = new pg.Client({ connectionString: database.url });
@@ -138,9 +152,78 @@ async function main() {
     `direct peer (our PACS clients, no Temporal, no database, ${PEER_CONCURRENCY} at once over the same 4 connections): ${VISITS} switched off in ${peer.secs.toFixed(1)} s; ` +
       `${peer.peaks}; peer / bound ${(peer.secs / Math.max(0.001, bound)).toFixed(2)}×, ours / peer ${(sweepS / peer.secs).toFixed(2)}×`,
   );
+  connector?.stop();
   await svc.stop();
   if (database) await database.drop();
   process.exit(0);
+}
+
+const CONNECTOR_QUEUE = 'vb-bench-connector';
+
+/** A second worker process serving both providers' own task queue (`--connector`). */
+async function startConnector(svc: Awaited<ReturnType<typeof startBenchService>>, databaseUrl: string | null) {
+  if (!databaseUrl) throw new Error('--connector needs --postgres: the embedded PGlite cannot be shared by two processes');
+  const providers = (await svc.api('GET', `/v1/locations/${svc.demo.locationId}/providers`)).body.items as Array<{ id: string }>;
+  for (const p of providers) {
+    const r = await svc.api('PATCH', `/v1/providers/${p.id}`, { taskQueue: CONNECTOR_QUEUE });
+    if (r.status !== 200) throw new Error(`setting the provider's task queue: ${r.status} ${JSON.stringify(r.body)}`);
+  }
+  const procs = new ProcessRegistry();
+  process.once('exit', () => procs.killAll());
+  const logFile = path.join(svc.dataDir, 'connector.log');
+  const proc = spawnNode(procs, {
+    name: 'connector worker',
+    script: 'src/worker.ts',
+    env: {
+      TEMPORAL_ADDRESS: svc.running.temporalAddress,
+      DATABASE_URL: databaseUrl,
+      DATA_DIR: svc.dataDir, // the secrets key the providers' passwords are sealed with
+      WORKER_TASK_QUEUES: CONNECTOR_QUEUE,
+      LOG_LEVEL: 'warn',
+    },
+    logFile,
+  });
+  // Ready once Temporal sees it polling the queue for activities.
+  const connection = await Connection.connect({ address: svc.running.temporalAddress });
+  await waitUntil(
+    'connector worker',
+    async () => {
+      const { pollers } = await connection.workflowService.describeTaskQueue({
+        namespace: svc.config.temporal.namespace,
+        taskQueue: { name: CONNECTOR_QUEUE },
+        taskQueueType: 2, // TASK_QUEUE_TYPE_ACTIVITY
+      });
+      return (pollers ?? []).length > 0;
+    },
+    60_000,
+    proc,
+  );
+  await connection.close();
+  console.log(`connector worker (pid ${proc.pid}) serves both providers' task queue ${CONNECTOR_QUEUE}`);
+  return { pid: proc.pid, stop: () => procs.killAll() };
+}
+
+/** CPU seconds of each process from now until `read()`, and as cores over that time. */
+function cpuMeter(svc: Awaited<ReturnType<typeof startBenchService>>, postgres: string | null, connector: number | null) {
+  const dev = () => devServerPids(svc.running.temporalAddress);
+  const pgPids = () => (postgres ? postgresPids(postgres) : []);
+  const t0 = Date.now();
+  const own0 = process.cpuUsage();
+  const before = { dev: ticksOf(dev), pg: ticksOf(pgPids), sims: ticksOf(svc.simulatorPids), connector: connector ? cpuTicks(connector) : 0 };
+  return {
+    read() {
+      const secs = (Date.now() - t0) / 1000;
+      const own = process.cpuUsage(own0);
+      const parts: Array<[string, number]> = [
+        ['service process (API, worker' + (postgres ? ')' : ', PGlite)'), (own.user + own.system) / 1e6],
+        ...(connector ? [['connector worker (PACS activities)', (cpuTicks(connector) - before.connector) / 100] as [string, number]] : []),
+        ['Temporal dev server', (ticksOf(dev) - before.dev) / 100],
+        ...(postgres ? [['PostgreSQL', (ticksOf(pgPids) - before.pg) / 100] as [string, number]] : []),
+        ['simulators (not ours)', (ticksOf(svc.simulatorPids) - before.sims) / 100],
+      ];
+      return parts.map(([name, s]) => `${name} ${s.toFixed(1)} s (${(s / secs).toFixed(2)} cores)`).join(', ');
+    },
+  };
 }
 
 /** Runs `each(0)` … `each(n - 1)`, `width` at a time. */

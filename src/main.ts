@@ -22,8 +22,9 @@ import { assertPortFree, explainStartError } from './port-in-use';
  * `npm start`: the whole service in one process. On the embedded defaults that is a Temporal dev
  * server (persisted under data/, with its Web UI), PGlite under data/, both PACS simulators, the worker
  * and the API. With TEMPORAL_ADDRESS / DATABASE_URL set, those are used instead and nothing is started.
+ * `elsewhere.simulators`: the provider URLs of simulators already running on their own, for the demo seed.
  */
-export async function start(config: AppConfig, log: Logger) {
+export async function start(config: AppConfig, log: Logger, elsewhere: { simulators?: { onguard: string; genetec: string } } = {}) {
   const stack: Array<{ name: string; stop: () => Promise<unknown> }> = [];
   const stopAll = async () => {
     for (const s of stack.reverse()) {
@@ -36,7 +37,8 @@ export async function start(config: AppConfig, log: Logger) {
   };
   try {
     const secretsKey = loadSecretsKey(config);
-    const sims: { onguard?: string; genetec?: string } = {};
+    // Simulators already running in processes of their own (the benchmarks: a real PACS is another server).
+    const sims: { onguard?: string; genetec?: string } = { ...elsewhere.simulators };
     if (config.simulators.enabled) {
       // Their state lives beside the database's, so active visits still match the badges after a restart.
       const og = await startOnGuardSimulator({ port: config.simulators.onguardPort, stateFile: path.join(config.dataDir, 'simulators', 'onguard.json') });

@@ -331,10 +331,11 @@ export function createReconcileActivities(deps: ActivityDeps) {
           where: { providerId, ...(resumeAfter ? { id: { gt: resumeAfter } } : {}) },
           orderBy: { id: 'asc' },
           take: args.limit,
-          include: { badgeType: true },
+          // The holder comes in the same statement (relation joins): see workflowOwns.
+          include: { badgeType: true, holder: { select: { status: true, endsAt: true } } },
         });
         for (const badge of badges) {
-          await checkBadge(args.runId, providerId, settings, adapter, badge);
+          if (!workflowOwns(badge.holder)) await checkBadge(args.runId, providerId, settings, adapter, badge);
           await db.reconciliationRun.update({ where: { id: args.runId }, data: { badgesChecked: { increment: 1 } } });
           heartbeat(badge.id);
         }
@@ -407,6 +408,16 @@ export function createReconcileActivities(deps: ActivityDeps) {
     },
   };
 
+  /**
+   * A badge whose visit is provisioning, failed, being switched off, or past its end (its switch-off about
+   * to start) is its workflow's business; only a settled active visit is compared with the PACS. Such a
+   * badge is not even looked up: at the end of the day thousands are being switched off at once, on the
+   * connections reconciliation would take from them.
+   */
+  function workflowOwns(holder: { status: string; endsAt: Date | null } | null): boolean {
+    return holder !== null && !(holder.status === 'active' && holder.endsAt !== null && holder.endsAt.getTime() > now().getTime());
+  }
+
   async function checkBadge(
     runId: string,
     providerId: string,
@@ -432,11 +443,8 @@ export function createReconcileActivities(deps: ActivityDeps) {
       // A stranded visit this run could not close has no workflow: never re-issue its badge.
       const stranded = await db.reconciliationFinding.findFirst({ where: { runId, visitId: holder.id, kind: 'visit_stranded' }, select: { id: true } });
       if (stranded) return;
-      // Provisioning, failed and deprovisioning visits are their workflow's business; only a settled
-      // active visit is expected to have its credential on and its rules granted.
-      if (holder.status === 'active' && holder.endsAt && holder.endsAt.getTime() > now().getTime()) {
-        await checkActiveVisit(runId, settings, adapter, badge, holder, found);
-      }
+      // Only a settled active visit is expected to have its credential on and its rules granted.
+      if (!workflowOwns(holder)) await checkActiveVisit(runId, settings, adapter, badge, holder, found);
       return;
     }
     if (!found.exists || !found.holderId || !found.credentialId) return;

@@ -1,4 +1,8 @@
 import crypto from 'node:crypto';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import type { ActivityDeps } from '../../src/activities';
+import { createReconcileActivities } from '../../src/activities/reconcile';
+import { createLogger } from '../../src/logging';
 import { reconcileScheduleId, refreshScheduleId } from '../../src/workflows/ids';
 import { ensureReconcileSchedules } from '../../src/domain/schedules';
 import { pacsBadge } from '../helpers/pacs-state';
@@ -237,6 +241,54 @@ describe.each(['onguard', 'genetec'] as const)('reconciliation on %s', (kind) =>
     } finally {
       await env.api.db.prisma.visit.delete({ where: { id: rows.young } });
     }
+  });
+
+  it('leaves a badge whose visit is being switched off to its workflow: no PACS lookup until it is back in the pool', async () => {
+    const uniqueId = String(base + 8);
+    const badgeId = await env.addBadge(uniqueId);
+    const visit = await activeVisit(badgeId, 'switching-off');
+    // The pool comparison one page at a time, as the reconcile workflow runs it, limited to this badge.
+    const activities = createReconcileActivities({
+      db: env.api.db.prisma,
+      pacs: env.worker.pacs,
+      logger: createLogger('silent'),
+      temporal: env.api.temporal,
+      secretsKey: env.api.secretsKey,
+    } as unknown as ActivityDeps);
+    const run = new MockActivityEnvironment({ workflowExecution: { workflowId: `reconcile-${env.providerId}`, runId: crypto.randomUUID() } });
+    const { runId } = (await run.run(activities.beginReconcileRun, { providerId: env.providerId, trigger: 'api' as const })) as { runId: string };
+    const before = await env.api.db.prisma.securityBadge.findFirst({
+      where: { providerId: env.providerId, id: { lt: badgeId } },
+      orderBy: { id: 'desc' },
+      select: { id: true },
+    });
+    /** PACS requests made while comparing this one badge. */
+    const requestsToCompare = async () => {
+      const stats0 = await env.simCall('GET', '/__sim/stats');
+      const page = (await run.run(activities.sweepPoolBadges, { runId, after: before?.id ?? null, limit: 1 })) as { checked: number };
+      expect(page.checked).toBe(1);
+      return (await env.simCall('GET', '/__sim/stats')).requests - stats0.requests;
+    };
+
+    // At six o'clock the switch-off waits behind thousands of others: here its first write hangs.
+    await env.simCall('PUT', '/__sim/faults', { hangRate: 1, methodFilter: kind === 'onguard' ? 'DELETE' : 'POST' });
+    try {
+      await env.api.call('POST', `/v1/visits/${visit.id}/sign-out`, { token: env.receptionist.token });
+      for (let i = 0; (await env.simCall('GET', '/__sim/stats')).hung < 1; i++) {
+        if (i > 200) throw new Error('the switch-off never reached the PACS');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect((await env.api.call('GET', `/v1/visits/${visit.id}`)).body.status).toBe('deprovisioning');
+      expect(await requestsToCompare()).toBe(0);
+    } finally {
+      await env.simCall('DELETE', '/__sim/faults');
+    }
+    await env.waitFor(visit.id, 'completed');
+    expect((await pacsBadge(env, uniqueId)).active).toBe(false);
+    // Back in the pool, the badge is compared with the PACS again.
+    expect(await requestsToCompare()).toBeGreaterThan(0);
+    const finished = (await run.run(activities.finishReconcileRun, { runId })) as { findings: number };
+    expect(finished.findings).toBe(0);
   });
 
   it('has a schedule per provider that follows its interval, and runs from it', async () => {
