@@ -5,6 +5,8 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 
 export const VISIT_STATUSES = ['provisioning', 'awaiting_approval', 'active', 'provision_failed', 'deprovisioning', 'completed'] as const;
 export type VisitStatus = (typeof VISIT_STATUSES)[number];
+/** A visit in any of these still holds its badge, or will switch it off. */
+export const OPEN_VISIT_STATUSES = VISIT_STATUSES.filter((s) => s !== 'completed');
 
 export const visitWorkflowId = (visitId: string) => `visit-${visitId}`;
 

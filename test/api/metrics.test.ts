@@ -1,3 +1,5 @@
+import { Metrics } from '../../src/api/metrics';
+import { registerVisitLatencyMetrics } from '../../src/api/visit-latency';
 import { startTestApi, type TestApi } from '../helpers/api';
 import { createLocation, createProvider, createUser, ok, openVisit, seedCatalog, STANDARD_RULES, STANDARD_TYPES } from './admin/helpers';
 
@@ -89,5 +91,37 @@ describe('/metrics', () => {
     expect(text).toMatch(/^visits_sign_out_to_released_seconds_bucket\{le="60"\} 1$/m);
     expect(text).toMatch(/^visits_sign_out_to_released_seconds_sum 40$/m);
     expect(text).toMatch(/^visits\{status="completed"\} 1$/m);
+  });
+  it('counts each wait once across scrapes, an entry committed after a newer one included, and a first scrape reads the whole history', async () => {
+    const loc = (await createLocation(api, 'Metrics Annex')).id;
+    const providerId = (await createProvider(api, loc)).id;
+    const ids = await seedCatalog(api, providerId, { accessRules: STANDARD_RULES, badgeTypes: STANDARD_TYPES });
+    const badge = ok(
+      await api.call('POST', `/v1/providers/${providerId}/badges`, { body: { name: 'N', uniqueId: '1002', badgeTypeId: ids.type('1') } }),
+      'badge',
+    );
+    const prisma = api.db.prisma;
+    const count = (text: string) => Number(/^visits_sign_in_to_active_seconds_count (\d+)$/m.exec(text)?.[1]);
+    const before = count(await scrape());
+    const open = () => openVisit(api, { locationId: loc, providerId, badgeId: badge.id, status: 'active', holds: false });
+    const [first, late] = [await open(), await open()];
+    // An ID taken by a transaction that commits after the next one: here, freed and written again below.
+    const gap = await prisma.visitEvent.create({ data: { visitId: late, status: 'provisioning' } });
+    await prisma.visitEvent.delete({ where: { id: gap.id } });
+    await prisma.visitEvent.create({ data: { visitId: first, status: 'active' } });
+    expect(count(await scrape())).toBe(before + 1);
+    expect(count(await scrape())).toBe(before + 1);
+    await prisma.visitEvent.create({ data: { id: gap.id, visitId: late, status: 'active' } });
+    expect(count(await scrape())).toBe(before + 2);
+    // A second 'active' of the same visit (a re-activation) is not a second wait.
+    await prisma.visitEvent.create({ data: { visitId: first, status: 'active' } });
+    expect(count(await scrape())).toBe(before + 2);
+
+    // Another API process, whose first scrape finds these entries far behind the newest one: read in one pass.
+    await prisma.visitEvent.create({ data: { id: gap.id + 100_000n, visitId: late, status: 'provisioning' } });
+    const other = new Metrics({ defaultMetrics: false });
+    registerVisitLatencyMetrics(other, api.db);
+    expect(count(await other.render())).toBe(before + 2);
+    expect(count(await scrape())).toBe(before + 2);
   });
 });

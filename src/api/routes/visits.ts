@@ -21,6 +21,7 @@ import {
   outcomeUpdate,
   retryUpdate,
   signOutSignal,
+  OPEN_VISIT_STATUSES,
   VISIT_STATUSES,
   visitWorkflowId,
   type VisitInput,
@@ -118,7 +119,7 @@ export function registerVisitRoutes(ctx: ApiContext & { visitTiming?: Partial<Vi
         count(*) FILTER (WHERE "lastError" ? 'during') AS failing,
         count(*) FILTER (WHERE "endsAt" < now() - make_interval(secs => ${OVERDUE_AFTER_S})
                             OR ("lastError" ? 'since' AND ("lastError"->>'since')::timestamptz < now() - make_interval(secs => ${OVERDUE_AFTER_S}))) AS overdue
-      FROM "Visit" WHERE "status" <> 'completed'`;
+      FROM "Visit" WHERE "status" IN (${Prisma.join(OPEN_VISIT_STATUSES)})`;
     switchOffFailing.set({}, Number(late?.failing ?? 0));
     overdue.set({}, Number(late?.overdue ?? 0));
   });
