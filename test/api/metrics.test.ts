@@ -20,6 +20,18 @@ describe('/metrics', () => {
     return r.body as string;
   };
 
+  /** A location with a provider, its catalogue and one pool badge. */
+  const siteWithBadge = async (name: string, uniqueId: string) => {
+    const loc = (await createLocation(api, name)).id;
+    const providerId = (await createProvider(api, loc)).id;
+    const ids = await seedCatalog(api, providerId, { accessRules: STANDARD_RULES, badgeTypes: STANDARD_TYPES });
+    const badge = ok(
+      await api.call('POST', `/v1/providers/${providerId}/badges`, { body: { name: `Badge ${uniqueId}`, uniqueId, badgeTypeId: ids.type('1') } }),
+      'badge',
+    );
+    return { loc, providerId, badge };
+  };
+
   it('still needs a token with viewMetrics', async () => {
     expect((await api.call('GET', '/metrics', { token: null })).status).toBe(401);
     const nobody = await createUser(api, 'No metrics', ['viewVisits']);
@@ -56,13 +68,7 @@ describe('/metrics', () => {
   });
 
   it('computes sign-in→active and sign-out→released histograms from the visits’ timelines', async () => {
-    const loc = (await createLocation(api, 'Metrics HQ')).id;
-    const providerId = (await createProvider(api, loc)).id;
-    const ids = await seedCatalog(api, providerId, { accessRules: STANDARD_RULES, badgeTypes: STANDARD_TYPES });
-    const badge = ok(
-      await api.call('POST', `/v1/providers/${providerId}/badges`, { body: { name: 'M', uniqueId: '1001', badgeTypeId: ids.type('1') } }),
-      'badge',
-    );
+    const { loc, providerId, badge } = await siteWithBadge('Metrics HQ', '1001');
     const prisma = api.db.prisma;
     const t0 = new Date('2026-01-05T09:00:00.000Z');
     const at = (s: number) => new Date(t0.getTime() + s * 1000);
@@ -92,14 +98,9 @@ describe('/metrics', () => {
     expect(text).toMatch(/^visits_sign_out_to_released_seconds_sum 40$/m);
     expect(text).toMatch(/^visits\{status="completed"\} 1$/m);
   });
+
   it('counts each wait once across scrapes, an entry committed after a newer one included, and a first scrape reads the whole history', async () => {
-    const loc = (await createLocation(api, 'Metrics Annex')).id;
-    const providerId = (await createProvider(api, loc)).id;
-    const ids = await seedCatalog(api, providerId, { accessRules: STANDARD_RULES, badgeTypes: STANDARD_TYPES });
-    const badge = ok(
-      await api.call('POST', `/v1/providers/${providerId}/badges`, { body: { name: 'N', uniqueId: '1002', badgeTypeId: ids.type('1') } }),
-      'badge',
-    );
+    const { loc, providerId, badge } = await siteWithBadge('Metrics Annex', '1002');
     const prisma = api.db.prisma;
     const count = (text: string) => Number(/^visits_sign_in_to_active_seconds_count (\d+)$/m.exec(text)?.[1]);
     const before = count(await scrape());
