@@ -163,7 +163,8 @@ export async function startBenchService(opts: { databaseUrl?: string | null; env
   };
   /** The simulators' process IDs, whose CPU is the PACS's, not ours. */
   const simulatorPids = () => [simulators.onguard.proc.pid, simulators.genetec.proc.pid];
-  return { running, config, dataDir, demo, api, asReception, simOrigins, sim, setLatency, pools, addBadges, waitFor, signIn, simulatorPids, stop };
+  // `procs`: for a bench's own extra processes, stopped with the service.
+  return { running, config, dataDir, demo, api, asReception, simOrigins, sim, setLatency, pools, addBadges, waitFor, signIn, simulatorPids, procs, stop };
 }
 
 /**

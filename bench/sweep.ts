@@ -24,9 +24,9 @@ import fs from 'node:fs';
 import inspector from 'node:inspector';
 import { parseArgs } from 'node:util';
 import { Connection } from '@temporalio/client';
-import pg from 'pg';
 import path from 'node:path';
-import { ProcessRegistry, spawnNode, waitUntil } from './chaos/procs';
+import pg from 'pg';
+import { spawnNode, waitUntil } from './chaos/procs';
 import { cpuTicks, devServerPids, postgresPids, ticksOf } from './processes';
 import { directAdapters, type Kind, postgresDatabase, startBenchService } from './service';
 
@@ -152,7 +152,6 @@ async function main() {
     `direct peer (our PACS clients, no Temporal, no database, ${PEER_CONCURRENCY} at once over the same 4 connections): ${VISITS} switched off in ${peer.secs.toFixed(1)} s; ` +
       `${peer.peaks}; peer / bound ${(peer.secs / Math.max(0.001, bound)).toFixed(2)}×, ours / peer ${(sweepS / peer.secs).toFixed(2)}×`,
   );
-  connector?.stop();
   await svc.stop();
   if (database) await database.drop();
   process.exit(0);
@@ -160,7 +159,7 @@ async function main() {
 
 const CONNECTOR_QUEUE = 'vb-bench-connector';
 
-/** A second worker process serving both providers' own task queue (`--connector`). */
+/** A second worker process serving both providers' own task queue (`--connector`); stopped with the service. */
 async function startConnector(svc: Awaited<ReturnType<typeof startBenchService>>, databaseUrl: string | null) {
   if (!databaseUrl) throw new Error('--connector needs --postgres: the embedded PGlite cannot be shared by two processes');
   const providers = (await svc.api('GET', `/v1/locations/${svc.demo.locationId}/providers`)).body.items as Array<{ id: string }>;
@@ -168,10 +167,8 @@ async function startConnector(svc: Awaited<ReturnType<typeof startBenchService>>
     const r = await svc.api('PATCH', `/v1/providers/${p.id}`, { taskQueue: CONNECTOR_QUEUE });
     if (r.status !== 200) throw new Error(`setting the provider's task queue: ${r.status} ${JSON.stringify(r.body)}`);
   }
-  const procs = new ProcessRegistry();
-  process.once('exit', () => procs.killAll());
   const logFile = path.join(svc.dataDir, 'connector.log');
-  const proc = spawnNode(procs, {
+  const proc = spawnNode(svc.procs, {
     name: 'connector worker',
     script: 'src/worker.ts',
     env: {
@@ -200,7 +197,7 @@ async function startConnector(svc: Awaited<ReturnType<typeof startBenchService>>
   );
   await connection.close();
   console.log(`connector worker (pid ${proc.pid}) serves both providers' task queue ${CONNECTOR_QUEUE}`);
-  return { pid: proc.pid, stop: () => procs.killAll() };
+  return { pid: proc.pid };
 }
 
 /** CPU seconds of each process from now until `read()`, and as cores over that time. */
