@@ -498,6 +498,40 @@ export function createVisitActivities(deps: ActivityDeps) {
     await pacsCalls.grantAccessRules({ visitId: args.visitId, personId: args.personId, credentialId: args.credentialId }, loaded);
   }
 
+  /**
+   * The end of a visit in one activity (visit-v7): record that it is being switched off, switch
+   * the badge off, then give it back to the pool and record `completed` in one transaction. No local
+   * activity on either side, so the workflow's end is two workflow tasks with nothing between them but this.
+   * Both records are keyed on the workflow's ending (`ending`), not on the attempt: however many attempts
+   * the switch-off takes, each is written once. A failed attempt leaves the visit `deprovisioning`, for the
+   * workflow to report and retry.
+   */
+  async function switchOffAndComplete(args: {
+    visitId: string;
+    /** Which ending of this run (a Cancel during a switch-off is a second one). */
+    ending: number;
+    /** Why and by whom; absent when an earlier run already recorded it (continued as new). */
+    announce?: { detail: string; actor?: VisitActorRef };
+    /** The `completed` entry's detail, and null to clear a switch-off error that is now history. */
+    completed: { detail: string; error?: null; actor?: VisitActorRef };
+  }): Promise<{ deactivated: boolean }> {
+    const run = safeActivityInfo()?.workflowExecution?.runId;
+    const key = (what: string) => (run ? `${run}/ending-${args.ending}:${what}` : null);
+    if (args.announce) {
+      const { detail, actor } = args.announce;
+      const status: StatusArgs = { visitId: args.visitId, status: 'deprovisioning', detail, ...(actor ? { actor } : {}) };
+      void wakeDeliveries(deps, await db.$transaction((tx) => recordStatusIn(tx, status, key('deprovisioning'))));
+    }
+    const result = await pacsCalls.revokeAndDeactivate({ visitId: args.visitId });
+    const done: StatusArgs = { visitId: args.visitId, status: 'completed', ...args.completed };
+    const wake = await db.$transaction(async (tx) => [
+      ...(await releaseIn(tx, args.visitId, false)),
+      ...(await recordStatusIn(tx, done, key('completed'), true)),
+    ]);
+    void wakeDeliveries(deps, wake);
+    return result;
+  }
+
   const heartbeatingPacsCalls = Object.fromEntries(
     Object.entries(pacsCalls).map(([name, fn]) => [name, heartbeating(fn as (...a: unknown[]) => Promise<unknown>)]),
   ) as typeof pacsCalls;
@@ -510,6 +544,7 @@ export function createVisitActivities(deps: ActivityDeps) {
       issueAndGrant: heartbeating(announcingRetries(deps.temporal, (a: { visitId: string; personId: string; endsAt: string }) => issueAndGrant(a))),
       issueInactive: heartbeating(announcingRetries(deps.temporal, issueInactive)),
       activateAndGrant: heartbeating(announcingRetries(deps.temporal, activateAndGrant)),
+      switchOffAndComplete: heartbeating(switchOffAndComplete),
     },
   };
 }

@@ -44,6 +44,11 @@ export interface VisitInput {
   visitorName: string;
   /** Task queue of the worker that talks to this provider's PACS (an on-premises connector, or ours). */
   pacsTaskQueue: string;
+  /**
+   * `pacsTaskQueue` is not the queue the workflow runs on: the PACS calls wait for a worker of their own. In
+   * the input rather than compared in the workflow, because a replay runs on a queue of its own.
+   */
+  pacsQueueApart?: boolean;
   timing?: Partial<VisitTiming>;
   /**
    * The location's `activation` was "on-approval" at sign-in: the credential is issued inactive and the

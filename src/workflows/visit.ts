@@ -88,6 +88,15 @@ export const ONE_CALL_PROVISION_PATCH = 'one-call-provision-v5';
 export const RELEASE_AND_COMPLETE_PATCH = 'release-and-complete-v6';
 
 /**
+ * Runs started after this patch have every change above, recorded by this one marker instead of one each
+ * (each marker comes with an upsert of the TemporalChangeVersion search attribute: two history events and
+ * a visibility write per patch, per visit), and end in one activity where the PACS activities run on the
+ * workflow's own task queue (`finishInOneCall`). Older runs replay through the patches above, which their
+ * histories hold.
+ */
+export const VISIT_V7_PATCH = 'visit-v7';
+
+/**
  * One visit, from sign-in to badge switched off. Guarantees (product brief, "Visit lifecycle"):
  * provision after the seeds' checks, each failing with its own reason; stay active until sign-out,
  * the end of the location's day, or "deprovision now"; then switch the badge off, retrying every failure
@@ -95,11 +104,14 @@ export const RELEASE_AND_COMPLETE_PATCH = 'release-and-complete-v6';
  */
 export async function visitWorkflow(input: VisitInput): Promise<VisitState> {
   const timing = { ...DEFAULT_VISIT_TIMING, ...input.timing };
-  const v2 = patched(END_GUARANTEE_PATCH);
-  const v3 = v2 && patched(FAST_PROVISION_PATCH);
-  const approvalV4 = v3 && input.requiresApproval === true && patched(APPROVAL_PATCH);
-  const operatorView = v3 && patched(OPERATOR_VIEW_PATCH);
-  const oneCall = v3 && patched(ONE_CALL_PROVISION_PATCH);
+  const v7 = patched(VISIT_V7_PATCH);
+  const v2 = v7 || patched(END_GUARANTEE_PATCH);
+  const v3 = v7 || (v2 && patched(FAST_PROVISION_PATCH));
+  const approvalV4 = v3 && input.requiresApproval === true && (v7 || patched(APPROVAL_PATCH));
+  const operatorView = v7 || (v3 && patched(OPERATOR_VIEW_PATCH));
+  const oneCall = v7 || (v3 && patched(ONE_CALL_PROVISION_PATCH));
+  // v7: the end in one activity, where that activity runs on the workflow's own queue (see finishInOneCall).
+  const oneCallSwitchOff = v7 && !input.pacsQueueApart;
   // Database bookkeeping runs on our own queue (v3: as local activities in the workflow's worker); PACS
   // calls on the provider's queue (see docs/architecture.md).
   const bookkeepingRetry: RetryPolicy = { initialInterval: '1 second', maximumInterval: '30 seconds', nonRetryableErrorTypes: ['VISIT_NOT_FOUND'] };
@@ -235,12 +247,18 @@ export async function visitWorkflow(input: VisitInput): Promise<VisitState> {
   const errorCodeAttribute = (error: VisitError | null | undefined) =>
     operatorView && error !== undefined ? [{ key: SA.errorCode, value: error ? error.code : null }] : [];
   let endsAtLabel: string | undefined;
+  /** How many endings this run has had (a Cancel during a switch-off is a second): keys what each records. */
+  let endings = 0;
 
-  const transition = async (status: VisitStatus, detail?: string, error?: VisitError | null, actor?: VisitActorRef, record = db.recordVisitStatus) => {
+  /** The status where operators see it: the search attributes and the workflow's current details. */
+  const show = (status: VisitStatus, error?: VisitError | null) => {
     state.status = status;
     if (error !== undefined) state.lastError = error ?? undefined;
     upsertSearchAttributes([{ key: SA.status, value: status }, ...errorCodeAttribute(error)]);
     showDetails();
+  };
+  const transition = async (status: VisitStatus, detail?: string, error?: VisitError | null, actor?: VisitActorRef, record = db.recordVisitStatus) => {
+    show(status, error);
     await record({ visitId: input.visitId, status, detail, error, ...(actor ? { actor } : {}) });
     recordedStatus = status;
   };
@@ -371,17 +389,60 @@ export async function visitWorkflow(input: VisitInput): Promise<VisitState> {
 
   /** Phase 3: switches the badge off until done, gives it back to the pool, completes the visit. */
   async function finish(reason: string, resumed?: VisitInput['resume'], by?: VisitActorRef): Promise<VisitState> {
+    const ending = ++endings;
+    if (oneCallSwitchOff) return finishInOneCall(reason, ending, resumed, by);
     if (!resumed) await transition('deprovisioning', reason, undefined, by);
     await deprovision('switching the badge off', { reason, resumed, by });
     // A switch-off error is history once the badge is off; a provisioning failure stays on the record.
     const error = state.lastError?.during ? null : undefined;
     const detail = `badge ${input.badgeNumber} released (${reason})`;
-    if (patched(RELEASE_AND_COMPLETE_PATCH)) {
+    if (v7 || patched(RELEASE_AND_COMPLETE_PATCH)) {
       await transition('completed', detail, error, by, db.releaseBadgeAndRecordStatus);
     } else {
       await db.releaseBadge({ visitId: input.visitId });
       await transition('completed', detail, error, by);
     }
+    return state;
+  }
+
+  /**
+   * v7: one activity (`switchOffAndComplete`) records the ending, switches the badge off, gives it back and
+   * records `completed`: no local activity before or after the PACS call. The `deprovisioning` search
+   * attribute is set when an attempt fails, with its reason code; an attempt that succeeds goes straight to
+   * `completed`. A provider served from a task queue of its own (an on-premises connector) keeps the
+   * separate steps, so that with that worker down the visit still says at once that it is being switched off.
+   */
+  async function finishInOneCall(reason: string, ending: number, resumed?: VisitInput['resume'], by?: VisitActorRef): Promise<VisitState> {
+    state.status = 'deprovisioning';
+    showDetails();
+    const detail = `badge ${input.badgeNumber} released (${reason})`;
+    const actor = by ? { actor: by } : {};
+    await switchOffUntilDone(
+      {
+        attempt: () =>
+          switchOffPacs.switchOffAndComplete.executeWithOptions({ summary: `switch badge ${input.badgeNumber} off and release it (${reason})` }, [
+            {
+              visitId: input.visitId,
+              ending,
+              ...(resumed ? {} : { announce: { detail: reason, ...actor } }),
+              // A switch-off error is history once the badge is off (a resumed run continues after failures).
+              completed: { detail, ...(state.lastError?.during || resumed ? { error: null } : {}), ...actor },
+            },
+          ]),
+        report: (error) => {
+          recordedStatus = 'deprovisioning';
+          show('deprovisioning', error);
+          return db.recordSwitchOffFailure({ visitId: input.visitId, error });
+        },
+        afterFailure: (error) => continueAsNewIfLong(error, { reason, by }),
+      },
+      timing,
+      'switching the badge off',
+      resumed,
+    );
+    state.credentialId = undefined;
+    show('completed', state.lastError?.during || resumed ? null : undefined);
+    recordedStatus = 'completed';
     return state;
   }
 
@@ -463,20 +524,23 @@ export async function visitWorkflow(input: VisitInput): Promise<VisitState> {
           showDetails();
           return db.recordSwitchOffFailure({ visitId: input.visitId, error });
         },
-        afterFailure: async (error) => {
-          // Only the final switch-off carries over: a roll-back during provisioning is bounded by the day.
-          if (ending && workflowInfo().historyLength > timing.continueAsNewAfterEvents) {
-            await continueAsNew<typeof visitWorkflow>({
-              ...input,
-              resume: { reason: ending.reason, attempts: error.attempts ?? 0, since: error.since, ...(ending.by ? { by: ending.by } : {}) },
-            });
-          }
-        },
+        // Only the final switch-off carries over: a roll-back during provisioning is bounded by the day.
+        afterFailure: async (error) => (ending ? continueAsNewIfLong(error, ending) : undefined),
       },
       timing,
       during,
       ending?.resumed,
     );
     state.credentialId = undefined;
+  }
+
+  /** A switch-off outage long enough to fill the history goes on in a new run, with its count and start. */
+  async function continueAsNewIfLong(error: VisitError, ending: { reason: string; by?: VisitActorRef }) {
+    if (workflowInfo().historyLength > timing.continueAsNewAfterEvents) {
+      await continueAsNew<typeof visitWorkflow>({
+        ...input,
+        resume: { reason: ending.reason, attempts: error.attempts ?? 0, since: error.since, ...(ending.by ? { by: ending.by } : {}) },
+      });
+    }
   }
 }

@@ -1,4 +1,7 @@
 import crypto from 'node:crypto';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { createVisitPacsActivities } from '../../src/activities/visit';
+import { createLogger } from '../../src/logging';
 import { pacsBadge, rotatePassword } from '../helpers/pacs-state';
 import { startVisitEnv, type VisitEnv } from '../helpers/visit-env';
 import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process';
@@ -168,6 +171,31 @@ describe.each(['onguard', 'genetec'] as const)('visit endings on %s', (kind) => 
     expect((await pacsBadge(env, uniqueId)).active).toBe(false);
     expect(await badgeInUse(env, badgeId)).toBe(false);
   });
+
+  it('a switch-off that finished and is run again (its answer lost, Temporal retrying) writes nothing twice', async () => {
+    const uniqueId = String(base + 9);
+    const badgeId = await env.addBadge(uniqueId);
+    const v = await env.signIn(badgeId, { firstName: 'Lost', lastName: 'Answer' });
+    await env.waitFor(v.body.id, 'active');
+    await env.api.call('POST', `/v1/visits/${v.body.id}/sign-out`, { token: env.receptionist.token });
+    const done = await env.waitFor(v.body.id, 'completed');
+    const { runId, workflowId } = await env.api.temporal.workflow.getHandle(`visit-${v.body.id}`).describe();
+    // The ending's own activity, once more, as a retry of the same ending in the same run would run it.
+    const acts = createVisitPacsActivities({ db: env.api.db.prisma, pacs: env.worker.pacs, logger: createLogger('silent'), secretsKey: env.api.secretsKey });
+    await new MockActivityEnvironment({ workflowExecution: { workflowId, runId } }).run(acts.switchOffAndComplete, {
+      visitId: v.body.id,
+      ending: 1,
+      announce: { detail: 'signed out', actor: { userId: env.receptionist.id } },
+      completed: { detail: `badge ${uniqueId} released (signed out)`, actor: { userId: env.receptionist.id } },
+    });
+    const again = (await env.api.call('GET', `/v1/visits/${v.body.id}`)).body;
+    const statuses = (t: Array<{ status: string; detail?: string }>) => t.filter((e) => !/requested/.test(e.detail ?? '')).map((e) => e.status);
+    expect(statuses(again.timeline)).toEqual(statuses(done.timeline));
+    expect(statuses(again.timeline).filter((s: string) => s === 'deprovisioning' || s === 'completed')).toEqual(['deprovisioning', 'completed']);
+    expect(again.status).toBe('completed');
+    expect((await pacsBadge(env, uniqueId)).active).toBe(false);
+    expect(await badgeInUse(env, badgeId)).toBe(false);
+  });
 });
 
 describe('roll-back that cannot reach the PACS (OnGuard)', () => {
@@ -308,6 +336,8 @@ describe('a switch-off that keeps failing for long (OnGuard, history limit lower
     }
     const done = await env.waitFor(v.body.id, 'completed');
     expect(done.timeline.at(-1).detail).toMatch(/signed out/);
+    // The outage is history once the badge is off, whichever run's attempt succeeded.
+    expect(done.lastError ?? null).toBeNull();
     expect((await pacsBadge(env, '1670')).active).toBe(false);
     expect(await badgeInUse(env, badgeId)).toBe(false);
   });

@@ -21,8 +21,10 @@ const FIXTURE = path.join(__dirname, '..', 'fixtures', 'visit-history.json');
  * failure, through switch-off rounds and a Cancel; one-call: one-call-provision-v5, provisioning in one
  * PACS activity, through a failed check, a retry and a sign-out; start-attributes: the same visit once the
  * API set every search attribute at start, recorded before release-and-complete-v6 folded the release into
- * the last status). `RECORD_HISTORY=1` re-records the last three, each from the test that produces its kind
- * of visit.
+ * the last status; release-complete and release-complete-rounds: the same two kinds of visit as
+ * start-attributes and operator, recorded with release-and-complete-v6 and before visit-v7 folded the patches
+ * into one and the end into one activity). `RECORD_HISTORY=1` re-records start-attributes, operator and
+ * approval, each from the test that produces its kind of visit.
  */
 const fixture = (f: string) => path.join(__dirname, '..', 'fixtures', f);
 const FIXTURES = [
@@ -32,6 +34,8 @@ const FIXTURES = [
   'visit-history-operator.json',
   'visit-history-one-call.json',
   'visit-history-start-attributes.json',
+  'visit-history-release-complete.json',
+  'visit-history-release-complete-rounds.json',
 ].map(fixture);
 
 describe('visit workflow replay', () => {

@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
@@ -21,6 +22,7 @@ import {
   type VisitStatus,
   type VisitTiming,
 } from '../../src/workflows/visit';
+import { SA } from '../../src/workflows/search-attributes';
 import { temporalAddress, uniqueTaskQueue } from '../helpers/temporal';
 import { workflowBundle } from '../helpers/worker';
 
@@ -107,7 +109,13 @@ const beforeIssue = (err: unknown) =>
     ? ApplicationFailure.create({ type: err.type ?? undefined, message: err.message, nonRetryable: false, details: [{ beforeIssue: true }] })
     : err;
 
-const pacs: Pick<PacsActivities, 'provisionVisit' | 'prepareProvision' | 'issueAndGrant' | 'issueInactive' | 'activateAndGrant' | 'revokeAndDeactivate'> = {
+/** Endings whose `deprovisioning` the stub has recorded, by run and ending: the real activity keys it the same way. */
+const announced = new Set<string>();
+
+const pacs: Pick<
+  PacsActivities,
+  'provisionVisit' | 'prepareProvision' | 'issueAndGrant' | 'issueInactive' | 'activateAndGrant' | 'revokeAndDeactivate' | 'switchOffAndComplete'
+> = {
   // The one-call provision (one-call-provision-v5) records its two halves under the names of the
   // activities they were before, so each branch's expected calls read the same for both versions.
   async provisionVisit({ visitId, inactive }) {
@@ -145,12 +153,26 @@ const pacs: Pick<PacsActivities, 'provisionVisit' | 'prepareProvision' | 'issueA
     await scripts.get(visitId)?.revoke?.(n);
     return { deactivated: true };
   },
+  // visit-v7 ends in one activity: its steps under the names they had as separate activities.
+  async switchOffAndComplete({ visitId, ending, announce, completed }) {
+    const key = `${Context.current().info.workflowExecution?.runId}/${ending}`;
+    if (announce && !announced.has(key)) {
+      announced.add(key);
+      await bookkeeping.recordVisitStatus({ visitId, status: 'deprovisioning', ...announce });
+    }
+    const result = await pacs.revokeAndDeactivate({ visitId });
+    await bookkeeping.releaseBadgeAndRecordStatus({ visitId, status: 'completed', ...completed });
+    return result;
+  },
 };
 
 let env: TestWorkflowEnvironment;
 let worker: Worker;
+let connector: Worker;
 let running: Promise<void>;
 const taskQueue = uniqueTaskQueue('visit-branches');
+/** A provider's own task queue, as an on-premises connector serves it: PACS activities only. */
+const connectorQueue = uniqueTaskQueue('visit-branches-connector');
 
 beforeAll(async () => {
   env = await TestWorkflowEnvironment.createFromExistingServer({ address: temporalAddress(), namespace: 'default' });
@@ -162,16 +184,18 @@ beforeAll(async () => {
     activities: { ...bookkeeping, ...pacs },
     stickyQueueScheduleToStartTimeout: '3 seconds',
   });
-  running = worker.run();
+  connector = await Worker.create({ connection: env.nativeConnection, namespace: 'default', taskQueue: connectorQueue, activities: pacs });
+  running = Promise.all([worker.run(), connector.run()]).then(() => undefined);
 }, 60_000);
 
 afterAll(async () => {
   worker?.shutdown();
+  connector?.shutdown();
   await running;
   await env?.teardown();
 });
 
-async function startVisit(script: Script = {}, timing: Partial<VisitTiming> = {}, extra: { requiresApproval?: boolean } = {}) {
+async function startVisit(script: Script = {}, timing: Partial<VisitTiming> = {}, extra: { requiresApproval?: boolean; pacsTaskQueue?: string } = {}) {
   const visitId = crypto.randomUUID();
   scripts.set(visitId, script);
   const handle = await env.client.workflow.start(visitWorkflow, {
@@ -188,6 +212,7 @@ async function startVisit(script: Script = {}, timing: Partial<VisitTiming> = {}
         pacsTaskQueue: taskQueue,
         timing: { ...FAST, ...timing },
         ...extra,
+        ...(extra.pacsTaskQueue ? { pacsQueueApart: true } : {}),
       },
     ],
   });
@@ -231,6 +256,40 @@ describe('visit workflow branches (stub activities)', () => {
     ]);
     expect(detailOf(rec, 'deprovisioning')).toBe('signed out');
     expect(detailOf(rec, 'completed')).toBe('badge 1001 released (signed out)');
+  });
+
+  it('ends in one PACS activity, with no local activity between the ending and the completed visit', async () => {
+    const { visitId, handle, rec } = await startVisit();
+    await recorded(visitId, 'active');
+    await signOut(handle);
+    const events = (await handle.fetchHistory()).events ?? [];
+    const ending = events.slice(events.findIndex((e) => e.workflowExecutionSignaledEventAttributes));
+    expect(ending.flatMap((e) => (e.activityTaskScheduledEventAttributes ? [e.activityTaskScheduledEventAttributes.activityType?.name] : []))).toEqual([
+      'switchOffAndComplete',
+    ]);
+    expect(ending.filter((e) => e.markerRecordedEventAttributes)).toHaveLength(0);
+    expect(rec.calls.slice(-4)).toEqual(['status:deprovisioning', 'revokeAndDeactivate', 'releaseBadge', 'status:completed']);
+    expect((await handle.describe()).typedSearchAttributes.get(SA.status)).toBe('completed');
+  });
+
+  it('shows deprovisioning before the switch-off starts when the PACS is served from a task queue of its own', async () => {
+    // An on-premises connector may be down: the visit must say at once that it is being switched off.
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const { visitId, handle, rec } = await startVisit({ revoke: () => held }, {}, { pacsTaskQueue: connectorQueue });
+    await recorded(visitId, 'active');
+    await handle.signal(signOutSignal, { by: 'reception' });
+    await recorded(visitId, 'deprovisioning');
+    const deadline = Date.now() + 10_000;
+    while (!rec.count.revokeAndDeactivate && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    expect((await handle.describe()).typedSearchAttributes.get(SA.status)).toBe('deprovisioning');
+    release();
+    expect((await handle.result()).status).toBe('completed');
+    const scheduled = ((await handle.fetchHistory()).events ?? []).flatMap((e) =>
+      e.activityTaskScheduledEventAttributes ? [e.activityTaskScheduledEventAttributes.activityType?.name] : [],
+    );
+    expect(scheduled.at(-1)).toBe('revokeAndDeactivate');
+    expect(rec.calls.slice(-4)).toEqual(['status:deprovisioning', 'revokeAndDeactivate', 'releaseBadge', 'status:completed']);
   });
 
   it('answers waitForOutcome with the outcome once it is recorded', async () => {

@@ -142,6 +142,7 @@ export function registerVisitRoutes(ctx: ApiContext & { visitTiming?: Partial<Vi
       badgeNumber: badge.uniqueId,
       visitorName: `${v.firstName} ${v.lastName}`,
       pacsTaskQueue: badge.provider.taskQueue ?? temporal.taskQueue,
+      ...(badge.provider.taskQueue && badge.provider.taskQueue !== temporal.taskQueue ? { pacsQueueApart: true } : {}),
       ...(ctx.visitTiming ? { timing: ctx.visitTiming } : {}),
       // Fixed at sign-in: changing the location's setting later does not change a visit under way.
       ...(location.activation === 'on-approval' ? { requiresApproval: true } : {}),
