@@ -450,9 +450,16 @@ export function createVisitActivities(deps: ActivityDeps) {
    * a visit awaiting approval, issue inactive). One task-queue round trip between the visitor at the desk
    * and an active badge. A retried attempt runs the checks again; they accept the visitor's own badge, so a
    * credential half-issued by an earlier attempt does not fail them. A check's failure says nothing was
-   * issued (`beforeIssue`); any later one leaves the roll-back to the workflow.
+   * issued (`beforeIssue`); any later one leaves the roll-back to the workflow. With `active` (visit-v7) it
+   * records the visit `active` once the badge is on, instead of a local activity after it.
    */
-  async function provisionVisit(args: { visitId: string; endsAt: string; inactive?: boolean }): Promise<{ personId: string; credentialId: string }> {
+  async function provisionVisit(args: {
+    visitId: string;
+    endsAt: string;
+    inactive?: boolean;
+    /** visit-v7: record `active` (this detail) once the badge is on; keyed on the workflow's provisioning attempt. */
+    active?: { detail: string; attempt: number };
+  }): Promise<{ personId: string; credentialId: string }> {
     let loaded: Loaded;
     let personId: string;
     try {
@@ -464,6 +471,12 @@ export function createVisitActivities(deps: ActivityDeps) {
     const { credentialId } = args.inactive
       ? await pacsCalls.issueCredential({ visitId: args.visitId, personId, endsAt: args.endsAt, inactive: true }, loaded)
       : await issueAndGrant({ visitId: args.visitId, personId, endsAt: args.endsAt }, loaded);
+    if (args.active) {
+      const run = safeActivityInfo()?.workflowExecution?.runId;
+      const key = run ? `${run}/provision-${args.active.attempt}:active` : null;
+      const status: StatusArgs = { visitId: args.visitId, status: 'active', detail: args.active.detail, error: null };
+      void wakeDeliveries(deps, await db.$transaction((tx) => recordStatusIn(tx, status, key)));
+    }
     return { personId, credentialId };
   }
 

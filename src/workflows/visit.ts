@@ -91,8 +91,8 @@ export const RELEASE_AND_COMPLETE_PATCH = 'release-and-complete-v6';
  * Runs started after this patch have every change above, recorded by this one marker instead of one each
  * (each marker comes with an upsert of the TemporalChangeVersion search attribute: two history events and
  * a visibility write per patch, per visit), and end in one activity where the PACS activities run on the
- * workflow's own task queue (`finishInOneCall`). Older runs replay through the patches above, which their
- * histories hold.
+ * workflow's own task queue (`finishInOneCall`); `provisionVisit` records `active` itself, so no local activity
+ * follows it either. Older runs replay through the patches above, which their histories hold.
  */
 export const VISIT_V7_PATCH = 'visit-v7';
 
@@ -307,6 +307,10 @@ export async function visitWorkflow(input: VisitInput): Promise<VisitState> {
     return finish(ending.reason, undefined, ending.by);
   }
 
+  function activeDetail(endsAt: string) {
+    return `badge ${input.badgeNumber} active until ${endsAt}`;
+  }
+
   /** Workflow time is replay-safe; the time-zone arithmetic that produced endsAt ran in an activity. */
   function msUntil(endsAt: string) {
     return Math.max(0, Date.parse(endsAt) - Date.now());
@@ -333,7 +337,11 @@ export async function visitWorkflow(input: VisitInput): Promise<VisitState> {
         failure = await activate(endsAt);
       }
       if (!failure) {
-        await transition('active', `badge ${input.badgeNumber} active until ${endsAt}`, null);
+        if (v7 && !pending) {
+          // v7: provisionVisit recorded `active` itself, with the badge switched on.
+          show('active', null);
+          recordedStatus = 'active';
+        } else await transition('active', activeDetail(endsAt), null);
         return null;
       }
       // Cleared before the status is announced: a retry sent as soon as an operator sees
@@ -458,7 +466,15 @@ export async function visitWorkflow(input: VisitInput): Promise<VisitState> {
               ? `check the PACS configuration, badge ${input.badgeNumber} and ${input.visitorName}; issue the badge inactive until ${endsAtLabel ?? endsAt}, to wait for approval`
               : `check the PACS configuration, badge ${input.badgeNumber} and ${input.visitorName}; issue the badge until ${endsAtLabel ?? endsAt} and grant its access rules`,
           },
-          [{ visitId: input.visitId, endsAt, ...(inactive ? { inactive } : {}) }],
+          [
+            {
+              visitId: input.visitId,
+              endsAt,
+              ...(inactive ? { inactive } : {}),
+              // v7: the activity records `active` once the badge is on: no local activity after it.
+              ...(v7 && !inactive ? { active: { detail: activeDetail(endsAt), attempt: state.attempts } } : {}),
+            },
+          ],
         );
         state.personId = done.personId;
         state.credentialId = done.credentialId;

@@ -118,7 +118,7 @@ const pacs: Pick<
 > = {
   // The one-call provision (one-call-provision-v5) records its two halves under the names of the
   // activities they were before, so each branch's expected calls read the same for both versions.
-  async provisionVisit({ visitId, inactive }) {
+  async provisionVisit({ visitId, inactive, active }) {
     const n = called(visitId, 'prepareProvision');
     try {
       await scripts.get(visitId)?.prepare?.(n);
@@ -127,6 +127,8 @@ const pacs: Pick<
     }
     const i = called(visitId, inactive ? 'issueInactive' : 'issueAndGrant');
     await scripts.get(visitId)?.issue?.(i);
+    // visit-v7 records `active` in this activity: under the name it had as a step of its own.
+    if (active) await bookkeeping.recordVisitStatus({ visitId, status: 'active', detail: active.detail, error: null });
     return { personId: `person-${visitId}`, credentialId: `credential-${visitId}` };
   },
   async prepareProvision({ visitId }) {
@@ -258,7 +260,7 @@ describe('visit workflow branches (stub activities)', () => {
     expect(detailOf(rec, 'completed')).toBe('badge 1001 released (signed out)');
   });
 
-  it('ends in one PACS activity, with no local activity between the ending and the completed visit', async () => {
+  it('provisions and ends in one PACS activity each, with no local activity after either', async () => {
     const { visitId, handle, rec } = await startVisit();
     await recorded(visitId, 'active');
     await signOut(handle);
@@ -268,6 +270,8 @@ describe('visit workflow branches (stub activities)', () => {
       'switchOffAndComplete',
     ]);
     expect(ending.filter((e) => e.markerRecordedEventAttributes)).toHaveLength(0);
+    // The only local activity of the visit fixes its end (beginVisit); provisionVisit recorded `active` itself.
+    expect(events.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity')).toHaveLength(1);
     expect(rec.calls.slice(-4)).toEqual(['status:deprovisioning', 'revokeAndDeactivate', 'releaseBadge', 'status:completed']);
     expect((await handle.describe()).typedSearchAttributes.get(SA.status)).toBe('completed');
   });
