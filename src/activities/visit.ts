@@ -166,6 +166,17 @@ export function createVisitActivities(deps: ActivityDeps) {
     return queued;
   }
 
+  /** A status in its own transaction, then the webhook deliveries it queued woken. */
+  async function recordStatus(args: StatusArgs, key: string | null) {
+    void wakeDeliveries(deps, await db.$transaction((tx) => recordStatusIn(tx, args, key)));
+  }
+
+  /** The badge back to the pool and the visit's last status, in one transaction. */
+  async function releaseAndRecordStatus(args: StatusArgs, key: string | null) {
+    const wake = await db.$transaction(async (tx) => [...(await releaseIn(tx, args.visitId, false)), ...(await recordStatusIn(tx, args, key, true))]);
+    void wakeDeliveries(deps, wake);
+  }
+
   const bookkeeping = {
     /** Fixes when the visit ends (the location's end of day, DST-correct) and records it. */
     async beginVisit({ visitId }: { visitId: string }): Promise<{ endsAt: string; endsAtLabel: string }> {
@@ -195,9 +206,7 @@ export function createVisitActivities(deps: ActivityDeps) {
 
     /** Mirrors the workflow's status into the Visit row and its timeline (GET /v1/visits reads these). */
     async recordVisitStatus(args: StatusArgs) {
-      const key = activityKey();
-      const wake = await db.$transaction((tx) => recordStatusIn(tx, args, key));
-      void wakeDeliveries(deps, wake);
+      await recordStatus(args, activityKey());
     },
 
     /**
@@ -237,9 +246,7 @@ export function createVisitActivities(deps: ActivityDeps) {
      * last status recorded, one local activity and one commit instead of two of each.
      */
     async releaseBadgeAndRecordStatus(args: StatusArgs) {
-      const key = activityKey();
-      const wake = await db.$transaction(async (tx) => [...(await releaseIn(tx, args.visitId, false)), ...(await recordStatusIn(tx, args, key, true))]);
-      void wakeDeliveries(deps, wake);
+      await releaseAndRecordStatus(args, activityKey());
     },
   };
 
@@ -472,10 +479,10 @@ export function createVisitActivities(deps: ActivityDeps) {
       ? await pacsCalls.issueCredential({ visitId: args.visitId, personId, endsAt: args.endsAt, inactive: true }, loaded)
       : await issueAndGrant({ visitId: args.visitId, personId, endsAt: args.endsAt }, loaded);
     if (args.active) {
-      const run = safeActivityInfo()?.workflowExecution?.runId;
-      const key = run ? `${run}/provision-${args.active.attempt}:active` : null;
-      const status: StatusArgs = { visitId: args.visitId, status: 'active', detail: args.active.detail, error: null };
-      void wakeDeliveries(deps, await db.$transaction((tx) => recordStatusIn(tx, status, key)));
+      await recordStatus(
+        { visitId: args.visitId, status: 'active', detail: args.active.detail, error: null },
+        runKey(`provision-${args.active.attempt}:active`),
+      );
     }
     return { personId, credentialId };
   }
@@ -528,20 +535,11 @@ export function createVisitActivities(deps: ActivityDeps) {
     /** The `completed` entry's detail, and null to clear a switch-off error that is now history. */
     completed: { detail: string; error?: null; actor?: VisitActorRef };
   }): Promise<{ deactivated: boolean }> {
-    const run = safeActivityInfo()?.workflowExecution?.runId;
-    const key = (what: string) => (run ? `${run}/ending-${args.ending}:${what}` : null);
     if (args.announce) {
-      const { detail, actor } = args.announce;
-      const status: StatusArgs = { visitId: args.visitId, status: 'deprovisioning', detail, ...(actor ? { actor } : {}) };
-      void wakeDeliveries(deps, await db.$transaction((tx) => recordStatusIn(tx, status, key('deprovisioning'))));
+      await recordStatus({ visitId: args.visitId, status: 'deprovisioning', ...args.announce }, runKey(`ending-${args.ending}:deprovisioning`));
     }
     const result = await pacsCalls.revokeAndDeactivate({ visitId: args.visitId });
-    const done: StatusArgs = { visitId: args.visitId, status: 'completed', ...args.completed };
-    const wake = await db.$transaction(async (tx) => [
-      ...(await releaseIn(tx, args.visitId, false)),
-      ...(await recordStatusIn(tx, done, key('completed'), true)),
-    ]);
-    void wakeDeliveries(deps, wake);
+    await releaseAndRecordStatus({ visitId: args.visitId, status: 'completed', ...args.completed }, runKey(`ending-${args.ending}:completed`));
     return result;
   }
 
@@ -622,6 +620,15 @@ type StatusArgs = { visitId: string; status: VisitStatus; detail?: string; error
 function activityKey(): string | null {
   const info = safeActivityInfo();
   return info ? `${info.workflowExecution?.runId ?? info.workflowType}/${info.activityId}` : null;
+}
+
+/**
+ * A key for what the workflow's run does once, however many activity attempts it takes (`what` names the
+ * step in the workflow's own terms); null outside an activity.
+ */
+function runKey(what: string): string | null {
+  const run = safeActivityInfo()?.workflowExecution?.runId;
+  return run ? `${run}/${what}` : null;
 }
 
 function safeActivityInfo() {

@@ -310,6 +310,9 @@ export async function visitWorkflow(input: VisitInput): Promise<VisitState> {
   function activeDetail(endsAt: string) {
     return `badge ${input.badgeNumber} active until ${endsAt}`;
   }
+  function releasedDetail(reason: string) {
+    return `badge ${input.badgeNumber} released (${reason})`;
+  }
 
   /** Workflow time is replay-safe; the time-zone arithmetic that produced endsAt ran in an activity. */
   function msUntil(endsAt: string) {
@@ -403,7 +406,7 @@ export async function visitWorkflow(input: VisitInput): Promise<VisitState> {
     await deprovision('switching the badge off', { reason, resumed, by });
     // A switch-off error is history once the badge is off; a provisioning failure stays on the record.
     const error = state.lastError?.during ? null : undefined;
-    const detail = `badge ${input.badgeNumber} released (${reason})`;
+    const detail = releasedDetail(reason);
     if (v7 || patched(RELEASE_AND_COMPLETE_PATCH)) {
       await transition('completed', detail, error, by, db.releaseBadgeAndRecordStatus);
     } else {
@@ -423,8 +426,10 @@ export async function visitWorkflow(input: VisitInput): Promise<VisitState> {
   async function finishInOneCall(reason: string, ending: number, resumed?: VisitInput['resume'], by?: VisitActorRef): Promise<VisitState> {
     state.status = 'deprovisioning';
     showDetails();
-    const detail = `badge ${input.badgeNumber} released (${reason})`;
+    const detail = releasedDetail(reason);
     const actor = by ? { actor: by } : {};
+    // A switch-off error is history once the badge is off (a resumed run continues after failures).
+    const clearedError = () => (state.lastError?.during || resumed ? null : undefined);
     await switchOffUntilDone(
       {
         attempt: () =>
@@ -433,8 +438,7 @@ export async function visitWorkflow(input: VisitInput): Promise<VisitState> {
               visitId: input.visitId,
               ending,
               ...(resumed ? {} : { announce: { detail: reason, ...actor } }),
-              // A switch-off error is history once the badge is off (a resumed run continues after failures).
-              completed: { detail, ...(state.lastError?.during || resumed ? { error: null } : {}), ...actor },
+              completed: { detail, ...(clearedError() === null ? { error: null } : {}), ...actor },
             },
           ]),
         report: (error) => {
@@ -449,7 +453,7 @@ export async function visitWorkflow(input: VisitInput): Promise<VisitState> {
       resumed,
     );
     state.credentialId = undefined;
-    show('completed', state.lastError?.during || resumed ? null : undefined);
+    show('completed', clearedError());
     recordedStatus = 'completed';
     return state;
   }
