@@ -7,6 +7,9 @@ import { sleep } from './procs';
 
 /** temporal.api.enums.v1.PendingActivityState: picked up by a worker and not finished. */
 const PENDING_ACTIVITY_STATE_STARTED = 2;
+const PENDING_WORKFLOW_TASK_STATE_STARTED = 2;
+/** What the kill caught in flight: an activity by its ID, or a workflow task (its local activities) by when it started. */
+const WORKFLOW_TASK = 'workflow-task@';
 
 /**
  * The faults of a run, each an independent loop bounded in count and stopped with the workload. PACS
@@ -187,15 +190,26 @@ export class FaultRunner {
     }
   }
 
+  /**
+   * The visits with a PACS call running on this process: an activity (Temporal records the worker's identity
+   * on it), or a workflow task it started, in which visit-v8 runs a provision's or a switch-off's first
+   * attempt as a local activity (the identity is on the task's started event).
+   */
   private async activitiesOnWorker(pid: number) {
-    const open = this.ctx.records.filter((r) => r.visitId && !r.completed && r.lastStatus !== 'active');
+    const open = this.ctx.records.filter((r) => r.visitId && !r.completed);
     const found = await Promise.all(
       open.map(async (r) => {
         try {
-          const d = await this.ctx.temporal.workflow.getHandle(visitWorkflowId(r.visitId!)).describe();
-          return (d.raw.pendingActivities ?? [])
+          const handle = this.ctx.temporal.workflow.getHandle(visitWorkflowId(r.visitId!));
+          const d = await handle.describe();
+          const activities = (d.raw.pendingActivities ?? [])
             .filter((p) => Number(p.state) === PENDING_ACTIVITY_STATE_STARTED && (p.lastWorkerIdentity ?? '').startsWith(`${pid}@`))
             .map((p) => ({ visitId: r.visitId!, activityId: String(p.activityId) }));
+          const task = d.raw.pendingWorkflowTask;
+          if (!task || Number(task.state) !== PENDING_WORKFLOW_TASK_STATE_STARTED) return activities;
+          const started = ((await handle.fetchHistory()).events ?? []).findLast((e) => e.workflowTaskStartedEventAttributes);
+          if (!(started?.workflowTaskStartedEventAttributes?.identity ?? '').startsWith(`${pid}@`)) return activities;
+          return [...activities, { visitId: r.visitId!, activityId: `${WORKFLOW_TASK}${workflowTaskStart(d.raw.pendingWorkflowTask)}` }];
         } catch {
           return [];
         }
@@ -204,13 +218,24 @@ export class FaultRunner {
     return found.flat();
   }
 
+  /** Whether what the kill caught is still where it was: the same activity on the process, or the same workflow task not yet taken over. */
+  private async stillThere(pid: number, x: { visitId: string; activityId: string }): Promise<boolean> {
+    const d = await this.ctx.temporal.workflow.getHandle(visitWorkflowId(x.visitId)).describe();
+    if (x.activityId.startsWith(WORKFLOW_TASK)) {
+      const task = d.raw.pendingWorkflowTask;
+      if (!task) return false;
+      // Timed out and waiting for a worker is not progress yet; started again (on a live worker) is.
+      return Number(task.state) !== PENDING_WORKFLOW_TASK_STATE_STARTED || `${WORKFLOW_TASK}${workflowTaskStart(task)}` === x.activityId;
+    }
+    const p = (d.raw.pendingActivities ?? []).find((a) => String(a.activityId) === x.activityId);
+    return Boolean(p && (p.lastWorkerIdentity ?? '').startsWith(`${pid}@`));
+  }
+
   private async stillOn(pid: number, inflight: Array<{ visitId: string; activityId: string }>) {
     const out: typeof inflight = [];
     for (const x of inflight) {
       try {
-        const d = await this.ctx.temporal.workflow.getHandle(visitWorkflowId(x.visitId)).describe();
-        const p = (d.raw.pendingActivities ?? []).find((a) => String(a.activityId) === x.activityId);
-        if (p && (p.lastWorkerIdentity ?? '').startsWith(`${pid}@`)) out.push(x);
+        if (await this.stillThere(pid, x)) out.push(x);
       } catch {
         out.push(x);
       }
@@ -227,9 +252,7 @@ export class FaultRunner {
       for (const k of [...waiting]) {
         const [visitId, activityId] = k.split('|');
         try {
-          const d = await this.ctx.temporal.workflow.getHandle(visitWorkflowId(visitId)).describe();
-          const p = (d.raw.pendingActivities ?? []).find((a) => String(a.activityId) === activityId);
-          if (!p || !(p.lastWorkerIdentity ?? '').startsWith(`${pid}@`)) {
+          if (!(await this.stillThere(pid, { visitId, activityId }))) {
             waiting.delete(k);
             rec.firstProgressMs ??= Date.now() - rec.at;
           }
@@ -343,4 +366,10 @@ export class FaultRunner {
       this.ctx.log(`fault: temporal workflow ${verb} visit ${target.visitId} (#${target.n}, was ${target.lastStatus})`);
     }
   }
+}
+
+/** When a pending workflow task started, as a key (ms since the epoch). */
+function workflowTaskStart(task: { startedTime?: { seconds?: unknown; nanos?: number | null } | null } | null | undefined): string {
+  const t = task?.startedTime;
+  return t ? String(Number(t.seconds ?? 0) * 1000 + Math.floor((t.nanos ?? 0) / 1e6)) : 'none';
 }

@@ -17,14 +17,20 @@ export function announcingRetries<A extends unknown[], R>(temporal: Client | und
       return await fn(...args);
     } catch (err) {
       if (temporal && err instanceof ApplicationFailure && err.type && isTransientFailure(err.type)) {
-        await announce(temporal, err).catch(() => undefined);
+        await announce(temporal, err, attemptsBefore(args[0])).catch(() => undefined);
       }
       throw err;
     }
   };
 }
 
-async function announce(temporal: Client, failure: ApplicationFailure) {
+/** Attempts the workflow made before this activity's first (visit-v8: a first attempt run locally). */
+function attemptsBefore(arg: unknown): number {
+  const n = (arg as { attemptsBefore?: unknown } | undefined)?.attemptsBefore;
+  return typeof n === 'number' && n > 0 ? n : 0;
+}
+
+async function announce(temporal: Client, failure: ApplicationFailure, before: number) {
   let info: Context['info'];
   try {
     info = Context.current().info;
@@ -37,7 +43,7 @@ async function announce(temporal: Client, failure: ApplicationFailure) {
   await boundedWait(temporal, 2_000, () =>
     temporal.workflow.getHandle(workflowId, runId).signal(pacsRetryingSignal, {
       activity: info.activityType,
-      attempt: info.attempt,
+      attempt: info.attempt + before,
       code: failure.type!,
       message: failure.message,
       ...(typeof whatToDo === 'string' ? { whatToDo } : {}),

@@ -466,6 +466,8 @@ export function createVisitActivities(deps: ActivityDeps) {
     inactive?: boolean;
     /** visit-v7: record `active` (this detail) once the badge is on; keyed on the workflow's provisioning attempt. */
     active?: { detail: string; attempt: number };
+    /** visit-v8: attempts made before this activity's first (a first attempt run locally), for the retry notice. */
+    attemptsBefore?: number;
   }): Promise<{ personId: string; credentialId: string }> {
     let loaded: Loaded;
     let personId: string;
@@ -581,6 +583,8 @@ function heartbeating<A extends unknown[], R>(fn: (...args: A) => Promise<R>): (
     } catch {
       return fn(...args); // called outside an activity (tests, reconciliation helpers)
     }
+    // A local activity (visit-v8's first attempts) has no heartbeat: the workflow task's timeout covers it.
+    if (ctx.info.isLocal) return fn(...args);
     const timer = setInterval(() => ctx.heartbeat(), 1000);
     try {
       return await fn(...args);

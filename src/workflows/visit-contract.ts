@@ -160,3 +160,14 @@ export interface ProvisionFailureDetail {
 }
 export const failedBeforeIssue = (details: readonly unknown[] | null | undefined): boolean =>
   (details?.[0] as ProvisionFailureDetail | undefined)?.beforeIssue === true;
+
+/**
+ * visit-v8: the activity that carries on a provision after `before` attempts made in the workflow task has
+ * an ID that says so, so that whoever reads its attempt from Temporal (the API's retry view) counts the
+ * visit's attempts, not the activity's.
+ */
+export const laterProvisionActivityId = (round: number, before: number) => `provision-${round}-after-${before}`;
+export const attemptsBeforeActivity = (activityId: string | null | undefined): number => {
+  const m = /^provision-\d+-after-(\d+)$/.exec(activityId ?? '');
+  return m ? Number(m[1]) : 0;
+};

@@ -13,6 +13,7 @@ import {
   type RetryPolicy,
   setCurrentDetails,
   setHandler,
+  sleep,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -29,6 +30,7 @@ import {
   denyUpdate,
   deprovisionNowSignal,
   failedBeforeIssue,
+  laterProvisionActivityId,
   pacsRetryingSignal,
   retrySignal,
   outcomeUpdate,
@@ -97,6 +99,16 @@ export const RELEASE_AND_COMPLETE_PATCH = 'release-and-complete-v6';
 export const VISIT_V7_PATCH = 'visit-v7';
 
 /**
+ * Runs started after this patch have everything v7 has, and make the first attempt of a provision and of
+ * each switch-off a local activity, run by the worker inside the workflow task that asks for it, where the
+ * PACS calls run on the workflow's own task queue: a visit's sign-in and its end are then one workflow task
+ * each, with no activity task between them and no second task to take the answer. Only a first attempt that
+ * fails for a reason worth retrying goes on as before, as ordinary activities on the same schedule, so an
+ * operator finds a failing call under Pending Activities as always. Older runs replay as they were.
+ */
+export const VISIT_V8_PATCH = 'visit-v8';
+
+/**
  * One visit, from sign-in to badge switched off. Guarantees (product brief, "Visit lifecycle"):
  * provision after the seeds' checks, each failing with its own reason; stay active until sign-out,
  * the end of the location's day, or "deprovision now"; then switch the badge off, retrying every failure
@@ -104,7 +116,8 @@ export const VISIT_V7_PATCH = 'visit-v7';
  */
 export async function visitWorkflow(input: VisitInput): Promise<VisitState> {
   const timing = { ...DEFAULT_VISIT_TIMING, ...input.timing };
-  const v7 = patched(VISIT_V7_PATCH);
+  const v8 = patched(VISIT_V8_PATCH);
+  const v7 = v8 || patched(VISIT_V7_PATCH);
   const v2 = v7 || patched(END_GUARANTEE_PATCH);
   const v3 = v7 || (v2 && patched(FAST_PROVISION_PATCH));
   const approvalV4 = v3 && input.requiresApproval === true && (v7 || patched(APPROVAL_PATCH));
@@ -112,6 +125,8 @@ export async function visitWorkflow(input: VisitInput): Promise<VisitState> {
   const oneCall = v7 || (v3 && patched(ONE_CALL_PROVISION_PATCH));
   // v7: the end in one activity, where that activity runs on the workflow's own queue (see finishInOneCall).
   const oneCallSwitchOff = v7 && !input.pacsQueueApart;
+  // v8: first attempts in the workflow task, where the PACS calls run in the workflow's own worker.
+  const firstAttemptLocal = v8 && !input.pacsQueueApart;
   // Database bookkeeping runs on our own queue (v3: as local activities in the workflow's worker); PACS
   // calls on the provider's queue (see docs/architecture.md).
   const bookkeepingRetry: RetryPolicy = { initialInterval: '1 second', maximumInterval: '30 seconds', nonRetryableErrorTypes: ['VISIT_NOT_FOUND'] };
@@ -137,6 +152,30 @@ export async function visitWorkflow(input: VisitInput): Promise<VisitState> {
       backoffCoefficient: 2,
       maximumAttempts: timing.provisionAttempts,
       // VISIT_DAY_OVER: an approval that comes after the end of the day is never carried out.
+      nonRetryableErrorTypes: [...FAILURES_NEEDING_A_PERSON, 'VISIT_DAY_OVER'],
+    },
+  });
+  /**
+   * v8: a first attempt in the workflow's own worker, inside the workflow task. A worker that dies in it is
+   * noticed when the workflow task times out (10 s), and the attempt runs again on another worker.
+   */
+  const firstPacs = proxyLocalActivities<PacsActivities>({
+    startToCloseTimeout: '1 minute',
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+    retry: { maximumAttempts: 1 },
+  });
+  /** v8: what follows a first attempt that failed for a reason worth retrying: the rest of the schedule above. */
+  const laterProvisionPacs = proxyActivities<PacsActivities>({
+    taskQueue: input.pacsTaskQueue,
+    startToCloseTimeout: '1 minute',
+    heartbeatTimeout: '5 seconds',
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+    retry: {
+      // Attempt k here is attempt k + 1 of the visit's: the same waits between attempts as above.
+      initialInterval: Math.min(timing.provisionInitialIntervalMs * 2, timing.provisionMaxIntervalMs),
+      maximumInterval: timing.provisionMaxIntervalMs,
+      backoffCoefficient: 2,
+      maximumAttempts: Math.max(1, timing.provisionAttempts - 1),
       nonRetryableErrorTypes: [...FAILURES_NEEDING_A_PERSON, 'VISIT_DAY_OVER'],
     },
   });
@@ -430,17 +469,20 @@ export async function visitWorkflow(input: VisitInput): Promise<VisitState> {
     const actor = by ? { actor: by } : {};
     // A switch-off error is history once the badge is off (a resumed run continues after failures).
     const clearedError = () => (state.lastError?.during || resumed ? null : undefined);
+    let attempts = 0;
     await switchOffUntilDone(
       {
-        attempt: () =>
-          switchOffPacs.switchOffAndComplete.executeWithOptions({ summary: `switch badge ${input.badgeNumber} off and release it (${reason})` }, [
-            {
-              visitId: input.visitId,
-              ending,
-              ...(resumed ? {} : { announce: { detail: reason, ...actor } }),
-              completed: { detail, ...(clearedError() === null ? { error: null } : {}), ...actor },
-            },
-          ]),
+        attempt: () => {
+          const args = {
+            visitId: input.visitId,
+            ending,
+            ...(resumed ? {} : { announce: { detail: reason, ...actor } }),
+            completed: { detail, ...(clearedError() === null ? { error: null } : {}), ...actor },
+          };
+          // v8: the first attempt of this ending in the workflow task; the rounds after it as activities.
+          if (firstAttemptLocal && attempts++ === 0) return firstPacs.switchOffAndComplete(args);
+          return switchOffPacs.switchOffAndComplete.executeWithOptions({ summary: `switch badge ${input.badgeNumber} off and release it (${reason})` }, [args]);
+        },
         report: (error) => {
           recordedStatus = 'deprovisioning';
           show('deprovisioning', error);
@@ -464,22 +506,19 @@ export async function visitWorkflow(input: VisitInput): Promise<VisitState> {
     try {
       if (oneCall) {
         issuing = true;
-        const done = await provisionPacs.provisionVisit.executeWithOptions(
-          {
-            summary: inactive
-              ? `check the PACS configuration, badge ${input.badgeNumber} and ${input.visitorName}; issue the badge inactive until ${endsAtLabel ?? endsAt}, to wait for approval`
-              : `check the PACS configuration, badge ${input.badgeNumber} and ${input.visitorName}; issue the badge until ${endsAtLabel ?? endsAt} and grant its access rules`,
-          },
-          [
-            {
-              visitId: input.visitId,
-              endsAt,
-              ...(inactive ? { inactive } : {}),
-              // v7: the activity records `active` once the badge is on: no local activity after it.
-              ...(v7 && !inactive ? { active: { detail: activeDetail(endsAt), attempt: state.attempts } } : {}),
-            },
-          ],
-        );
+        const args = {
+          visitId: input.visitId,
+          endsAt,
+          ...(inactive ? { inactive } : {}),
+          // v7: the activity records `active` once the badge is on: no local activity after it.
+          ...(v7 && !inactive ? { active: { detail: activeDetail(endsAt), attempt: state.attempts } } : {}),
+        };
+        const summary = inactive
+          ? `check the PACS configuration, badge ${input.badgeNumber} and ${input.visitorName}; issue the badge inactive until ${endsAtLabel ?? endsAt}, to wait for approval`
+          : `check the PACS configuration, badge ${input.badgeNumber} and ${input.visitorName}; issue the badge until ${endsAtLabel ?? endsAt} and grant its access rules`;
+        const done = firstAttemptLocal
+          ? await provisionFirstLocally(args, summary)
+          : await provisionPacs.provisionVisit.executeWithOptions({ summary }, [args]);
         state.personId = done.personId;
         state.credentialId = done.credentialId;
         return null;
@@ -516,7 +555,9 @@ export async function visitWorkflow(input: VisitInput): Promise<VisitState> {
     } catch (err) {
       if (v2 && isCancellation(err)) throw err;
       const reason = describeFailure(err);
-      if (oneCall && err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && failedBeforeIssue(err.cause.details)) issuing = false;
+      // A local activity's failure (v8's first attempt) comes as the activity's own, not wrapped.
+      const cause = err instanceof ActivityFailure ? err.cause : err;
+      if (oneCall && cause instanceof ApplicationFailure && failedBeforeIssue(cause.details)) issuing = false;
       // v2: an issue attempt that failed may still have created the credential (its answer was lost).
       if (state.credentialId || (v2 && issuing)) {
         // The credential exists but access was not (fully) granted: switch it all off again.
@@ -525,6 +566,30 @@ export async function visitWorkflow(input: VisitInput): Promise<VisitState> {
       }
       return reason;
     }
+  }
+
+  /**
+   * v8: the provision's first attempt in the workflow task. A failure worth retrying goes on as activities
+   * after the first wait of the schedule: the same attempts, waits and retry notices as one activity
+   * retried by Temporal. A failure that needs a person, and a cancellation, are what they always were.
+   */
+  async function provisionFirstLocally(args: Parameters<PacsActivities['provisionVisit']>[0], summary: string) {
+    try {
+      return await firstPacs.provisionVisit(args);
+    } catch (err) {
+      if (isCancellation(err) || !worthRetrying(err) || timing.provisionAttempts <= 1) throw err;
+    }
+    await sleep(timing.provisionInitialIntervalMs, { summary: 'wait before provisioning attempt 2' });
+    return laterProvisionPacs.provisionVisit.executeWithOptions({ summary, activityId: laterProvisionActivityId(state.attempts, 1) }, [
+      { ...args, attemptsBefore: 1 },
+    ]);
+  }
+
+  /** What the provision's retry policy would retry: not a failure that needs a person. */
+  function worthRetrying(err: unknown): boolean {
+    const cause = err instanceof ActivityFailure ? err.cause : err;
+    if (!(cause instanceof ApplicationFailure)) return true;
+    return !([...FAILURES_NEEDING_A_PERSON, 'VISIT_DAY_OVER'] as string[]).includes(cause.type ?? '');
   }
 
   // Works from what the database recorded, not from this run's memory: an earlier worker may have

@@ -40,6 +40,9 @@ describe('a sign-in whose PACS call is being retried', () => {
       expect(seen.lastError.message).toMatch(/OnGuard OpenAccess service/);
       expect(seen.lastError.message).not.toMatch(/Genetec/);
       expect(Date.parse(seen.lastError.nextAttemptAt)).toBeGreaterThan(Date.now() - 5_000);
+      // The first attempt ran inside the workflow task (visit-v8) and counts: the activity Temporal retries
+      // shows from its own second attempt on, by then the visit's third.
+      expect(seen.lastError.attempts).toBeGreaterThanOrEqual(2);
 
       // The Temporal UI's current details say the same, from the workflow itself.
       const handle = env.api.temporal.workflow.getHandle(`visit-${visitId}`);

@@ -23,7 +23,8 @@ const FIXTURE = path.join(__dirname, '..', 'fixtures', 'visit-history.json');
  * API set every search attribute at start, recorded before release-and-complete-v6 folded the release into
  * the last status; release-complete and release-complete-rounds: the same two kinds of visit as
  * start-attributes and operator, recorded with release-and-complete-v6 and before visit-v7 folded the patches
- * into one and the end into one activity). `RECORD_HISTORY=1` re-records start-attributes, operator and
+ * into one and the end into one activity; v7, v7-rounds and v7-approval: the start-attributes, operator and
+ * approval kinds of visit recorded with visit-v7, before visit-v8 ran first attempts as local activities). `RECORD_HISTORY=1` re-records start-attributes, operator and
  * approval, each from the test that produces its kind of visit.
  */
 const fixture = (f: string) => path.join(__dirname, '..', 'fixtures', f);
@@ -36,6 +37,9 @@ const FIXTURES = [
   'visit-history-start-attributes.json',
   'visit-history-release-complete.json',
   'visit-history-release-complete-rounds.json',
+  'visit-history-v7.json',
+  'visit-history-v7-rounds.json',
+  'visit-history-v7-approval.json',
 ].map(fixture);
 
 describe('visit workflow replay', () => {

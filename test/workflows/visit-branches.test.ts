@@ -233,6 +233,16 @@ async function recorded(visitId: string, status: VisitStatus, times = 1, withinM
 const statusesOf = (rec: Recorded) => rec.statuses.map((s) => s.status);
 const detailOf = (rec: Recorded, status: VisitStatus) => rec.statuses.filter((s) => s.status === status).at(-1)?.detail;
 
+type HistoryEvent = NonNullable<Awaited<ReturnType<WorkflowHandle['fetchHistory']>>['events']>[number];
+/** The activity type a local activity's marker records (sdk-core's marker data is JSON). */
+function localActivityType(e: HistoryEvent): string | undefined {
+  const payload = e.markerRecordedEventAttributes?.details?.data?.payloads?.[0]?.data;
+  return payload ? (JSON.parse(Buffer.from(payload).toString()) as { activity_type?: string }).activity_type : undefined;
+}
+/** The activities a history scheduled (not the local ones), in order. */
+const scheduledActivities = (events: HistoryEvent[]) =>
+  events.flatMap((e) => (e.activityTaskScheduledEventAttributes ? [e.activityTaskScheduledEventAttributes.activityType?.name] : []));
+
 async function signOut(handle: WorkflowHandle<typeof visitWorkflow>) {
   await handle.signal(signOutSignal, { by: 'reception' });
   return handle.result();
@@ -260,18 +270,19 @@ describe('visit workflow branches (stub activities)', () => {
     expect(detailOf(rec, 'completed')).toBe('badge 1001 released (signed out)');
   });
 
-  it('provisions and ends in one PACS activity each, with no local activity after either', async () => {
+  it('signs in and ends in one workflow task each: the PACS calls run inside them, with no activity task', async () => {
     const { visitId, handle, rec } = await startVisit();
     await recorded(visitId, 'active');
     await signOut(handle);
     const events = (await handle.fetchHistory()).events ?? [];
-    const ending = events.slice(events.findIndex((e) => e.workflowExecutionSignaledEventAttributes));
-    expect(ending.flatMap((e) => (e.activityTaskScheduledEventAttributes ? [e.activityTaskScheduledEventAttributes.activityType?.name] : []))).toEqual([
+    // visit-v8: the first attempts are local activities, run in the workflow task that asks for them.
+    expect(events.filter((e) => e.activityTaskScheduledEventAttributes)).toHaveLength(0);
+    expect(events.filter((e) => e.workflowTaskCompletedEventAttributes)).toHaveLength(2);
+    expect(events.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity').map(localActivityType)).toEqual([
+      'beginVisit',
+      'provisionVisit',
       'switchOffAndComplete',
     ]);
-    expect(ending.filter((e) => e.markerRecordedEventAttributes)).toHaveLength(0);
-    // The only local activity of the visit fixes its end (beginVisit); provisionVisit recorded `active` itself.
-    expect(events.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity')).toHaveLength(1);
     expect(rec.calls.slice(-4)).toEqual(['status:deprovisioning', 'revokeAndDeactivate', 'releaseBadge', 'status:completed']);
     expect((await handle.describe()).typedSearchAttributes.get(SA.status)).toBe('completed');
   });
@@ -327,6 +338,14 @@ describe('visit workflow branches (stub activities)', () => {
     expect(down.rec.statuses.at(-1)?.error?.code).toBe('PACS_UNREACHABLE');
     expect(blip.rec.count.prepareProvision).toBe(3);
     expect(statusesOf(blip.rec)).toEqual(['active']);
+    // The first attempt ran in the workflow task; the rest of the schedule as one activity, whose ID says
+    // one attempt came before it (the API's retry view counts it).
+    const carriedOn = ((await blip.handle.fetchHistory()).events ?? []).flatMap((e) =>
+      e.activityTaskScheduledEventAttributes
+        ? [[e.activityTaskScheduledEventAttributes.activityType?.name, e.activityTaskScheduledEventAttributes.activityId]]
+        : [],
+    );
+    expect(carriedOn).toEqual([['provisionVisit', 'provision-1-after-1']]);
     await Promise.all([signOut(down.handle), signOut(blip.handle)]);
   });
 
@@ -418,6 +437,8 @@ describe('visit workflow branches (stub activities)', () => {
     const end = await signOut(handle);
     expect(end.status).toBe('completed');
     expect(rec.count.revokeAndDeactivate).toBe(4);
+    // The first round ran in the workflow task; the rounds after a failure are activities (Pending Activities).
+    expect(scheduledActivities((await handle.fetchHistory()).events ?? [])).toEqual(['switchOffAndComplete', 'switchOffAndComplete', 'switchOffAndComplete']);
     expect(rec.switchOffFailures.map((e) => [e.code, e.attempts, e.during])).toEqual([
       ['PACS_AUTH', 1, 'switching the badge off'],
       ['PACS_AUTH', 2, 'switching the badge off'],

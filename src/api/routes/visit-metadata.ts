@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { optionalTsToDate } from '@temporalio/common/lib/time';
 import { boundedWait } from '../../temporal/bounded-wait';
-import type { VisitError, VisitInput } from '../../workflows/visit-contract';
+import { attemptsBeforeActivity, type VisitError, type VisitInput } from '../../workflows/visit-contract';
 
 /** Markdown must not let a visitor's name or a badge name format the operator's page. */
 const md = (s: string) => s.replace(/[\\`*_[\]<>#|]/g, (c) => `\\${c}`);
@@ -39,7 +39,9 @@ export function visitWorkflowMetadata(
  */
 export async function provisioningRetry(client: Client, workflowId: string): Promise<VisitError | null> {
   const described = await boundedWait(client, 2_000, () => client.workflow.getHandle(workflowId).describe()).catch(() => null);
-  const pending = described?.raw.pendingActivities?.find((a) => (a.attempt ?? 0) > 1 && a.lastFailure);
+  // visit-v8: an activity carrying on after a first attempt in the workflow task counts that one too.
+  const attemptOf = (a: { attempt?: number | null; activityId?: string | null }) => (a.attempt ?? 0) + attemptsBeforeActivity(a.activityId);
+  const pending = described?.raw.pendingActivities?.find((a) => attemptOf(a) > 1 && a.lastFailure);
   if (!pending?.lastFailure) return null;
   const failure = pending.lastFailure;
   const next = optionalTsToDate(pending.nextAttemptScheduleTime);
@@ -47,7 +49,7 @@ export async function provisioningRetry(client: Client, workflowId: string): Pro
     code: failure.applicationFailureInfo?.type || (failure.timeoutFailureInfo ? 'PACS_TIMEOUT' : 'PROVISION_FAILED'),
     message: failure.message ?? '',
     during: `provisioning (${pending.activityType?.name ?? 'a PACS call'})`,
-    attempts: (pending.attempt ?? 1) - 1,
+    attempts: attemptOf(pending) - 1,
     ...(next ? { nextAttemptAt: next.toISOString() } : {}),
   };
 }
