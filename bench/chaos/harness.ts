@@ -132,6 +132,8 @@ export async function runChaos(opts: ChaosOptions, hooks: RunHooks = {}): Promis
         provisionMaxIntervalMs: 3000,
         deprovisionInitialIntervalMs: 500,
         deprovisionMaxIntervalMs: 5000,
+        // The run's visits end within seconds of each other anyway; a short spread keeps its settle bound.
+        endOfDaySpreadMs: 2000,
       }),
     };
     services.push(new ServiceInstance('A', apiA, env, reg, runDir, log), new ServiceInstance('B', apiB, env, reg, runDir, log));

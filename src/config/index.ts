@@ -17,6 +17,7 @@ const visitTimingSchema = z
     deprovisionInitialIntervalMs: z.number().int().min(1),
     deprovisionMaxIntervalMs: z.number().int().min(1),
     continueAsNewAfterEvents: z.number().int().min(50),
+    endOfDaySpreadMs: z.number().int().min(0).max(300_000),
   })
   .partial()
   .strict();

@@ -23,6 +23,13 @@ export interface VisitTiming {
    * attempt; past this history length the run continues as a new run of the same workflow ID.
    */
   continueAsNewAfterEvents: number;
+  /**
+   * visit-v8: an active visit's end-of-day timer fires this much later at most, each visit at its own offset
+   * (from its ID), so that a location's thousands of visits ending at the same minute reach the Temporal
+   * server and the PACS spread over these seconds rather than all in the same instant. The badge's hard
+   * expiry in the PACS is the end of the day itself.
+   */
+  endOfDaySpreadMs: number;
 }
 
 export const DEFAULT_VISIT_TIMING: VisitTiming = {
@@ -32,7 +39,19 @@ export const DEFAULT_VISIT_TIMING: VisitTiming = {
   deprovisionInitialIntervalMs: 2_000,
   deprovisionMaxIntervalMs: 180_000,
   continueAsNewAfterEvents: 5_000,
+  endOfDaySpreadMs: 15_000,
 };
+
+/** This visit's offset within the end-of-day spread: the same on every replay and in every run (FNV-1a of the ID). */
+export function endOfDayOffsetMs(visitId: string, spreadMs: number): number {
+  if (spreadMs <= 0) return 0;
+  let h = 0x811c9dc5;
+  for (let i = 0; i < visitId.length; i++) {
+    h ^= visitId.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h % Math.floor(spreadMs);
+}
 
 /** IDs only: visitor details and PACS credentials are read by activities, never carried in history. */
 export interface VisitInput {

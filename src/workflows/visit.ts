@@ -27,6 +27,7 @@ import {
   DEFAULT_VISIT_TIMING,
   END_REASONS,
   approveUpdate,
+  endOfDayOffsetMs,
   denyUpdate,
   deprovisionNowSignal,
   failedBeforeIssue,
@@ -400,7 +401,9 @@ export async function visitWorkflow(input: VisitInput): Promise<VisitState> {
 
   /** Phase 2: the badge is active until sign-out, deprovision-now or the end of the day. */
   async function waitForTheEnd(endsAt: string): Promise<Ending> {
-    const early = await condition(() => endRequested !== null, msUntil(endsAt), { summary: endOfDaySummary(endsAt) });
+    // v8: each visit at its own offset within the spread, so a location's visits do not all end in one instant.
+    const spread = v8 ? endOfDayOffsetMs(input.visitId, timing.endOfDaySpreadMs) : 0;
+    const early = await condition(() => endRequested !== null, msUntil(endsAt) + spread, { summary: endOfDaySummary(endsAt) });
     log.info('visit ending', { visitId: input.visitId, reason: early ? endRequested : 'endOfDay' });
     return endingNow();
   }

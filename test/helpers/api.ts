@@ -59,7 +59,8 @@ export async function startTestApi(
       // in the middle of another test (closing its visits, counting its PACS requests) would make it flaky.
       reconcileIntervalMinutes: 7 * 24 * 60,
       secretsKey,
-      visitTiming: opts.visitTiming,
+      // No end-of-day spread unless a test asks for one: a test waiting for the end of the day waits for it alone.
+      visitTiming: { endOfDaySpreadMs: 0, ...opts.visitTiming },
     },
   });
   const server = createHttpServer(app, { ...DEFAULT_HTTP_TIMEOUTS, ...opts.httpTimeouts });

@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
+import { tsToMs } from '@temporalio/common/lib/time';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type { BookkeepingActivities, PacsActivities } from '../../src/activities';
@@ -9,6 +10,7 @@ import { FAILURES_NEEDING_A_PERSON } from '../../src/pacs/errors';
 import {
   END_REASONS,
   approveUpdate,
+  endOfDayOffsetMs,
   denyUpdate,
   deprovisionNowSignal,
   outcomeUpdate,
@@ -40,6 +42,7 @@ const FAST: VisitTiming = {
   deprovisionInitialIntervalMs: 20,
   deprovisionMaxIntervalMs: 50,
   continueAsNewAfterEvents: 5_000,
+  endOfDaySpreadMs: 0,
 };
 
 /** How one visit's activities behave: each hook gets the 1-based call number. Unset hooks succeed. */
@@ -429,6 +432,28 @@ describe('visit workflow branches (stub activities)', () => {
     expect(detailOf(active.rec, 'deprovisioning')).toBe('end of day');
     expect(detailOf(failed.rec, 'deprovisioning')).toBe('end of day');
     expect(active.rec.count.revokeAndDeactivate).toBe(1);
+  });
+
+  it('spreads the end of the day: each active visit ends at its own offset after it, within the spread', async () => {
+    const spreadMs = 3_000;
+    const visits = await Promise.all(Array.from({ length: 6 }, () => startVisit({ endsInMs: 500 }, { endOfDaySpreadMs: spreadMs })));
+    const ended = await Promise.all(
+      visits.map(async ({ visitId, handle }) => {
+        const { status, endsAt } = await handle.result();
+        expect(status).toBe('completed');
+        const fired = ((await handle.fetchHistory()).events ?? []).find((e) => e.timerFiredEventAttributes);
+        const firedAt = tsToMs(fired!.eventTime);
+        return { offset: endOfDayOffsetMs(visitId, spreadMs), lateBy: firedAt - Date.parse(endsAt!) };
+      }),
+    );
+    for (const { offset, lateBy } of ended) {
+      expect(offset).toBeGreaterThanOrEqual(0);
+      expect(offset).toBeLessThan(spreadMs);
+      // Not before the end of the day plus its own offset (the server's clock rounds to the millisecond).
+      expect(lateBy).toBeGreaterThanOrEqual(offset - 5);
+    }
+    // Spread, not all in one instant.
+    expect(new Set(ended.map((e) => Math.floor(e.offset / 100))).size).toBeGreaterThan(1);
   });
 
   it('retries a failing switch-off round after round, refused credentials included, reporting each, until it succeeds', async () => {
