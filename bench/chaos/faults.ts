@@ -3,6 +3,7 @@ import { findTemporalCli } from '../../src/temporal/cli';
 import { visitWorkflowId } from '../../src/workflows/visit-contract';
 import { pick, type KillRecovery, type RunContext, type VisitRecord } from './context';
 import type { Pacs } from './pacs-view';
+import { optionalTsToMs } from '@temporalio/common/lib/time';
 import { sleep } from './procs';
 
 /** temporal.api.enums.v1.PendingActivityState: picked up by a worker and not finished. */
@@ -369,7 +370,6 @@ export class FaultRunner {
 }
 
 /** When a pending workflow task started, as a key (ms since the epoch). */
-function workflowTaskStart(task: { startedTime?: { seconds?: unknown; nanos?: number | null } | null } | null | undefined): string {
-  const t = task?.startedTime;
-  return t ? String(Number(t.seconds ?? 0) * 1000 + Math.floor((t.nanos ?? 0) / 1e6)) : 'none';
+function workflowTaskStart(task: { startedTime?: Parameters<typeof optionalTsToMs>[0] } | null | undefined): string {
+  return String(optionalTsToMs(task?.startedTime) ?? 'none');
 }
