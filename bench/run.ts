@@ -219,7 +219,7 @@ async function directPeer(svc: Service) {
 // ------------------------------------------------------------------------------------------- events per visit
 
 /** EventType numbers (temporal.api.enums.v1.EventType). */
-const EVENT = { WORKFLOW_TASK_COMPLETED: 7, ACTIVITY_TASK_SCHEDULED: 10, MARKER_RECORDED: 25 };
+const EVENT = { WORKFLOW_TASK_COMPLETED: 7, ACTIVITY_TASK_SCHEDULED: 10 };
 
 async function eventsPerVisit(svc: Service, visitIds: string[]) {
   const connection = await Connection.connect({ address: svc.running.temporalAddress });
@@ -237,7 +237,8 @@ async function eventsPerVisit(svc: Service, visitIds: string[]) {
       totals.events.push(events.length);
       totals.workflowTasks.push(count(EVENT.WORKFLOW_TASK_COMPLETED));
       totals.activities.push(count(EVENT.ACTIVITY_TASK_SCHEDULED));
-      totals.markers.push(count(EVENT.MARKER_RECORDED));
+      // Patch markers (core_patch) are not local activities: only sdk-core's local-activity markers count.
+      totals.markers.push(events.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity').length);
     }
     return totals;
   } finally {

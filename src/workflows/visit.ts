@@ -10,6 +10,7 @@ import {
   patched,
   proxyActivities,
   proxyLocalActivities,
+  type ActivityOptions,
   type RetryPolicy,
   setCurrentDetails,
   setHandler,
@@ -138,7 +139,10 @@ export async function visitWorkflow(input: VisitInput): Promise<VisitState> {
         startToCloseTimeout: '10 seconds',
         retry: bookkeepingRetry,
       });
-  const provisionPacs = proxyActivities<PacsActivities>({
+  // VISIT_DAY_OVER: an approval that comes after the end of the day is never carried out.
+  const provisionNotRetried = [...FAILURES_NEEDING_A_PERSON, 'VISIT_DAY_OVER'];
+  /** A provisioning PACS activity retried by Temporal from `initialIntervalMs`, up to `maximumAttempts`. */
+  const provisionOptions = (initialIntervalMs: number, maximumAttempts: number): ActivityOptions => ({
     taskQueue: input.pacsTaskQueue,
     // A visitor is waiting at reception. Activities heartbeat, so a crashed worker's call is retried
     // elsewhere after the heartbeat timeout rather than after the whole start-to-close timeout.
@@ -148,14 +152,14 @@ export async function visitWorkflow(input: VisitInput): Promise<VisitState> {
     // the clean-up looked would otherwise be left behind.
     cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
     retry: {
-      initialInterval: timing.provisionInitialIntervalMs,
+      initialInterval: initialIntervalMs,
       maximumInterval: timing.provisionMaxIntervalMs,
       backoffCoefficient: 2,
-      maximumAttempts: timing.provisionAttempts,
-      // VISIT_DAY_OVER: an approval that comes after the end of the day is never carried out.
-      nonRetryableErrorTypes: [...FAILURES_NEEDING_A_PERSON, 'VISIT_DAY_OVER'],
+      maximumAttempts,
+      nonRetryableErrorTypes: provisionNotRetried,
     },
   });
+  const provisionPacs = proxyActivities<PacsActivities>(provisionOptions(timing.provisionInitialIntervalMs, timing.provisionAttempts));
   /**
    * v8: a first attempt in the workflow's own worker, inside the workflow task. A worker that dies in it is
    * noticed when the workflow task times out (10 s), and the attempt runs again on another worker.
@@ -165,21 +169,13 @@ export async function visitWorkflow(input: VisitInput): Promise<VisitState> {
     cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
     retry: { maximumAttempts: 1 },
   });
-  /** v8: what follows a first attempt that failed for a reason worth retrying: the rest of the schedule above. */
-  const laterProvisionPacs = proxyActivities<PacsActivities>({
-    taskQueue: input.pacsTaskQueue,
-    startToCloseTimeout: '1 minute',
-    heartbeatTimeout: '5 seconds',
-    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-    retry: {
-      // Attempt k here is attempt k + 1 of the visit's: the same waits between attempts as above.
-      initialInterval: Math.min(timing.provisionInitialIntervalMs * 2, timing.provisionMaxIntervalMs),
-      maximumInterval: timing.provisionMaxIntervalMs,
-      backoffCoefficient: 2,
-      maximumAttempts: Math.max(1, timing.provisionAttempts - 1),
-      nonRetryableErrorTypes: [...FAILURES_NEEDING_A_PERSON, 'VISIT_DAY_OVER'],
-    },
-  });
+  /**
+   * v8: what follows a first attempt that failed for a reason worth retrying: the rest of the schedule above.
+   * Attempt k here is attempt k + 1 of the visit's, so its retries start at the schedule's second wait.
+   */
+  const laterProvisionPacs = proxyActivities<PacsActivities>(
+    provisionOptions(Math.min(timing.provisionInitialIntervalMs * 2, timing.provisionMaxIntervalMs), Math.max(1, timing.provisionAttempts - 1)),
+  );
   // v2: one attempt per round; the workflow schedules the next (src/workflows/switch-off.ts).
   const switchOffPacs = proxyActivities<PacsActivities>(switchOffActivityOptions(input.pacsTaskQueue));
   // First version: Temporal retries without an attempt limit.
@@ -592,7 +588,7 @@ export async function visitWorkflow(input: VisitInput): Promise<VisitState> {
   function worthRetrying(err: unknown): boolean {
     const cause = err instanceof ActivityFailure ? err.cause : err;
     if (!(cause instanceof ApplicationFailure)) return true;
-    return !([...FAILURES_NEEDING_A_PERSON, 'VISIT_DAY_OVER'] as string[]).includes(cause.type ?? '');
+    return !provisionNotRetried.includes(cause.type ?? '');
   }
 
   // Works from what the database recorded, not from this run's memory: an earlier worker may have
