@@ -37,8 +37,9 @@ export async function createWorker(opts: WorkerOptions): Promise<Worker> {
     shutdownGraceTime: opts.shutdownGraceMs,
     maxConcurrentActivityTaskExecutions: 50,
     // Half the workflow-task polls on the queue that evicted visits come back through (the default is 2 of 10):
-    // at six o'clock nearly every visit is evicted. 1,000 visits switched off in 44.1 s with it, 49.1–50.9 s without
-    // (npm run bench:sweep -- --postgres). Autoscaling pollers were tried and stalled the same sweep at 3 visits/s.
+    // at six o'clock nearly every visit is evicted. 1,000 visits switched off in 44.1 s with it, 49.1–50.9 s without;
+    // 5,000 in 233.3 s with it, 222.2 s without (npm run bench:sweep -- --postgres, one run each): no clear gain at
+    // that size. Autoscaling pollers were tried and stalled the 1,000-visit sweep at 3 visits/s.
     nonStickyToStickyPollRatio: 1,
     // A visit cached on a worker that died waits this long before another worker picks it up (default 10 s).
     stickyQueueScheduleToStartTimeout: '3 seconds',
