@@ -3,7 +3,7 @@ import type { Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { isTransientFailure } from '../pacs/errors';
 import { boundedWait } from '../temporal/bounded-wait';
-import { pacsRetryingSignal } from '../workflows/visit-contract';
+import { attemptsBeforeActivity, pacsRetryingSignal } from '../workflows/visit-contract';
 
 /**
  * Wraps a provisioning activity so that an attempt failing with a transient PACS error tells its workflow
@@ -17,20 +17,14 @@ export function announcingRetries<A extends unknown[], R>(temporal: Client | und
       return await fn(...args);
     } catch (err) {
       if (temporal && err instanceof ApplicationFailure && err.type && isTransientFailure(err.type)) {
-        await announce(temporal, err, attemptsBefore(args[0])).catch(() => undefined);
+        await announce(temporal, err).catch(() => undefined);
       }
       throw err;
     }
   };
 }
 
-/** Attempts the workflow made before this activity's first (visit-v8: a first attempt run locally). */
-function attemptsBefore(arg: unknown): number {
-  const n = (arg as { attemptsBefore?: unknown } | undefined)?.attemptsBefore;
-  return typeof n === 'number' && n > 0 ? n : 0;
-}
-
-async function announce(temporal: Client, failure: ApplicationFailure, before: number) {
+async function announce(temporal: Client, failure: ApplicationFailure) {
   let info: Context['info'];
   try {
     info = Context.current().info;
@@ -43,7 +37,8 @@ async function announce(temporal: Client, failure: ApplicationFailure, before: n
   await boundedWait(temporal, 2_000, () =>
     temporal.workflow.getHandle(workflowId, runId).signal(pacsRetryingSignal, {
       activity: info.activityType,
-      attempt: info.attempt + before,
+      // visit-v8: an activity carrying on after attempts made in the workflow task says so in its ID.
+      attempt: info.attempt + attemptsBeforeActivity(info.activityId),
       code: failure.type!,
       message: failure.message,
       ...(typeof whatToDo === 'string' ? { whatToDo } : {}),

@@ -466,8 +466,6 @@ export function createVisitActivities(deps: ActivityDeps) {
     inactive?: boolean;
     /** visit-v7: record `active` (this detail) once the badge is on; keyed on the workflow's provisioning attempt. */
     active?: { detail: string; attempt: number };
-    /** visit-v8: attempts made before this activity's first (a first attempt run locally), for the retry notice. */
-    attemptsBefore?: number;
   }): Promise<{ personId: string; credentialId: string }> {
     let loaded: Loaded;
     let personId: string;

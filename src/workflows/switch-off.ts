@@ -71,9 +71,14 @@ export async function switchOffUntilDone(
   }
 }
 
+/** What an activity failed with: an activity's failure wraps it; a local activity's (visit-v8) comes bare. */
+export function failureCause(err: unknown): unknown {
+  return err instanceof ActivityFailure ? err.cause : err;
+}
+
 /** The reason code and operator message of an activity's failure. */
 export function describeFailure(err: unknown): VisitError {
-  const cause = err instanceof ActivityFailure ? err.cause : err;
+  const cause = failureCause(err);
   if (cause instanceof ApplicationFailure) {
     // src/activities/failures.ts puts the catalogue's guidance in the details, for the UI to set apart.
     const whatToDo = (cause.details?.[0] as { whatToDo?: unknown } | undefined)?.whatToDo;

@@ -1,6 +1,5 @@
 import {
   ActivityCancellationType,
-  ActivityFailure,
   ApplicationFailure,
   CancellationScope,
   condition,
@@ -21,7 +20,7 @@ import {
 import type { BookkeepingActivities, PacsActivities } from '../activities';
 import { FAILURES_NEEDING_A_PERSON } from '../pacs/errors';
 import { initialVisitAttributes, SA } from './search-attributes';
-import { describeFailure, switchOffActivityOptions, switchOffUntilDone } from './switch-off';
+import { describeFailure, failureCause, switchOffActivityOptions, switchOffUntilDone } from './switch-off';
 import { approvalRefusal, approvedNote, deniedReason } from './approval';
 import { currentDetails } from './visit-details';
 import {
@@ -554,8 +553,7 @@ export async function visitWorkflow(input: VisitInput): Promise<VisitState> {
     } catch (err) {
       if (v2 && isCancellation(err)) throw err;
       const reason = describeFailure(err);
-      // A local activity's failure (v8's first attempt) comes as the activity's own, not wrapped.
-      const cause = err instanceof ActivityFailure ? err.cause : err;
+      const cause = failureCause(err);
       if (oneCall && cause instanceof ApplicationFailure && failedBeforeIssue(cause.details)) issuing = false;
       // v2: an issue attempt that failed may still have created the credential (its answer was lost).
       if (state.credentialId || (v2 && issuing)) {
@@ -579,14 +577,12 @@ export async function visitWorkflow(input: VisitInput): Promise<VisitState> {
       if (isCancellation(err) || !worthRetrying(err) || timing.provisionAttempts <= 1) throw err;
     }
     await sleep(timing.provisionInitialIntervalMs, { summary: 'wait before provisioning attempt 2' });
-    return laterProvisionPacs.provisionVisit.executeWithOptions({ summary, activityId: laterProvisionActivityId(state.attempts, 1) }, [
-      { ...args, attemptsBefore: 1 },
-    ]);
+    return laterProvisionPacs.provisionVisit.executeWithOptions({ summary, activityId: laterProvisionActivityId(state.attempts, 1) }, [args]);
   }
 
   /** What the provision's retry policy would retry: not a failure that needs a person. */
   function worthRetrying(err: unknown): boolean {
-    const cause = err instanceof ActivityFailure ? err.cause : err;
+    const cause = failureCause(err);
     if (!(cause instanceof ApplicationFailure)) return true;
     return !provisionNotRetried.includes(cause.type ?? '');
   }
