@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { optionalTsToDate } from '@temporalio/common/lib/time';
 import { boundedWait } from '../../temporal/bounded-wait';
-import { attemptsBeforeActivity, type VisitError, type VisitInput } from '../../workflows/visit-contract';
+import { attemptsBeforeActivity, stateQuery, type VisitError, type VisitInput } from '../../workflows/visit-contract';
 
 /** Markdown must not let a visitor's name or a badge name format the operator's page. */
 const md = (s: string) => s.replace(/[\\`*_[\]<>#|]/g, (c) => `\\${c}`);
@@ -41,8 +41,14 @@ export async function provisioningRetry(client: Client, workflowId: string): Pro
   const described = await boundedWait(client, 2_000, () => client.workflow.getHandle(workflowId).describe()).catch(() => null);
   // visit-v8: an activity carrying on after a first attempt in the workflow task counts that one too.
   const attemptOf = (a: { attempt?: number | null; activityId?: string | null }) => (a.attempt ?? 0) + attemptsBeforeActivity(a.activityId);
-  const pending = described?.raw.pendingActivities?.find((a) => attemptOf(a) > 1 && a.lastFailure);
-  if (!pending?.lastFailure) return null;
+  if (!described || described.status.name !== 'RUNNING') return null;
+  const pending = described.raw.pendingActivities?.find((a) => attemptOf(a) > 1 && a.lastFailure);
+  if (!pending?.lastFailure) {
+    // A first attempt that ran inside the workflow task is no pending activity. While the workflow waits for
+    // the next one (nothing pending, no task running), the notice that attempt sent is in its state.
+    if (described.raw.pendingActivities?.length || described.raw.pendingWorkflowTask) return null;
+    return firstAttemptRetry(client, workflowId);
+  }
   const failure = pending.lastFailure;
   const next = optionalTsToDate(pending.nextAttemptScheduleTime);
   return {
@@ -51,5 +57,20 @@ export async function provisioningRetry(client: Client, workflowId: string): Pro
     during: `provisioning (${pending.activityType?.name ?? 'a PACS call'})`,
     attempts: attemptOf(pending) - 1,
     ...(next ? { nextAttemptAt: next.toISOString() } : {}),
+  };
+}
+
+/** The retry notice of a provisioning attempt made inside the workflow task (visit-v8), as `lastError`. */
+async function firstAttemptRetry(client: Client, workflowId: string): Promise<VisitError | null> {
+  const state = await boundedWait(client, 2_000, () => client.workflow.getHandle(workflowId).query(stateQuery)).catch(() => null);
+  const r = state?.status === 'provisioning' ? state.retrying : undefined;
+  if (!r) return null;
+  return {
+    code: r.code,
+    message: r.message,
+    ...(r.whatToDo ? { whatToDo: r.whatToDo } : {}),
+    during: `provisioning (${r.activity})`,
+    attempts: r.attempt,
+    nextAttemptAt: r.nextAttemptAt,
   };
 }
