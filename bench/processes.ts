@@ -55,3 +55,27 @@ export const postgresPids = (database: string) =>
 
 /** Sums CPU ticks over a set of processes found afresh each time (PostgreSQL forks a backend per connection). */
 export const ticksOf = (pids: () => number[]) => pids().reduce((sum, pid) => sum + cpuTicks(pid), 0);
+
+/** CPU ticks of each thread of a process, summed by thread name (`comm`: tokio workers, core's workflow thread…). */
+export function threadTicks(pid: number): Map<string, number> {
+  const out = new Map<string, number>();
+  let tids: string[];
+  try {
+    tids = fs.readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return out;
+  }
+  for (const tid of tids) {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      // Node's own threads (worker threads, V8's helpers) are all called "node": told apart by thread ID.
+      const key = tid === String(pid) ? 'main thread' : name === 'node' ? `node thread ${tid}` : name;
+      out.set(key, (out.get(key) ?? 0) + Number(fields[11]) + Number(fields[12]));
+    } catch {
+      // the thread ended
+    }
+  }
+  return out;
+}

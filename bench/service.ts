@@ -39,7 +39,14 @@ let runtimeInstalled = false;
  */
 export async function startBenchService(opts: { databaseUrl?: string | null; env?: Record<string, string> } = {}) {
   // The SDK's runtime is a process-wide singleton: a second service in the same process reuses it.
-  if (!runtimeInstalled) Runtime.install({ shutdownSignals: [], logger: new DefaultLogger('ERROR') });
+  // BENCH_CORE_METRICS=host:port exposes the SDK core's own metrics (task slots, schedule-to-start latency…).
+  const coreMetrics = process.env.BENCH_CORE_METRICS;
+  if (!runtimeInstalled)
+    Runtime.install({
+      shutdownSignals: [],
+      logger: new DefaultLogger('ERROR'),
+      ...(coreMetrics ? { telemetryOptions: { metrics: { prometheus: { bindAddress: coreMetrics } } } } : {}),
+    });
   runtimeInstalled = true;
   const databaseUrl = opts.databaseUrl === undefined ? process.env.DATABASE_URL : (opts.databaseUrl ?? undefined);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vb-bench-'));

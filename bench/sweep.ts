@@ -18,16 +18,23 @@
  * every visit is released, for Chrome DevTools' Performance panel. The simulators run in processes of their
  * own; the CPU each process used during the sweep is printed.
  *
+ * Every 10 s it prints the visits released a second, the cores each process used, our PACS requests per
+ * provider (how long each held a connection), the SQL statements and the event-loop delay of this process;
+ * with BENCH_CORE_METRICS=127.0.0.1:9464, also the SDK core's own metrics (free task slots, local-activity
+ * and workflow-task latencies). At the end, the service process's CPU by thread.
+ *
  * Prints figures; asserts nothing.
  */
+import diagnostics from 'node:diagnostics_channel';
 import fs from 'node:fs';
 import inspector from 'node:inspector';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { Connection } from '@temporalio/client';
 import path from 'node:path';
 import pg from 'pg';
 import { spawnNode, waitUntil } from './chaos/procs';
-import { cpuTicks, devServerPids, postgresPids, ticksOf } from './processes';
+import { cpuTicks, devServerPids, postgresPids, threadTicks, ticksOf } from './processes';
 import { directAdapters, type Kind, postgresDatabase, startBenchService } from './service';
 
 const { values } = parseArgs({
@@ -98,15 +105,29 @@ async function main() {
     return count;
   };
   let lastLog = 0;
+  let lastLeft = VISITS;
+  const core = process.env.BENCH_CORE_METRICS ? coreMeter(process.env.BENCH_CORE_METRICS) : null;
+  const dbWait = database ? queryMeter() : null;
+  const loopLag = lagMeter();
+  const pacsWait = pacsMeter(Object.fromEntries(KINDS.map((k) => [new URL(svc.simOrigins[k]).origin, k])));
+  if (core) await core.interval();
   for (let left = await open(); left > 0; left = await open()) {
     if (Date.now() - lastLog > 10_000) {
-      console.log(`  ${((Date.now() - end.getTime()) / 1000).toFixed(0)} s after the end of day: ${left} visits still open`);
+      const secs = lastLog ? (Date.now() - lastLog) / 1000 : 3 + (Date.now() - end.getTime()) / 1000;
+      console.log(
+        `  ${((Date.now() - end.getTime()) / 1000).toFixed(0)} s after the end of day: ${left} visits still open; ${((lastLeft - left) / secs).toFixed(1)} released/s; ${cpu.interval()}`,
+      );
+      if (core) console.log(`    worker: ${await core.interval()}`);
+      console.log(`    PACS requests: ${pacsWait.interval()}`);
+      if (dbWait) console.log(`    database: ${dbWait.interval()}; ${loopLag.interval()}`);
       lastLog = Date.now();
+      lastLeft = left;
     }
     await new Promise((r) => setTimeout(r, 500));
   }
   const sweepS = (Date.now() - end.getTime()) / 1000;
   const used = cpu.read();
+  const byThread = cpu.threads();
   if (profiler) await profiler.stop(values.profile!);
 
   const providers = (await api('GET', `/v1/locations/${demo.locationId}/providers`)).body.items as Array<{
@@ -130,6 +151,7 @@ async function main() {
   }
   console.log(`  sweep / bound: ${(sweepS / Math.max(0.001, bound)).toFixed(2)}× (target ≤ 1.2×)`);
   console.log(`  CPU from 3 s before the end of day to the last release: ${used}`);
+  console.log(`  the service process by thread: ${byThread}`);
   if (database) {
     // Every switch-off attempt beyond the first repeats PACS requests: say how many there were, and why.
     const c = new pg.Client({ connectionString: database.url });
@@ -207,7 +229,29 @@ function cpuMeter(svc: Awaited<ReturnType<typeof startBenchService>>, postgres: 
   const t0 = Date.now();
   const own0 = process.cpuUsage();
   const before = { dev: ticksOf(dev), pg: ticksOf(pgPids), sims: ticksOf(svc.simulatorPids), connector: connector ? cpuTicks(connector) : 0 };
+  // Cores each process used since the previous `interval()`: shows where a slow stretch of the sweep went.
+  const snapshot = () => ({ at: Date.now(), own: process.cpuUsage(), dev: ticksOf(dev), pg: ticksOf(pgPids), sims: ticksOf(svc.simulatorPids) });
+  let last = snapshot();
+  const threads0 = threadTicks(process.pid);
   return {
+    /** The service process's CPU by thread over the sweep: which of its threads is the bottleneck. */
+    threads() {
+      const secs = (Date.now() - t0) / 1000;
+      const rows = [...threadTicks(process.pid)].map(([name, t]) => [name, (t - (threads0.get(name) ?? 0)) / 100] as const).filter(([, s]) => s >= 0.1);
+      return rows
+        .sort((a, b) => b[1] - a[1])
+        .map(([name, s]) => `${name} ${s.toFixed(1)} s (${(s / secs).toFixed(2)} cores)`)
+        .join(', ');
+    },
+    interval() {
+      const s = snapshot();
+      const secs = Math.max(0.001, (s.at - last.at) / 1000);
+      const own = (s.own.user + s.own.system - last.own.user - last.own.system) / 1e6 / secs;
+      const cores = (ticks: number) => (ticks / 100 / secs).toFixed(2);
+      const text = `cores: service ${own.toFixed(2)}, dev server ${cores(s.dev - last.dev)}${postgres ? `, PostgreSQL ${cores(s.pg - last.pg)}` : ''}, simulators ${cores(s.sims - last.sims)}`;
+      last = s;
+      return text;
+    },
     read() {
       const secs = (Date.now() - t0) / 1000;
       const own = process.cpuUsage(own0);
@@ -219,6 +263,137 @@ function cpuMeter(svc: Awaited<ReturnType<typeof startBenchService>>, postgres: 
         ['simulators (not ours)', (ticksOf(svc.simulatorPids) - before.sims) / 100],
       ];
       return parts.map(([name, s]) => `${name} ${s.toFixed(1)} s (${(s / secs).toFixed(2)} cores)`).join(', ');
+    },
+  };
+}
+
+/**
+ * The SDK core's metrics (BENCH_CORE_METRICS): free task slots now, and the mean of each latency since the
+ * previous `interval()`: where a visit's end waits inside the worker and before it.
+ */
+function coreMeter(address: string) {
+  let last = new Map<string, number>();
+  const read = async () => {
+    const text = await (await fetch(`http://${address}/metrics`)).text();
+    const m = new Map<string, number>();
+    for (const line of text.split('\n')) {
+      if (!line || line.startsWith('#')) continue;
+      const i = line.lastIndexOf(' ');
+      const key = line
+        .slice(0, i)
+        .replace(/,?(namespace|task_queue|service_name|activity_type|workflow_type)="[^"]*"/g, '')
+        .replace('{,', '{');
+      m.set(key, (m.get(key) ?? 0) + Number(line.slice(i + 1)));
+    }
+    return m;
+  };
+  return {
+    async interval() {
+      const now = await read();
+      const parts: string[] = [];
+      for (const [key, v] of now) {
+        const slots = key.match(/^temporal_worker_task_slots_available\{.*worker_type="(\w+)"/);
+        if (slots) parts.push(`free ${slots[1]} slots ${v}`);
+        const sum = key.match(/^(temporal_\w+_latency)_sum(\{.*\})?$/);
+        if (sum) {
+          const countKey = key.replace('_sum', '_count');
+          const n = (now.get(countKey) ?? 0) - (last.get(countKey) ?? 0);
+          if (n > 0)
+            parts.push(
+              `${sum[1].replace('temporal_', '')}${sum[2] && sum[2] !== '{}' ? sum[2] : ''} ${n}× mean ${((v - (last.get(key) ?? 0)) / n).toFixed(0)} ms`,
+            );
+        }
+        if (/^temporal_(sticky_cache_size|num_pollers)/.test(key)) parts.push(`${key.replace('temporal_', '')} ${v}`);
+      }
+      last = now;
+      return parts.join('; ');
+    },
+  };
+}
+
+/**
+ * Our PACS requests seen through undici's diagnostics channels, per provider: how many a second, how long
+ * each took from the moment one of the provider's connections took it to its answer, and how many were
+ * outstanding on average. Requests still waiting for a free connection are not counted: undici creates a
+ * request only when a connection takes it. Near the provider's connection limit, the connections are busy
+ * and a request longer than the simulator's latency is time our side or the simulator's took.
+ */
+function pacsMeter(kindOf: Record<string, string>) {
+  const began = new WeakMap<object, number>();
+  const acc = new Map<string, { n: number; ms: number }>();
+  let since = performance.now();
+  const kind = (request: { origin?: unknown }) => kindOf[String(request.origin)];
+  diagnostics.channel('undici:request:create').subscribe((m) => {
+    const { request } = m as { request: { origin?: unknown } };
+    if (kind(request)) began.set(request, performance.now());
+  });
+  const done = (m: unknown) => {
+    const { request } = m as { request: { origin?: unknown } };
+    const t = began.get(request);
+    if (t === undefined) return;
+    began.delete(request);
+    const a = acc.get(kind(request)) ?? { n: 0, ms: 0 };
+    a.n++;
+    a.ms += performance.now() - t;
+    acc.set(kind(request), a);
+  };
+  diagnostics.channel('undici:request:trailers').subscribe(done);
+  diagnostics.channel('undici:request:error').subscribe(done);
+  return {
+    interval() {
+      const secs = (performance.now() - since) / 1000;
+      since = performance.now();
+      const text = [...acc]
+        .map(([k, a]) => `${k} ${a.n} (${(a.n / secs).toFixed(1)}/s), ${(a.ms / a.n).toFixed(0)} ms each, ${(a.ms / 1000 / secs).toFixed(1)} outstanding`)
+        .join('; ');
+      acc.clear();
+      return text;
+    },
+  };
+}
+
+/**
+ * The service's SQL through node-postgres, timed from the call to its answer (waiting for a pooled
+ * connection not included): how many were outstanding on average and how long each took.
+ */
+function queryMeter() {
+  const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
+  const query = proto.query;
+  let n = 0;
+  let ms = 0;
+  let since = performance.now();
+  proto.query = function (this: unknown, ...args: unknown[]) {
+    const t = performance.now();
+    const r = query.apply(this, args);
+    if (r && typeof (r as Promise<unknown>).then === 'function') {
+      void (r as Promise<unknown>).then(
+        () => ((n += 1), (ms += performance.now() - t)),
+        () => ((n += 1), (ms += performance.now() - t)),
+      );
+    }
+    return r;
+  };
+  return {
+    interval() {
+      const secs = (performance.now() - since) / 1000;
+      since = performance.now();
+      const text = `${n} statements (${(n / secs).toFixed(0)}/s), ${(ms / Math.max(1, n)).toFixed(1)} ms each, ${(ms / 1000 / secs).toFixed(1)} outstanding`;
+      n = 0;
+      ms = 0;
+      return text;
+    },
+  };
+}
+
+/** This process's event-loop delay (the service's main thread): how late a ready callback ran. */
+function lagMeter() {
+  const h = monitorEventLoopDelay({ resolution: 5 });
+  h.enable();
+  return {
+    interval() {
+      const text = `event-loop delay p50 ${(h.percentile(50) / 1e6).toFixed(1)} ms, p99 ${(h.percentile(99) / 1e6).toFixed(1)} ms, max ${(h.max / 1e6).toFixed(0)} ms`;
+      h.reset();
+      return text;
     },
   };
 }
