@@ -66,6 +66,8 @@ export async function startBenchService(opts: { databaseUrl?: string | null; env
     SIMULATORS: 'false',
     DEMO_SEED: 'true',
     ...(process.env.WORKER_MAX_CACHED_WORKFLOWS ? { WORKER_MAX_CACHED_WORKFLOWS: process.env.WORKER_MAX_CACHED_WORKFLOWS } : {}),
+    // e.g. VISIT_TIMING='{"endOfDaySpreadMs":150000}' to try another spread of the end-of-day timers.
+    ...(process.env.VISIT_TIMING ? { VISIT_TIMING: process.env.VISIT_TIMING } : {}),
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     ...opts.env,
   });

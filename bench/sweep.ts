@@ -247,7 +247,8 @@ function cpuMeter(svc: Awaited<ReturnType<typeof startBenchService>>, postgres: 
       const s = snapshot();
       const secs = Math.max(0.001, (s.at - last.at) / 1000);
       const own = (s.own.user + s.own.system - last.own.user - last.own.system) / 1e6 / secs;
-      const cores = (ticks: number) => (ticks / 100 / secs).toFixed(2);
+      // A PostgreSQL backend that exited takes its ticks with it: never below 0.
+      const cores = (ticks: number) => (Math.max(0, ticks) / 100 / secs).toFixed(2);
       const text = `cores: service ${own.toFixed(2)}, dev server ${cores(s.dev - last.dev)}${postgres ? `, PostgreSQL ${cores(s.pg - last.pg)}` : ''}, simulators ${cores(s.sims - last.sims)}`;
       last = s;
       return text;
