@@ -36,6 +36,7 @@ import pg from 'pg';
 import { spawnNode, waitUntil } from './chaos/procs';
 import { cpuTicks, devServerPids, postgresPids, threadTicks, ticksOf } from './processes';
 import { directAdapters, type Kind, postgresDatabase, startBenchService } from './service';
+import { statementTimes } from './statements';
 
 const { values } = parseArgs({
   options: {
@@ -222,21 +223,38 @@ async function startConnector(svc: Awaited<ReturnType<typeof startBenchService>>
   return { pid: proc.pid };
 }
 
-/** CPU seconds of each process from now until `read()`, and as cores over that time. */
+/**
+ * CPU seconds of each process from now until `read()`, and as cores over that time; `interval()` the cores
+ * since its previous call (where a slow stretch of the sweep went); `threads()` the service process by thread.
+ */
 function cpuMeter(svc: Awaited<ReturnType<typeof startBenchService>>, postgres: string | null, connector: number | null) {
   const dev = () => devServerPids(svc.running.temporalAddress);
   const pgPids = () => (postgres ? postgresPids(postgres) : []);
-  const t0 = Date.now();
-  const own0 = process.cpuUsage();
-  const before = { dev: ticksOf(dev), pg: ticksOf(pgPids), sims: ticksOf(svc.simulatorPids), connector: connector ? cpuTicks(connector) : 0 };
-  // Cores each process used since the previous `interval()`: shows where a slow stretch of the sweep went.
-  const snapshot = () => ({ at: Date.now(), own: process.cpuUsage(), dev: ticksOf(dev), pg: ticksOf(pgPids), sims: ticksOf(svc.simulatorPids) });
-  let last = snapshot();
+  const snapshot = () => {
+    const own = process.cpuUsage();
+    return {
+      at: Date.now(),
+      // CPU seconds by process, in the order printed.
+      secs: [
+        ['service process (API, worker' + (postgres ? ')' : ', PGlite)'), (own.user + own.system) / 1e6],
+        ...(connector ? [['connector worker (PACS activities)', cpuTicks(connector) / 100] as const] : []),
+        ['Temporal dev server', ticksOf(dev) / 100],
+        ...(postgres ? [['PostgreSQL', ticksOf(pgPids) / 100] as const] : []),
+        ['simulators (not ours)', ticksOf(svc.simulatorPids) / 100],
+      ] as Array<readonly [string, number]>,
+    };
+  };
+  /** Each process's CPU between two snapshots; a PostgreSQL backend that exited takes its ticks with it: never below 0. */
+  const between = (a: ReturnType<typeof snapshot>, b: ReturnType<typeof snapshot>) => {
+    const wall = Math.max(0.001, (b.at - a.at) / 1000);
+    return { wall, parts: b.secs.map(([name, s], k) => [name, Math.max(0, s - a.secs[k][1])] as const) };
+  };
+  const start = snapshot();
+  let last = start;
   const threads0 = threadTicks(process.pid);
   return {
-    /** The service process's CPU by thread over the sweep: which of its threads is the bottleneck. */
     threads() {
-      const secs = (Date.now() - t0) / 1000;
+      const secs = (Date.now() - start.at) / 1000;
       const rows = [...threadTicks(process.pid)].map(([name, t]) => [name, (t - (threads0.get(name) ?? 0)) / 100] as const).filter(([, s]) => s >= 0.1);
       return rows
         .sort((a, b) => b[1] - a[1])
@@ -244,26 +262,14 @@ function cpuMeter(svc: Awaited<ReturnType<typeof startBenchService>>, postgres: 
         .join(', ');
     },
     interval() {
-      const s = snapshot();
-      const secs = Math.max(0.001, (s.at - last.at) / 1000);
-      const own = (s.own.user + s.own.system - last.own.user - last.own.system) / 1e6 / secs;
-      // A PostgreSQL backend that exited takes its ticks with it: never below 0.
-      const cores = (ticks: number) => (Math.max(0, ticks) / 100 / secs).toFixed(2);
-      const text = `cores: service ${own.toFixed(2)}, dev server ${cores(s.dev - last.dev)}${postgres ? `, PostgreSQL ${cores(s.pg - last.pg)}` : ''}, simulators ${cores(s.sims - last.sims)}`;
-      last = s;
-      return text;
+      const now = snapshot();
+      const { wall, parts } = between(last, now);
+      last = now;
+      return `cores: ${parts.map(([name, s]) => `${name.replace(/ \(.*/, '')} ${(s / wall).toFixed(2)}`).join(', ')}`;
     },
     read() {
-      const secs = (Date.now() - t0) / 1000;
-      const own = process.cpuUsage(own0);
-      const parts: Array<[string, number]> = [
-        ['service process (API, worker' + (postgres ? ')' : ', PGlite)'), (own.user + own.system) / 1e6],
-        ...(connector ? [['connector worker (PACS activities)', (cpuTicks(connector) - before.connector) / 100] as [string, number]] : []),
-        ['Temporal dev server', (ticksOf(dev) - before.dev) / 100],
-        ...(postgres ? [['PostgreSQL', (ticksOf(pgPids) - before.pg) / 100] as [string, number]] : []),
-        ['simulators (not ours)', (ticksOf(svc.simulatorPids) - before.sims) / 100],
-      ];
-      return parts.map(([name, s]) => `${name} ${s.toFixed(1)} s (${(s / secs).toFixed(2)} cores)`).join(', ');
+      const { wall, parts } = between(start, snapshot());
+      return parts.map(([name, s]) => `${name} ${s.toFixed(1)} s (${(s / wall).toFixed(2)} cores)`).join(', ');
     },
   };
 }
@@ -353,35 +359,16 @@ function pacsMeter(kindOf: Record<string, string>) {
   };
 }
 
-/**
- * The service's SQL through node-postgres, timed from the call to its answer (waiting for a pooled
- * connection not included): how many were outstanding on average and how long each took.
- */
+/** The service's SQL (bench/statements.ts): how many were answered, how long each took, how many outstanding. */
 function queryMeter() {
-  const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
-  const query = proto.query;
-  let n = 0;
-  let ms = 0;
+  const times = statementTimes();
   let since = performance.now();
-  proto.query = function (this: unknown, ...args: unknown[]) {
-    const t = performance.now();
-    const r = query.apply(this, args);
-    if (r && typeof (r as Promise<unknown>).then === 'function') {
-      void (r as Promise<unknown>).then(
-        () => ((n += 1), (ms += performance.now() - t)),
-        () => ((n += 1), (ms += performance.now() - t)),
-      );
-    }
-    return r;
-  };
   return {
     interval() {
       const secs = (performance.now() - since) / 1000;
       since = performance.now();
-      const text = `${n} statements (${(n / secs).toFixed(0)}/s), ${(ms / Math.max(1, n)).toFixed(1)} ms each, ${(ms / 1000 / secs).toFixed(1)} outstanding`;
-      n = 0;
-      ms = 0;
-      return text;
+      const { answered: n, ms } = times();
+      return `${n} statements (${(n / secs).toFixed(0)}/s), ${(ms / Math.max(1, n)).toFixed(1)} ms each, ${(ms / 1000 / secs).toFixed(1)} outstanding`;
     },
   };
 }

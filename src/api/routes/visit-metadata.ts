@@ -54,11 +54,14 @@ export async function provisioningRetry(client: Client, workflowId: string): Pro
   return {
     code: failure.applicationFailureInfo?.type || (failure.timeoutFailureInfo ? 'PACS_TIMEOUT' : 'PROVISION_FAILED'),
     message: failure.message ?? '',
-    during: `provisioning (${pending.activityType?.name ?? 'a PACS call'})`,
+    during: provisioningDuring(pending.activityType?.name ?? 'a PACS call'),
     attempts: attemptOf(pending) - 1,
     ...(next ? { nextAttemptAt: next.toISOString() } : {}),
   };
 }
+
+/** `lastError.during` while a PACS call of the sign-in is retried (the API contract, visit-schemas.ts). */
+const provisioningDuring = (activity: string) => `provisioning (${activity})`;
 
 /** The retry notice of a provisioning attempt made inside the workflow task (visit-v8), as `lastError`. */
 async function firstAttemptRetry(client: Client, workflowId: string): Promise<VisitError | null> {
@@ -69,7 +72,7 @@ async function firstAttemptRetry(client: Client, workflowId: string): Promise<Vi
     code: r.code,
     message: r.message,
     ...(r.whatToDo ? { whatToDo: r.whatToDo } : {}),
-    during: `provisioning (${r.activity})`,
+    during: provisioningDuring(r.activity),
     attempts: r.attempt,
     nextAttemptAt: r.nextAttemptAt,
   };
