@@ -38,7 +38,7 @@ import { actorColumns, requestActor } from '../../audit/actor';
 import { addVisitEvent } from '../../audit/visit-event';
 import { idempotencyKeyHeader, visitPage, visitResponses, visitSchema } from './visit-schemas';
 import { provisioningRetry, visitWorkflowMetadata } from './visit-metadata';
-import { visitView, type VisitRow } from './visit-view';
+import { visitView } from './visit-view';
 
 const visitorSchema = z.object({
   firstName: text({ min: 1, max: 100 }),
@@ -323,7 +323,8 @@ export function registerVisitRoutes(ctx: ApiContext & { visitTiming?: Partial<Vi
       const { location, badge } = selection;
 
       const id = crypto.randomUUID();
-      let visit: VisitRow;
+      // The row as inserted is all the workflow's start needs; the response reads the visit afresh.
+      let visit: StartFacts[0];
       try {
         visit = await prisma.$transaction(async (tx) => {
           const created = await tx.visit.create({
@@ -351,7 +352,7 @@ export function registerVisitRoutes(ctx: ApiContext & { visitTiming?: Partial<Vi
             action: 'sign_in',
             details: { badgeId: badge.id, badgeNumber: badge.uniqueId, accessRuleIds: body.accessRuleIds },
           });
-          return tx.visit.findUniqueOrThrow({ where: { id: created.id }, include });
+          return created;
         });
       } catch (err) {
         if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') {
