@@ -416,7 +416,11 @@ function printTargets(rows: LatencyRow[], floors: Floors, tput: ThroughputRow[])
     const p50 = median(r.ours.toActive[r.kind]);
     if (r.latency > 0) {
       const f = floors.provision[r.kind] * r.latency;
-      lines.push(`sign-in→active p50 ≤ 1.3× floor, ${r.latency} ms c${r.concurrency} ${r.kind}: ${ratio(p50, f)} — ${check(p50 <= 1.3 * f)}`);
+      // The peer beside it: ten at once, both queue for the provider's connections, which the floor leaves out.
+      const peer = median(r.direct.toActive[r.kind]);
+      lines.push(
+        `sign-in→active p50 ≤ 1.3× floor, ${r.latency} ms c${r.concurrency} ${r.kind}: ${ratio(p50, f)} (the direct peer ${ratio(peer, f)}) — ${check(p50 <= 1.3 * f)}`,
+      );
     } else if (r.concurrency === 1) {
       lines.push(`sign-in→active p50 ≤ 150 ms at 0 ms one at a time, ${r.kind}: ${p50} ms — ${check(p50 <= 150)}`);
     }
