@@ -12,13 +12,19 @@
  * vb_mem_<time> is created there and dropped afterwards). Prints figures; asserts nothing.
  */
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import crypto from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { freePort, startDevServer } from '../src/temporal/dev-server';
 import { postgresDatabase, startBenchService } from './service';
 
 const { values } = parseArgs({
-  options: { visits: { type: 'string', default: '2000' }, concurrency: { type: 'string', default: '20' }, cache: { type: 'string' } },
+  options: {
+    visits: { type: 'string', default: '2000' },
+    concurrency: { type: 'string', default: '20' },
+    cache: { type: 'string' },
+    json: { type: 'string' },
+  },
 });
 const VISITS = Number(values.visits);
 const CONCURRENCY = Number(values.concurrency);
@@ -110,11 +116,17 @@ async function main() {
     console.log(
       `  growth from no open visit to ${VISITS}: RSS +${(settled.rss - idle.rss).toFixed(0)} MiB, heap +${(settled.heap - idle.heap).toFixed(0)} MiB`,
     );
+    const per10k = { rss: 0, heap: 0 };
     for (const key of ['rss', 'heap'] as const) {
       const k = slope(key);
+      per10k[key] = (k * 10_000) / 1024;
       console.log(
-        `  marginal ${key === 'rss' ? 'RSS' : 'heap'} per open visit (slope from ${VISITS / 2} to ${VISITS}): ${k.toFixed(1)} KiB = ${((k * 10_000) / 1024).toFixed(0)} MiB per 10,000 open visits (target ≤ 50 MB)`,
+        `  marginal ${key === 'rss' ? 'RSS' : 'heap'} per open visit (slope from ${VISITS / 2} to ${VISITS}): ${k.toFixed(1)} KiB = ${per10k[key].toFixed(0)} MiB per 10,000 open visits (target ≤ 50 MB)`,
       );
+    }
+    if (values.json) {
+      const result: MemoryResult = { visits: VISITS, idleRssMiB: idle.rss, openRssMiB: settled.rss, rssPer10kMiB: per10k.rss, heapPer10kMiB: per10k.heap };
+      fs.writeFileSync(values.json, JSON.stringify(result));
     }
   } finally {
     stopping = true;
@@ -131,6 +143,17 @@ async function main() {
     await db.drop();
   }
   process.exit(0);
+}
+
+/** What `--json` writes, for `npm run bench` to put in its summary and targets. */
+export interface MemoryResult {
+  visits: number;
+  /** The worker after a full collection, with no open visit and with `visits` open. */
+  idleRssMiB: number;
+  openRssMiB: number;
+  /** The marginal cost of more open visits (the slope over the second half), per 10,000. */
+  rssPer10kMiB: number;
+  heapPer10kMiB: number;
 }
 
 main().catch((err) => {

@@ -6,7 +6,8 @@
  *
  *   npm run bench                      the whole matrix (about 7 minutes on 2 shared cores)
  *   npm run bench -- --quick           the same with few visits everywhere (a smoke run, about 2–3 minutes)
- *   npm run bench -- --only latency    or --only throughput: one part
+ *   npm run bench -- --only latency    or --only throughput, --only sweep, --only memory: one part
+ *   npm run bench -- --sweep 5000      the end-of-day sweep at its full size (default 1,000; 0 leaves it out)
  *   npm run bench -- --cell [--visits 20] [--concurrency 1] [--latency 50]   one cell, ours then the peer
  *
  * 1. Requests per provision and per deprovision on each PACS, ours and the peer's, from the simulators'
@@ -19,14 +20,27 @@
  *    `Prefer: wait`), with CPU per visit per process, on PGlite and then on PostgreSQL (BENCH_DATABASE_URL,
  *    default postgresql://postgres@127.0.0.1:5432/postgres: a fresh database is created and dropped).
  *
+ * 4. The end-of-day sweep (`bench/sweep.ts`, in a process of its own: `--sweep` visits ending at the same
+ *    minute, 50 ms per request, on PostgreSQL when reachable) with the direct peer's sweep beside it.
+ * 5. A worker's memory with open visits (`bench/memory.ts`, the worker as its own process on PostgreSQL:
+ *    `--memory-visits` open visits, default 2,000).
+ *
  * Options: --visits-c1 20, --visits-c10 40 (per latency cell), --phase-visits 10 (requests/events pass),
- * --throughput-visits 30,100,150 (at concurrency 1, 10, 30). The end-of-day sweep is `npm run bench:sweep`.
+ * --throughput-visits 30,100,150 (at concurrency 1, 10, 30), --sweep 1000, --memory-visits 2000 (0: left out).
+ * `npm run bench:sweep` and `npm run bench:memory` run parts 4 and 5 alone, with more options.
  */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
+import { PROJECT_ROOT } from '../src/temporal/cli';
 import { cmdlineOf, devServerPids, postgresPids, ticksOf } from './processes';
+import type { MemoryResult } from './memory';
 import { countStatements } from './statements';
 import { BENCH_DATABASE_URL, directAdapters, type Kind, pct, postgresDatabase, startBenchService } from './service';
+import type { SweepResult } from './sweep';
 
 const { values } = parseArgs({
   options: {
@@ -40,18 +54,24 @@ const { values } = parseArgs({
     'visits-c10': { type: 'string' },
     'phase-visits': { type: 'string' },
     'throughput-visits': { type: 'string' },
+    sweep: { type: 'string' },
+    'memory-visits': { type: 'string' },
   },
 });
 const QUICK = values.quick;
 const CELL = values.cell || values.visits !== undefined || values.concurrency !== undefined || values.latency !== undefined;
 const ONLY = values.only;
-if (ONLY && ONLY !== 'latency' && ONLY !== 'throughput') throw new Error(`--only latency or --only throughput, not ${ONLY}`);
+const PARTS = ['latency', 'throughput', 'sweep', 'memory'] as const;
+if (ONLY && !(PARTS as readonly string[]).includes(ONLY)) throw new Error(`--only ${PARTS.join(', ')}: not ${ONLY}`);
+const part = (p: (typeof PARTS)[number]) => !ONLY || ONLY === p;
 const num = (v: string | undefined, quick: number, full: number) => (v !== undefined ? Number(v) : QUICK ? quick : full);
 const VISITS_C1 = num(values['visits-c1'], 4, 20);
 const VISITS_C10 = num(values['visits-c10'], 10, 40);
 const PHASE_VISITS = num(values['phase-visits'], 4, 10);
 const THROUGHPUT_VISITS = (values['throughput-visits'] ?? (QUICK ? '6,20,30' : '30,100,150')).split(',').map(Number);
 const THROUGHPUT_CONCURRENCY = [1, 10, 30];
+const SWEEP_VISITS = num(values.sweep, 200, 1000);
+const MEMORY_VISITS = num(values['memory-visits'], 400, 2000);
 if (THROUGHPUT_VISITS.length !== 3 || !THROUGHPUT_VISITS.every((n) => n > 0))
   throw new Error('--throughput-visits: three numbers, for concurrency 1, 10 and 30');
 const LATENCIES = [0, 50, 100];
@@ -409,7 +429,7 @@ function printThroughputTable(rows: ThroughputRow[]) {
   );
 }
 
-function printTargets(rows: LatencyRow[], floors: Floors, tput: ThroughputRow[]) {
+function printTargets(rows: LatencyRow[], floors: Floors, tput: ThroughputRow[], sweep: SweepResult | null, memory: MemoryResult | null) {
   const lines: string[] = [];
   const check = (ok: boolean) => (ok ? 'met' : 'MISSED');
   for (const r of rows) {
@@ -435,7 +455,83 @@ function printTargets(rows: LatencyRow[], floors: Floors, tput: ThroughputRow[])
       );
     }
   }
+  if (sweep) {
+    // A small sweep is mostly the end-of-day timers' 15 s spread, which the bound leaves out.
+    const size = sweep.visits < 5000 ? ' (the target is for 5,000 visits: --sweep 5000)' : '';
+    lines.push(
+      `end-of-day sweep of ${sweep.visits} ≤ 1.2× the bound: ${ratio(sweep.sweepS, sweep.boundS)} — ${check(sweep.sweepS <= 1.2 * sweep.boundS)}${size}`,
+    );
+    for (const p of sweep.peaks)
+      lines.push(`sweep never above the provider's concurrency, ${p.kind}: peak ${p.peak} of ${p.limit} — ${check(p.peak <= p.limit)}`);
+  }
+  if (memory) {
+    // The first few hundred fill the workflow cache (100 by default), a fixed cost the slope must not include.
+    const few = memory.visits < 1000 ? ' (under 1,000 open visits the slope is the workflow cache filling: --memory-visits 2000)' : '';
+    lines.push(
+      `worker memory ≤ 50 MB per 10,000 open visits: ${memory.rssPer10kMiB.toFixed(0)} MiB RSS — ${check(memory.rssPer10kMiB * 1.048576 <= 50)}${few}`,
+    );
+  }
   if (lines.length) console.log(`\ntargets\n${lines.map((l) => `  ${l}`).join('\n')}`);
+}
+
+// ------------------------------------------------------------------------------------- sweep and memory
+
+/**
+ * A bench script in a process of its own (it starts its own service, simulators and dev server, and a
+ * sweep's thousands of visits would weigh on this process's figures), its lines printed as they come and
+ * its figures read back from the file it writes with `--json`.
+ */
+async function childBench<T>(script: string, args: string[]): Promise<T | null> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vb-bench-part-'));
+  const out = path.join(dir, 'result.json');
+  try {
+    const child = spawn(process.execPath, ['--import', 'tsx', script, ...args, '--json', out], { cwd: PROJECT_ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
+    const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+    if (code !== 0 || !fs.existsSync(out)) {
+      console.log(`  (${script} exited with code ${code}: its figures are not in the summary)`);
+      return null;
+    }
+    return JSON.parse(fs.readFileSync(out, 'utf8')) as T;
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function postgresReachable(): Promise<boolean> {
+  const db = await postgresDatabase('vb_probe');
+  if ('unreachable' in db) return false;
+  await db.drop();
+  return true;
+}
+
+async function sweepPart(): Promise<SweepResult | null> {
+  const onPostgres = await postgresReachable();
+  console.log(`\nend-of-day sweep: ${SWEEP_VISITS} visits on ${onPostgres ? 'PostgreSQL' : 'PGlite (PostgreSQL not reachable)'} (bench/sweep.ts)`);
+  return childBench<SweepResult>('bench/sweep.ts', ['--visits', String(SWEEP_VISITS), ...(onPostgres ? ['--postgres'] : [])]);
+}
+
+async function memoryPart(): Promise<MemoryResult | null> {
+  if (!(await postgresReachable())) {
+    console.log(`\nworker memory: not measured (a worker apart needs PostgreSQL, and ${redact(BENCH_DATABASE_URL)} is not reachable)`);
+    return null;
+  }
+  console.log(`\nworker memory with ${MEMORY_VISITS} open visits (bench/memory.ts)`);
+  return childBench<MemoryResult>('bench/memory.ts', ['--visits', String(MEMORY_VISITS)]);
+}
+
+function printSweep(r: SweepResult) {
+  console.log(
+    `\nend-of-day sweep (${r.database}, ${r.latencyMs} ms per request): ${r.visits} visits all switched off and released ${r.sweepS.toFixed(1)} s after the end of day; ` +
+      `bound ${r.boundS.toFixed(1)} s (${ratio(r.sweepS, r.boundS)}); the direct peer ${r.peerS.toFixed(1)} s (${ratio(r.peerS, r.boundS)} the bound; ours / peer ${ratio(r.sweepS, r.peerS)}); ` +
+      `peak requests in flight: ${r.peaks.map((p) => `${p.kind} ${p.peak} (limit ${p.limit})`).join(', ')}`,
+  );
+}
+
+function printMemory(r: MemoryResult) {
+  console.log(
+    `\nworker memory (its own process, after a full collection): RSS ${r.idleRssMiB.toFixed(0)} MiB with no open visit, ${r.openRssMiB.toFixed(0)} MiB with ${r.visits}; ` +
+      `marginal ${r.rssPer10kMiB.toFixed(0)} MiB RSS and ${r.heapPer10kMiB.toFixed(0)} MiB heap per 10,000 more open visits`,
+  );
 }
 
 // ------------------------------------------------------------------------------------------- main
@@ -467,7 +563,7 @@ async function main() {
   }
 
   console.log(
-    `bench matrix${QUICK ? ' (--quick)' : ''}${ONLY ? ` (--only ${ONLY})` : ''}: latency cells ${VISITS_C1} visits at c1 and ${VISITS_C10} at c10; phase pass ${PHASE_VISITS}; throughput ${THROUGHPUT_VISITS.join('/')} visits at c${THROUGHPUT_CONCURRENCY.join('/')}`,
+    `bench matrix${QUICK ? ' (--quick)' : ''}${ONLY ? ` (--only ${ONLY})` : ''}: latency cells ${VISITS_C1} visits at c1 and ${VISITS_C10} at c10; phase pass ${PHASE_VISITS}; throughput ${THROUGHPUT_VISITS.join('/')} visits at c${THROUGHPUT_CONCURRENCY.join('/')}; sweep ${SWEEP_VISITS} visits; worker memory with ${MEMORY_VISITS} open visits`,
   );
   console.log(`RSS of the bench process before start-up: ${mib(rssStart)}`);
   const rows: LatencyRow[] = [];
@@ -475,35 +571,38 @@ async function main() {
   let phaseLines: string[] = [];
   let floors: Floors = { provision: { onguard: NaN, genetec: NaN }, deprovision: { onguard: NaN, genetec: NaN } };
 
-  // First service: PGlite (DATABASE_URL does not apply here; BENCH_DATABASE_URL names the PostgreSQL part's server).
-  const svc = await startBenchService({ databaseUrl: null });
-  console.log(`RSS after start-up: ${mib(process.memoryUsage().rss)}`);
-  const take = numberAllocator();
-  const peer = await directPeer(svc);
-  if (ONLY !== 'throughput') {
-    ({ floors, lines: phaseLines } = await phasePass(svc, peer, take, PHASE_VISITS));
-    console.log('');
-    for (const latency of LATENCIES) {
-      await svc.setLatency(latency);
-      for (const concurrency of CONCURRENCIES) {
-        const visits = concurrency === 1 ? VISITS_C1 : VISITS_C10;
-        const ours = await runOurs(svc, take, visits, concurrency);
-        const direct = await peer.run(take, visits, concurrency);
-        printCell({ latency, concurrency, ours, direct }, floors);
-        for (const kind of KINDS) rows.push({ latency, concurrency, kind, ours, direct });
+  let rssEnd = NaN;
+  if (part('latency') || part('throughput')) {
+    // First service: PGlite (DATABASE_URL does not apply here; BENCH_DATABASE_URL names the PostgreSQL part's server).
+    const svc = await startBenchService({ databaseUrl: null });
+    console.log(`RSS after start-up: ${mib(process.memoryUsage().rss)}`);
+    const take = numberAllocator();
+    const peer = await directPeer(svc);
+    if (part('latency')) {
+      ({ floors, lines: phaseLines } = await phasePass(svc, peer, take, PHASE_VISITS));
+      console.log('');
+      for (const latency of LATENCIES) {
+        await svc.setLatency(latency);
+        for (const concurrency of CONCURRENCIES) {
+          const visits = concurrency === 1 ? VISITS_C1 : VISITS_C10;
+          const ours = await runOurs(svc, take, visits, concurrency);
+          const direct = await peer.run(take, visits, concurrency);
+          printCell({ latency, concurrency, ours, direct }, floors);
+          for (const kind of KINDS) rows.push({ latency, concurrency, kind, ours, direct });
+        }
       }
+      await svc.setLatency(0);
     }
-    await svc.setLatency(0);
+    await peer.close();
+    if (part('throughput')) {
+      console.log('');
+      tput.push(...(await throughputPart(svc, take, 'PGlite', null)));
+    }
+    rssEnd = process.memoryUsage().rss;
+    await svc.stop();
   }
-  await peer.close();
-  if (ONLY !== 'latency') {
-    console.log('');
-    tput.push(...(await throughputPart(svc, take, 'PGlite', null)));
-  }
-  const rssEnd = process.memoryUsage().rss;
-  await svc.stop();
 
-  if (ONLY !== 'latency') {
+  if (part('throughput')) {
     const db = await postgresDatabase();
     if ('unreachable' in db) {
       console.log(`\nPostgreSQL at ${redact(BENCH_DATABASE_URL)} not reachable (${db.unreachable}): throughput on PostgreSQL not measured`);
@@ -524,15 +623,22 @@ async function main() {
     }
   }
 
+  const sweep = part('sweep') && SWEEP_VISITS > 0 ? await sweepPart() : null;
+  const memory = part('memory') && MEMORY_VISITS > 0 ? await memoryPart() : null;
+
   console.log('\n================================ summary ================================');
   if (phaseLines.length) console.log(`\n${phaseLines.join('\n')}`);
   if (rows.length) printLatencyTables(rows, floors);
   if (tput.length) printThroughputTable(tput);
-  printTargets(rows, floors, tput);
-  console.log(
-    `\nRSS of the bench process: ${mib(rssStart)} before start-up, ${mib(rssEnd)} after the PGlite parts, peak ${mib(peakRss)} (one process: API, worker, PGlite, driver; the simulators run apart)`,
-  );
-  console.log(`total time ${((Date.now() - tStart) / 1000).toFixed(0)} s. The end-of-day sweep is a separate bench: npm run bench:sweep`);
+  if (sweep) printSweep(sweep);
+  if (memory) printMemory(memory);
+  printTargets(rows, floors, tput, sweep, memory);
+  if (Number.isFinite(rssEnd)) {
+    console.log(
+      `\nRSS of the bench process: ${mib(rssStart)} before start-up, ${mib(rssEnd)} after the PGlite parts, peak ${mib(peakRss)} (one process: API, worker, PGlite, driver; the simulators and the sweep's and memory parts' processes run apart)`,
+    );
+  }
+  console.log(`total time ${((Date.now() - tStart) / 1000).toFixed(0)} s`);
 }
 
 function redact(url: string) {

@@ -46,6 +46,7 @@ const { values } = parseArgs({
     postgres: { type: 'boolean', default: false },
     profile: { type: 'string' },
     connector: { type: 'boolean', default: false },
+    json: { type: 'string' },
   },
 });
 const VISITS = Number(values.visits);
@@ -138,6 +139,7 @@ async function main() {
   }>;
   console.log(`end-of-day sweep: ${VISITS} visits at ${LATENCY} ms per request → all switched off and released ${sweepS.toFixed(1)} s after the end of day`);
   let bound = 0;
+  const peaks: SweepResult['peaks'] = [];
   for (const kind of KINDS) {
     const stats = await sim(kind, 'GET', '/stats');
     const provider = providers.find((p) => p.kind === kind);
@@ -145,6 +147,7 @@ async function main() {
     const perVisit = stats.requests / (VISITS / 2);
     const kindBound = ((VISITS / 2) * perVisit * LATENCY) / 1000 / limit;
     bound = Math.max(bound, kindBound);
+    peaks.push({ kind, peak: stats.peakConcurrency, limit });
     console.log(
       `  ${kind.padEnd(8)} ${stats.requests} requests (${perVisit.toFixed(1)} per deprovision), peak in flight ${stats.peakConcurrency} (provider limit ${limit}), connections ${stats.connections}; bound ${kindBound.toFixed(1)} s`,
     );
@@ -175,9 +178,34 @@ async function main() {
     `direct peer (our PACS clients, no Temporal, no database, ${PEER_CONCURRENCY} at once over the same 4 connections): ${VISITS} switched off in ${peer.secs.toFixed(1)} s; ` +
       `${peer.peaks}; peer / bound ${(peer.secs / Math.max(0.001, bound)).toFixed(2)}×, ours / peer ${(sweepS / peer.secs).toFixed(2)}×`,
   );
+  if (values.json) {
+    const result: SweepResult = {
+      visits: VISITS,
+      latencyMs: LATENCY,
+      database: database ? 'PostgreSQL' : 'PGlite',
+      sweepS,
+      boundS: bound,
+      peerS: peer.secs,
+      peaks,
+    };
+    fs.writeFileSync(values.json, JSON.stringify(result));
+  }
   await svc.stop();
   if (database) await database.drop();
   process.exit(0);
+}
+
+/** What `--json` writes, for `npm run bench` to put in its summary and targets. */
+export interface SweepResult {
+  visits: number;
+  latencyMs: number;
+  database: 'PostgreSQL' | 'PGlite';
+  /** From the end of the day to the last visit released. */
+  sweepS: number;
+  /** The slowest provider's requests × latency ÷ its concurrency. */
+  boundS: number;
+  peerS: number;
+  peaks: Array<{ kind: Kind; peak: number; limit: number }>;
 }
 
 const CONNECTOR_QUEUE = 'vb-bench-connector';

@@ -34,6 +34,9 @@ describe('OnGuard provider: test connection and refresh', () => {
         directoryId: 'id-1',
       })
     ).id;
+    // Interval schedules fire on the clock (hourly: at :00), so a test run across the hour would find its first
+    // refresh already done by the schedule. Paused here, resumed by the test of the schedule itself.
+    await api.temporal.schedule.getHandle(refreshScheduleId(providerId)).pause('tests refresh by hand');
   });
   afterAll(async () => {
     await api.temporal.schedule
@@ -269,6 +272,7 @@ describe('OnGuard provider: test connection and refresh', () => {
 
   it('the refresh schedule runs the refresh through the per-provider workflow', async () => {
     const before = ok(await api.call('GET', `/v1/providers/${providerId}`), 'before').lastRefreshSuccessAt;
+    await api.temporal.schedule.getHandle(refreshScheduleId(providerId)).unpause();
     await api.temporal.schedule.getHandle(refreshScheduleId(providerId)).trigger();
     const deadline = Date.now() + 30_000;
     let now = before;
