@@ -106,26 +106,41 @@ async function main() {
     // The marginal cost of one more open visit: the slope over the second half of the samples, once a
     // bounded cache has filled (its fixed size is the difference from the start, printed first).
     const tail = samples.filter((x) => x.open >= VISITS / 2);
+    // With its standard error: RSS moves by ±10–20 MiB between samples whatever the visits do (the allocator),
+    // which over 1,000 visits is ±100–200 MiB per 10,000: a figure that decides the target needs many visits.
     const slope = (key: 'rss' | 'heap') => {
       const mx = tail.reduce((t, x) => t + x.open, 0) / tail.length;
       const my = tail.reduce((t, x) => t + x[key], 0) / tail.length;
       const num = tail.reduce((t, x) => t + (x.open - mx) * (x[key] - my), 0);
       const den = tail.reduce((t, x) => t + (x.open - mx) ** 2, 0);
-      return (num / den) * 1024; // KiB per open visit
+      const b = num / den;
+      const residuals = tail.reduce((t, x) => t + (x[key] - my - b * (x.open - mx)) ** 2, 0);
+      const se = tail.length > 2 ? Math.sqrt(residuals / (tail.length - 2) / den) : NaN;
+      return { kib: b * 1024, seKib: se * 1024 }; // KiB per open visit
     };
     console.log(
       `  growth from no open visit to ${VISITS}: RSS +${(settled.rss - idle.rss).toFixed(0)} MiB, heap +${(settled.heap - idle.heap).toFixed(0)} MiB`,
     );
     const per10k = { rss: 0, heap: 0 };
+    let rssSe10k = NaN;
     for (const key of ['rss', 'heap'] as const) {
-      const k = slope(key);
-      per10k[key] = (k * 10_000) / 1024;
+      const { kib, seKib } = slope(key);
+      per10k[key] = (kib * 10_000) / 1024;
+      const se10k = (seKib * 10_000) / 1024;
+      if (key === 'rss') rssSe10k = se10k;
       console.log(
-        `  marginal ${key === 'rss' ? 'RSS' : 'heap'} per open visit (slope from ${VISITS / 2} to ${VISITS}): ${k.toFixed(1)} KiB = ${per10k[key].toFixed(0)} MiB per 10,000 open visits (target ≤ 50 MB)`,
+        `  marginal ${key === 'rss' ? 'RSS' : 'heap'} per open visit (slope from ${VISITS / 2} to ${VISITS}): ${kib.toFixed(1)} KiB = ${per10k[key].toFixed(0)} ± ${se10k.toFixed(0)} MiB per 10,000 open visits (target ≤ 50 MB)`,
       );
     }
     if (values.json) {
-      const result: MemoryResult = { visits: VISITS, idleRssMiB: idle.rss, openRssMiB: settled.rss, rssPer10kMiB: per10k.rss, heapPer10kMiB: per10k.heap };
+      const result: MemoryResult = {
+        visits: VISITS,
+        idleRssMiB: idle.rss,
+        openRssMiB: settled.rss,
+        rssPer10kMiB: per10k.rss,
+        rssPer10kStdErrMiB: rssSe10k,
+        heapPer10kMiB: per10k.heap,
+      };
       fs.writeFileSync(values.json, JSON.stringify(result));
     }
   } finally {
@@ -153,6 +168,8 @@ export interface MemoryResult {
   openRssMiB: number;
   /** The marginal cost of more open visits (the slope over the second half), per 10,000. */
   rssPer10kMiB: number;
+  /** The slope's standard error, per 10,000: RSS is noisy, and a few thousand visits measure it coarsely. */
+  rssPer10kStdErrMiB: number;
   heapPer10kMiB: number;
 }
 

@@ -467,8 +467,13 @@ function printTargets(rows: LatencyRow[], floors: Floors, tput: ThroughputRow[],
   if (memory) {
     // The first few hundred fill the workflow cache (100 by default), a fixed cost the slope must not include.
     const few = memory.visits < 1000 ? ' (under 1,000 open visits the slope is the workflow cache filling: --memory-visits 2000)' : '';
+    // Decided only when the slope ± two standard errors lies wholly on one side of the target (MiB → MB).
+    const mb = (mib: number) => mib * 1.048576;
+    const lo = mb(memory.rssPer10kMiB - 2 * memory.rssPer10kStdErrMiB);
+    const hi = mb(memory.rssPer10kMiB + 2 * memory.rssPer10kStdErrMiB);
+    const verdict = hi <= 50 ? 'met' : lo > 50 ? 'MISSED' : `not decided at ${memory.visits} open visits (RSS is too noisy: --memory-visits 10000)`;
     lines.push(
-      `worker memory ≤ 50 MB per 10,000 open visits: ${memory.rssPer10kMiB.toFixed(0)} MiB RSS — ${check(memory.rssPer10kMiB * 1.048576 <= 50)}${few}`,
+      `worker memory ≤ 50 MB per 10,000 open visits: ${memory.rssPer10kMiB.toFixed(0)} ± ${memory.rssPer10kStdErrMiB.toFixed(0)} MiB RSS — ${verdict}${few}`,
     );
   }
   if (lines.length) console.log(`\ntargets\n${lines.map((l) => `  ${l}`).join('\n')}`);
@@ -530,7 +535,7 @@ function printSweep(r: SweepResult) {
 function printMemory(r: MemoryResult) {
   console.log(
     `\nworker memory (its own process, after a full collection): RSS ${r.idleRssMiB.toFixed(0)} MiB with no open visit, ${r.openRssMiB.toFixed(0)} MiB with ${r.visits}; ` +
-      `marginal ${r.rssPer10kMiB.toFixed(0)} MiB RSS and ${r.heapPer10kMiB.toFixed(0)} MiB heap per 10,000 more open visits`,
+      `marginal ${r.rssPer10kMiB.toFixed(0)} ± ${r.rssPer10kStdErrMiB.toFixed(0)} MiB RSS and ${r.heapPer10kMiB.toFixed(0)} MiB heap per 10,000 more open visits`,
   );
 }
 
