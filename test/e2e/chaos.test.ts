@@ -2,7 +2,7 @@ import { runChaos, type ChaosResult } from '../../bench/chaos/harness';
 import { smallOptions } from '../../bench/chaos/options';
 
 /**
- * The small chaos run (docs/development.md, "Chaos runs"): about 60 visits across both PACS in separate
+ * The small chaos run (docs/development.md, "Chaos runs"): about 70 visits across both PACS in separate
  * processes, under PACS latency, errors, outages, lost answers and refused credentials, two SIGKILLed
  * service instances, one SIGKILLed Temporal server, and a few cancelled and terminated visits. It starts
  * its own Temporal dev server (it must kill and restart it), not the suite's.
