@@ -107,7 +107,7 @@ async function main() {
     // bounded cache has filled (its fixed size is the difference from the start, printed first).
     const tail = samples.filter((x) => x.open >= VISITS / 2);
     // With its standard error: RSS moves by ±10–20 MiB between samples whatever the visits do (the allocator),
-    // which over 1,000 visits is ±100–200 MiB per 10,000: a figure that decides the target needs many visits.
+    // which over 1,000 visits is about ±70–90 MiB per 10,000, and over 5,000 still about ±45.
     const slope = (key: 'rss' | 'heap') => {
       const mx = tail.reduce((t, x) => t + x.open, 0) / tail.length;
       const my = tail.reduce((t, x) => t + x[key], 0) / tail.length;
@@ -121,15 +121,11 @@ async function main() {
     console.log(
       `  growth from no open visit to ${VISITS}: RSS +${(settled.rss - idle.rss).toFixed(0)} MiB, heap +${(settled.heap - idle.heap).toFixed(0)} MiB`,
     );
-    const per10k = { rss: 0, heap: 0 };
-    let rssSe10k = NaN;
+    const slopes = { rss: slope('rss'), heap: slope('heap') };
     for (const key of ['rss', 'heap'] as const) {
-      const { kib, seKib } = slope(key);
-      per10k[key] = (kib * 10_000) / 1024;
-      const se10k = (seKib * 10_000) / 1024;
-      if (key === 'rss') rssSe10k = se10k;
+      const { kib, seKib } = slopes[key];
       console.log(
-        `  marginal ${key === 'rss' ? 'RSS' : 'heap'} per open visit (slope from ${VISITS / 2} to ${VISITS}): ${kib.toFixed(1)} KiB = ${per10k[key].toFixed(0)} ± ${se10k.toFixed(0)} MiB per 10,000 open visits (target ≤ 50 MB)`,
+        `  marginal ${key === 'rss' ? 'RSS' : 'heap'} per open visit (slope from ${VISITS / 2} to ${VISITS}): ${kib.toFixed(1)} KiB = ${toPer10k(kib).toFixed(0)} ± ${toPer10k(seKib).toFixed(0)} MiB per 10,000 open visits (target ≤ 50 MB)`,
       );
     }
     if (values.json) {
@@ -137,9 +133,9 @@ async function main() {
         visits: VISITS,
         idleRssMiB: idle.rss,
         openRssMiB: settled.rss,
-        rssPer10kMiB: per10k.rss,
-        rssPer10kStdErrMiB: rssSe10k,
-        heapPer10kMiB: per10k.heap,
+        rssPer10kMiB: toPer10k(slopes.rss.kib),
+        rssPer10kStdErrMiB: toPer10k(slopes.rss.seKib),
+        heapPer10kMiB: toPer10k(slopes.heap.kib),
       };
       fs.writeFileSync(values.json, JSON.stringify(result));
     }
@@ -159,6 +155,9 @@ async function main() {
   }
   process.exit(0);
 }
+
+/** KiB per open visit as MiB per 10,000 open visits. */
+const toPer10k = (kib: number) => (kib * 10_000) / 1024;
 
 /** What `--json` writes, for `npm run bench` to put in its summary and targets. */
 export interface MemoryResult {

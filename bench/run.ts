@@ -39,7 +39,7 @@ import { PROJECT_ROOT } from '../src/temporal/cli';
 import { cmdlineOf, devServerPids, postgresPids, ticksOf } from './processes';
 import type { MemoryResult } from './memory';
 import { countStatements } from './statements';
-import { BENCH_DATABASE_URL, directAdapters, type Kind, pct, postgresDatabase, startBenchService } from './service';
+import { BENCH_DATABASE_URL, directAdapters, type Kind, pct, postgresDatabase, postgresUnreachable, startBenchService } from './service';
 import type { SweepResult } from './sweep';
 
 const { values } = parseArgs({
@@ -503,12 +503,9 @@ async function childBench<T>(script: string, args: string[]): Promise<T | null> 
   }
 }
 
-async function postgresReachable(): Promise<boolean> {
-  const db = await postgresDatabase('vb_probe');
-  if ('unreachable' in db) return false;
-  await db.drop();
-  return true;
-}
+/** Asked once per run: both the sweep and the memory part need to know. */
+let postgresCheck: Promise<string | null> | undefined;
+const postgresReachable = async () => (await (postgresCheck ??= postgresUnreachable())) === null;
 
 async function sweepPart(): Promise<SweepResult | null> {
   const onPostgres = await postgresReachable();

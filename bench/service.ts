@@ -209,7 +209,7 @@ export const BENCH_DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgresql:
 
 /** A fresh database on BENCH_DATABASE_URL's server (dropped by `drop`), or why that server is unreachable. */
 export async function postgresDatabase(prefix = 'vb_bench'): Promise<{ name: string; url: string; drop: () => Promise<void> } | { unreachable: string }> {
-  const admin = new pg.Client({ connectionString: BENCH_DATABASE_URL, connectionTimeoutMillis: 3000 });
+  const admin = adminClient();
   try {
     await admin.connect();
   } catch (err) {
@@ -224,7 +224,7 @@ export async function postgresDatabase(prefix = 'vb_bench'): Promise<{ name: str
     name,
     url: url.toString(),
     drop: async () => {
-      const c = new pg.Client({ connectionString: BENCH_DATABASE_URL, connectionTimeoutMillis: 3000 });
+      const c = adminClient();
       await c.connect();
       try {
         await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
@@ -236,3 +236,17 @@ export async function postgresDatabase(prefix = 'vb_bench'): Promise<{ name: str
     },
   };
 }
+
+/** Why BENCH_DATABASE_URL's server cannot be reached, or null when it can (a connection, no database made). */
+export async function postgresUnreachable(): Promise<string | null> {
+  const c = adminClient();
+  try {
+    await c.connect();
+    await c.end();
+    return null;
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
+
+const adminClient = () => new pg.Client({ connectionString: BENCH_DATABASE_URL, connectionTimeoutMillis: 3000 });

@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import { syncCatalog } from '../../../src/domain/sync';
+import { refreshScheduleId } from '../../../src/workflows/ids';
 import type { CatalogAccessRule, CatalogBadgeType } from '../../../src/pacs/types';
 import type { TestApi } from '../../helpers/api';
 
@@ -32,6 +33,14 @@ export function genetecBody(extra: Record<string, unknown> = {}) {
 
 export async function createProvider(api: TestApi, locationId: string, body: Record<string, unknown> = onguardBody()) {
   return ok(await api.call('POST', `/v1/locations/${locationId}/providers`, { body }), 'provider');
+}
+
+/**
+ * Pauses the provider's refresh schedule, for tests that count what their own refreshes find: interval
+ * schedules fire on the clock (hourly: at :00), so a run across the hour would find a refresh already done.
+ */
+export async function pauseScheduledRefresh(api: TestApi, providerId: string) {
+  await api.temporal.schedule.getHandle(refreshScheduleId(providerId)).pause('tests refresh by hand');
 }
 
 /**

@@ -2,7 +2,7 @@ import { refreshScheduleId, refreshWorkflowId } from '../../../src/workflows/ids
 import { startGenetecSimulator, type GenetecSimulator } from '../../../src/simulators/genetec/server';
 import { startTestApi, type TestApi } from '../../helpers/api';
 import { startTestWorker, type RunningWorker } from '../../helpers/worker';
-import { closedPort, createLocation, createProvider, historyText, ok, workflowIds } from './helpers';
+import { closedPort, createLocation, createProvider, historyText, ok, workflowIds, pauseScheduledRefresh } from './helpers';
 
 /** Test connection and refresh against the Genetec Web-based SDK simulator, through Temporal and a real worker. */
 describe('Genetec provider: test connection and refresh', () => {
@@ -42,9 +42,7 @@ describe('Genetec provider: test connection and refresh', () => {
         applicationId: sim.credentials.applicationId,
       })
     ).id;
-    // Interval schedules fire on the clock (hourly: at :00): a test run across the hour would find its first
-    // refresh already done by the schedule.
-    await api.temporal.schedule.getHandle(refreshScheduleId(providerId)).pause('tests refresh by hand');
+    await pauseScheduledRefresh(api, providerId);
   });
   afterAll(async () => {
     await api?.temporal.schedule

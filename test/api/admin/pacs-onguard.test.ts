@@ -2,7 +2,7 @@ import { refreshScheduleId, refreshWorkflowId } from '../../../src/workflows/ids
 import { startOnGuardSimulator, type OnGuardSimulator } from '../../../src/simulators/onguard/server';
 import { startTestApi, type TestApi } from '../../helpers/api';
 import { startTestWorker, type RunningWorker } from '../../helpers/worker';
-import { closedPort, createLocation, createProvider, historyText, ok, workflowIds } from './helpers';
+import { closedPort, createLocation, createProvider, historyText, ok, workflowIds, pauseScheduledRefresh } from './helpers';
 import { simRequest } from '../../helpers/sim';
 
 /** Test connection and refresh against the OnGuard OpenAccess simulator, through Temporal and a real worker. */
@@ -34,9 +34,7 @@ describe('OnGuard provider: test connection and refresh', () => {
         directoryId: 'id-1',
       })
     ).id;
-    // Interval schedules fire on the clock (hourly: at :00), so a test run across the hour would find its first
-    // refresh already done by the schedule. Paused here, resumed by the test of the schedule itself.
-    await api.temporal.schedule.getHandle(refreshScheduleId(providerId)).pause('tests refresh by hand');
+    await pauseScheduledRefresh(api, providerId); // resumed by the test of the schedule itself
   });
   afterAll(async () => {
     await api.temporal.schedule
